@@ -1,0 +1,230 @@
+"""Text normalisation: small composable functions, each doing one thing and testable alone.
+
+Texts stay unchanged after loading; :func:`normalise` returns a *new* text with
+PDF-extraction damage undone and page boilerplate removed, and says what it
+removed (:class:`Normalised`).  Nothing else is dropped: every character of the
+input survives in order except whitespace (and zero-width format characters),
+the named mappings (:data:`ASCII_TO_FULLWIDTH`, full-width letters and digits
+to ASCII) and the boilerplate listed in ``Normalised.boilerplate``.
+(`tests/test_preprocessing.py` checks this conservation property.)
+
+The output has one paragraph per line.
+
+>>> normalise("同志们:\\n今天,我们召开 2025 年度会议。").text
+'同志们：\\n今天，我们召开2025年度会议。'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Callable
+
+# ---------------------------------------------------------------- character classes
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
+HSPACE = r"[ \t\u00a0\u3000\u2002-\u200a\u202f\u205f]"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+# ASCII punctuation that stands for full-width punctuation when it touches Chinese text.
+ASCII_TO_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+_FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                    for cp in range(r[0], r[1] + 1)}
+
+# ---------------------------------------------------------------- single steps (str -> str)
+
+
+def remove_zero_width(text: str) -> str:
+    """Delete zero-width spaces, joiners and byte-order marks (invisible format characters)."""
+    return text.translate({ord(c): None for c in ZERO_WIDTH})
+
+
+def fullwidth_alnum_to_ascii(text: str) -> str:
+    """Full-width digits and Latin letters become ASCII (``１９８４`` → ``1984``); punctuation is untouched."""
+    return text.translate(_FULLWIDTH_ALNUM)
+
+
+_ASCII_PUNCT_CJK = re.compile(
+    rf"(?<=[{CJK}{CJK_PUNCT}]){HSPACE}*([,:;?!()])|([,:;?!()]){HSPACE}*(?=[{CJK}{CJK_PUNCT}])")
+
+
+def ascii_punct_to_fullwidth(text: str) -> str:
+    """ASCII ``, : ; ? ! ( )`` next to a Chinese character become full-width (``,`` → ``，``).
+
+    Punctuation between digits or Latin letters (``1,000``, ``10:30``) is left alone.
+    """
+    return _ASCII_PUNCT_CJK.sub(lambda m: ASCII_TO_FULLWIDTH[m.group(1) or m.group(2)], text)
+
+
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]){HSPACE}+|{HSPACE}+(?=[{CJK}{CJK_PUNCT}])")
+
+
+def remove_spaces_near_cjk(text: str) -> str:
+    """Spaces touching a Chinese character go: ``2025 年`` → ``2025年``, ``李　强`` → ``李强``.
+
+    Spaces between Latin words or numbers stay (``COVID 19``).
+    """
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+def _display_width(line: str) -> int:
+    # ASCII letters, digits and spaces are half-width on a PDF page; everything else full-width.
+    return sum(1 if ch.isascii() and (ch.isalnum() or ch == " ") else 2 for ch in line)
+
+
+HEADING_START = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)]"
+    r"|[一二三四五六七八九十]+(?:要|是)(?![\u4e00-\u9fff]?[、，,])|第[一二三四五六七八九十]+[，,、：:])")
+
+
+def _join(left: str, right: str) -> str:
+    # No space between CJK; one space between two Latin words broken across lines.
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def join_hard_wraps(text: str, *, tolerance: int = 6) -> str:
+    """Join lines broken inside paragraphs; return one paragraph per line.
+
+    Two layouts are recognised:
+
+    * blank-line separated paragraphs (the reference collections): lines inside a
+      block are joined, blank lines separate paragraphs;
+    * PDF text hard-wrapped at a fixed width with no blank lines (the speech): a line
+      that fills the page width continues on the next line; a line shorter than the
+      wrap width by more than ``tolerance`` half-width cells ends its paragraph, and a
+      line opening with a heading marker (``一、``, ``（一）``, ``二要``…) starts one.
+    """
+    lines = [ln.strip() for ln in text.split("\n")]
+    if any(not ln for ln in lines[1:-1]) and "\n\n" in text.strip("\n"):
+        blocks, current = [], []
+        for ln in lines:
+            if ln:
+                current.append(ln)
+            elif current:
+                blocks.append(reduce(_join, current))
+                current = []
+        if current:
+            blocks.append(reduce(_join, current))
+        return "\n".join(blocks)
+
+    content = [ln for ln in lines if ln]
+    if len(content) < 3:
+        return "\n".join(content)
+    widths = sorted(_display_width(ln) for ln in content)
+    wrap_width = widths[int(0.75 * (len(widths) - 1))]
+    paragraphs: list[str] = []
+    current = ""
+    for ln in content:
+        if current and HEADING_START.match(ln):
+            paragraphs.append(current)
+            current = ""
+        current = _join(current, ln)
+        if _display_width(ln) < wrap_width - tolerance:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n".join(paragraphs)
+
+
+def tidy_lines(text: str) -> str:
+    """Strip each line, drop empty lines: one paragraph per line."""
+    return "\n".join(ln.strip() for ln in text.split("\n") if ln.strip())
+
+
+# ---------------------------------------------------------------- boilerplate (str -> (kept, removed))
+
+_LICENCE_START = re.compile(r"\n\s*\n\s*(?=(?:本作品|这部作品|這部作品|本作品来自))")
+_LICENCE_MARK = re.compile(r"公有领域|公有領域|Public domain|public domain")
+
+
+def strip_licence_footer(text: str) -> tuple[str, str]:
+    """Remove the Wikisource licence footer (``本作品……属于公有领域……Public domain``) that ends a page.
+
+    The footer starts, after blank lines, with ``本作品`` or ``这部作品`` and carries a
+    public-domain mark; a text without one is returned unchanged.
+    """
+    for match in reversed(list(_LICENCE_START.finditer(text))):
+        tail = text[match.end():]
+        if _LICENCE_MARK.search(tail):
+            return text[:match.start()], tail
+    return text, ""
+
+
+_SALUTATION = re.compile(r"^\s*(?:各位代表|同志们|代表们|各位委员)[:：！!，,]?\s*$", re.M)
+
+
+def strip_title_block(text: str, *, max_chars: int = 300) -> tuple[str, str]:
+    """Remove a title block (title, date line, speaker) printed before the opening salutation.
+
+    Only when a salutation line (``各位代表：``, ``同志们：``…) stands within the first
+    ``max_chars`` characters is what precedes it taken as the title block.
+    """
+    match = _SALUTATION.search(text[: max_chars + 20])
+    if not match or match.start() == 0 or match.start() > max_chars:
+        return text, ""
+    head = text[: match.start()]
+    if not head.strip():
+        return text, ""
+    return text[match.start():], head
+
+
+# ---------------------------------------------------------------- pipeline
+
+Step = Callable[[str], str]
+Stripper = Callable[[str], "tuple[str, str]"]
+
+
+def make_pipeline(*steps: Step) -> Step:
+    """Compose text functions left to right (textacy's ``preprocessing.make_pipeline``)."""
+    return lambda text: reduce(lambda acc, step: step(acc), steps, text)
+
+
+DEFAULT_STRIPPERS: dict[str, Stripper] = {
+    "licence_footer": strip_licence_footer,
+    "title_block": strip_title_block,
+}
+DEFAULT_STEPS: tuple[Step, ...] = (
+    join_hard_wraps,
+    ascii_punct_to_fullwidth,
+    remove_spaces_near_cjk,
+    tidy_lines,
+)
+
+
+@dataclass
+class Normalised:
+    """A normalised text and the boilerplate removed from it, by kind."""
+
+    text: str
+    boilerplate: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def boilerplate_chars(self) -> int:
+        """Non-whitespace characters removed as boilerplate."""
+        return sum(len(re.sub(r"\s", "", s)) for s in self.boilerplate.values())
+
+
+def normalise(text: str, *, strip_boilerplate: bool = True,
+              strippers: dict[str, Stripper] | None = None,
+              steps: tuple[Step, ...] = DEFAULT_STEPS) -> Normalised:
+    """Normalise one text: format characters, full-width alphanumerics, boilerplate, then ``steps``."""
+    text = fullwidth_alnum_to_ascii(remove_zero_width(text)).replace("\r\n", "\n").replace("\r", "\n")
+    removed: dict[str, str] = {}
+    if strip_boilerplate:
+        for kind, strip in (strippers or DEFAULT_STRIPPERS).items():
+            text, cut = strip(text)
+            if cut:
+                removed[kind] = cut
+    return Normalised(make_pipeline(*steps)(text), removed)
+
+
+def normalise_corpus(docs, **options):
+    """Add ``clean_text`` and ``boilerplate_chars`` columns to a document table (a copy)."""
+    results = [normalise(t, **options) for t in docs["text"]]
+    return docs.assign(clean_text=[r.text for r in results],
+                       boilerplate_chars=[r.boilerplate_chars for r in results])
