@@ -30,24 +30,32 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 # ASCII punctuation that stands for full-width punctuation when it touches Chinese text.
 ASCII_TO_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 
-_FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-                    for cp in range(r[0], r[1] + 1)}
 
 # ---------------------------------------------------------------- single steps (str -> str)
 
 
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+_FULLWIDTH_ALNUM_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def remove_zero_width(text: str) -> str:
     """Delete zero-width spaces, joiners and byte-order marks (invisible format characters)."""
-    return text.translate({ord(c): None for c in ZERO_WIDTH})
+    return _ZERO_WIDTH_RE.sub("", text)
 
 
 def fullwidth_alnum_to_ascii(text: str) -> str:
     """Full-width digits and Latin letters become ASCII (``１９８４`` → ``1984``); punctuation is untouched."""
-    return text.translate(_FULLWIDTH_ALNUM)
+    return _FULLWIDTH_ALNUM_RE.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
 
 
-_ASCII_PUNCT_CJK = re.compile(
-    rf"(?<=[{CJK}{CJK_PUNCT}]){HSPACE}*([,:;?!()])|([,:;?!()]){HSPACE}*(?=[{CJK}{CJK_PUNCT}])")
+_CJK_CHAR = re.compile(f"[{CJK}{CJK_PUNCT}]")
+_PUNCT_WITH_SPACES = re.compile(f"{HSPACE}*([,:;?!()]){HSPACE}*")
+_HSPACE_RUN = re.compile(f"{HSPACE}+")
+
+
+def _touches_cjk(match: re.Match) -> bool:
+    text, start, end = match.string, match.start(), match.end()
+    return bool((start > 0 and _CJK_CHAR.match(text, start - 1)) or (end < len(text) and _CJK_CHAR.match(text, end)))
 
 
 def ascii_punct_to_fullwidth(text: str) -> str:
@@ -55,10 +63,8 @@ def ascii_punct_to_fullwidth(text: str) -> str:
 
     Punctuation between digits or Latin letters (``1,000``, ``10:30``) is left alone.
     """
-    return _ASCII_PUNCT_CJK.sub(lambda m: ASCII_TO_FULLWIDTH[m.group(1) or m.group(2)], text)
-
-
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]){HSPACE}+|{HSPACE}+(?=[{CJK}{CJK_PUNCT}])")
+    return _PUNCT_WITH_SPACES.sub(
+        lambda m: ASCII_TO_FULLWIDTH[m.group(1)] if _touches_cjk(m) else m.group(), text)
 
 
 def remove_spaces_near_cjk(text: str) -> str:
@@ -66,7 +72,7 @@ def remove_spaces_near_cjk(text: str) -> str:
 
     Spaces between Latin words or numbers stay (``COVID 19``).
     """
-    return _SPACE_NEAR_CJK.sub("", text)
+    return _HSPACE_RUN.sub(lambda m: "" if _touches_cjk(m) else m.group(), text)
 
 
 def _display_width(line: str) -> int:

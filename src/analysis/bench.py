@@ -1,0 +1,79 @@
+"""Segmentation benchmark (``make bench``): characters per second on the whole Government
+Work Report collection, as ratios against plain ``jieba.lcut`` measured in the same run.
+
+Rows: plain jieba (baseline); this project's segmenter on each backend, normalisation,
+structure, lexicon and token filter included, no cache; the cached re-run (every document
+read back from the on-disk cache).  Each timing is the best of ``repeat`` runs.
+Also counts the tokens on which the two backends differ.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import tempfile
+import time
+import warnings
+
+from .corpus import load_gwr
+from .segment import Segmenter
+
+
+def _best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def backend_differences(docs, lexicon=None) -> tuple[int, int, int]:
+    """(documents that differ, tokens that differ, tokens in all) between jieba and rjieba, unfiltered."""
+    from .preprocessing import normalise
+    segs = [Segmenter(lexicon, backend=b, cache=False) for b in ("jieba", "rjieba")]
+    docs_differ = tokens_differ = total = 0
+    for raw in docs["text"]:
+        text = normalise(raw).text
+        a, b = (s.cut(text) for s in segs)
+        total += len(a)
+        if a != b:
+            docs_differ += 1
+            ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+            tokens_differ += sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal")
+    return docs_differ, tokens_differ, total
+
+
+def run_benchmark(repeat: int = 3) -> dict[str, float]:
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = load_gwr()
+    texts = list(docs["text"])
+    chars = sum(map(len, texts))
+    jieba.initialize()
+    seg_jieba = Segmenter(backend="jieba", cache=False)
+    seg_rjieba = Segmenter(backend="rjieba", cache=False)
+    seg_rjieba_1 = Segmenter(backend="rjieba", cache=False, n_jobs=1)
+    for s in (seg_jieba, seg_rjieba, seg_rjieba_1):
+        s._engine  # dictionary loading is not segmentation: build engines before timing
+    print(f"corpus: {len(texts)} Government Work Reports, {chars:,} characters; best of {repeat} runs\n")
+
+    timings = {"plain jieba.lcut (baseline)": _best(lambda: [jieba.lcut(t) for t in texts], repeat)}
+    timings["segmenter, jieba backend"] = _best(lambda: seg_jieba.segment(docs), repeat)
+    timings["segmenter, rjieba backend, 1 core"] = _best(lambda: seg_rjieba_1.segment(docs), repeat)
+    timings["segmenter, rjieba backend, all cores"] = _best(lambda: seg_rjieba.segment(docs), repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        cached = Segmenter(backend="rjieba", cache=tmp)
+        cached.segment(docs)  # fill the cache
+        timings["cached re-run"] = _best(lambda: Segmenter(backend="rjieba", cache=tmp).segment(docs), repeat)
+
+    base = timings["plain jieba.lcut (baseline)"]
+    print(f"{'':40s} {'seconds':>8s} {'M chars/s':>10s} {'x jieba':>8s}")
+    for name, seconds in timings.items():
+        print(f"{name:40s} {seconds:8.3f} {chars / seconds / 1e6:10.2f} {base / seconds:8.1f}")
+    d_docs, d_tokens, total = backend_differences(docs)
+    print(f"\njieba vs rjieba backend (same lexicon, unfiltered tokens): {d_docs} of {len(texts)} documents "
+          f"differ, {d_tokens} of {total:,} tokens ({d_tokens / total:.4%})")
+    return {name: base / seconds for name, seconds in timings.items()}

@@ -1,0 +1,132 @@
+"""The political lexicon, stopword lists and the token filter rule.
+
+The lexicon ships inside the package (``analysis/data/lexicon/political.tsv``) so that
+``pip install`` users get it.  Each entry has a category (theory, party_building,
+numbered, rule_of_law, economy_policy) and, for numbered formulations whose members are
+fixed, the members (``四个意识`` = 政治意识;大局意识;核心意识;看齐意识).  Researchers add
+their own files with the same columns::
+
+    lex = Lexicon.load(extra=["my_terms.tsv"])      # or Lexicon.from_terms(["新词"], category="mine")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .config import DATA_DIR
+
+LEXICON_FILE = DATA_DIR / "lexicon" / "political.tsv"
+GENRE_STOPWORDS_FILE = DATA_DIR / "stopwords_genre.txt"
+COLUMNS = ["term", "category", "members", "note"]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A table of terms (``term, category, members, note``); immutable, hashable by content."""
+
+    table: pd.DataFrame
+
+    @classmethod
+    def read(cls, path: Path | str) -> "Lexicon":
+        """Read one lexicon file (tab-separated, ``#`` comments; or a plain list, one term a line)."""
+        path = Path(path)
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+        if lines and lines[0].split("\t")[0] == "term":
+            lines = lines[1:]
+        rows = []
+        for n, line in enumerate(lines, 1):
+            fields = (line.split("\t") + ["", "", ""])[:4]
+            if not fields[0].strip() or re.search(r"\s", fields[0].strip()):
+                raise ValueError(f"{path}: entry {n} has an empty term or whitespace inside it: {line!r}")
+            rows.append([f.strip() for f in fields])
+        table = pd.DataFrame(rows, columns=COLUMNS)
+        table["category"] = table["category"].replace("", "user")
+        table["source"] = path.name
+        return cls(table)
+
+    @classmethod
+    def from_terms(cls, terms: Iterable[str], category: str = "user") -> "Lexicon":
+        table = pd.DataFrame({"term": list(terms)}).assign(category=category, members="", note="", source="<list>")
+        return cls(table[COLUMNS + ["source"]])
+
+    @classmethod
+    def load(cls, extra: Iterable[Path | str | "Lexicon"] = (), *, builtin: bool = True) -> "Lexicon":
+        """The built-in lexicon plus any extra files or lexicons (later entries win for a repeated term)."""
+        parts = [_builtin_lexicon()] if builtin else []
+        parts += [e if isinstance(e, Lexicon) else cls.read(e) for e in extra]
+        if not parts:
+            return cls(pd.DataFrame(columns=COLUMNS + ["source"]))
+        table = pd.concat([p.table for p in parts], ignore_index=True)
+        return cls(table.drop_duplicates("term", keep="last").reset_index(drop=True))
+
+    def __add__(self, other: "Lexicon") -> "Lexicon":
+        return Lexicon.load([self, other], builtin=False)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.terms
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        return frozenset(self.table["term"])
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the entries that change segmentation (terms, in order)."""
+        return hashlib.sha256("\n".join(sorted(self.terms)).encode("utf-8")).hexdigest()
+
+    def category(self, name: str) -> list[str]:
+        return self.table.loc[self.table["category"] == name, "term"].tolist()
+
+    @property
+    def categories(self) -> dict[str, str]:
+        return dict(zip(self.table["term"], self.table["category"]))
+
+    def members(self, term: str) -> list[str]:
+        """The members of a numbered formulation, when the lexicon lists them (else ``[]``)."""
+        row = self.table.loc[self.table["term"] == term, "members"]
+        return [m for m in row.iloc[0].split(";") if m] if len(row) and row.iloc[0] else []
+
+
+@lru_cache(maxsize=1)
+def _builtin_lexicon() -> Lexicon:
+    return Lexicon.read(LEXICON_FILE)
+
+
+@lru_cache(maxsize=1)
+def standard_stopwords() -> frozenset[str]:
+    """The Chinese list of stopwords-iso (package ``stopwordsiso``), 794 entries."""
+    import stopwordsiso
+    return frozenset(stopwordsiso.stopwords("zh"))
+
+
+@lru_cache(maxsize=1)
+def genre_stopwords() -> frozenset[str]:
+    """Genre boilerplate of official speeches (同志们, 进一步, 切实 …), shipped with the package."""
+    return frozenset(ln.strip() for ln in GENRE_STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+                     if ln.strip() and not ln.startswith("#"))
+
+
+def stopword_list(kind: str | Iterable[str] | None) -> frozenset[str]:
+    """``"none"``, ``"standard"`` (stopwords-iso), ``"genre"`` (standard + genre list), or your own words."""
+    if kind is None or kind == "none":
+        return frozenset()
+    if kind == "standard":
+        return standard_stopwords()
+    if kind == "genre":
+        return standard_stopwords() | genre_stopwords()
+    if isinstance(kind, str):
+        raise ValueError(f"unknown stopword list {kind!r}: use 'none', 'standard', 'genre' or a list of words")
+    return frozenset(kind)
