@@ -1,0 +1,102 @@
+"""Normalisation: each step alone, and the conservation property on every real text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.preprocessing import (ASCII_TO_FULLWIDTH, ascii_punct_to_fullwidth, fullwidth_alnum_to_ascii,
+                                    join_hard_wraps, normalise, remove_spaces_near_cjk, remove_zero_width,
+                                    strip_licence_footer, strip_title_block)
+
+
+def test_ascii_punctuation_next_to_chinese_becomes_fullwidth():
+    assert ascii_punct_to_fullwidth("同志们:今天,我们(一)开会;好吗?好!") == "同志们：今天，我们（一）开会；好吗？好！"
+    assert ascii_punct_to_fullwidth("增长1,000亿元, 10:30 a,b") == "增长1,000亿元，10:30 a,b"
+
+
+def test_spaces_between_cjk_and_digits_and_inside_names_go():
+    assert remove_spaces_near_cjk("系统 2025 年度") == "系统2025年度"
+    assert remove_spaces_near_cjk("国务院总理　李　强") == "国务院总理李强"
+    assert remove_spaces_near_cjk("COVID 19 and GDP") == "COVID 19 and GDP"
+
+
+def test_zero_width_and_fullwidth_digits():
+    assert remove_zero_width("\u200b各位代表：\u200d") == "各位代表："
+    assert fullwidth_alnum_to_ascii("１９８４年ＧＤＰ，") == "1984年GDP，"
+
+
+def test_hard_wraps_joined_without_spaces_paragraphs_kept():
+    wrapped = ("一、总结成绩，认清形势，切实增强做好新时代司法行政工\n作的责任感使命感\n"
+               "去年，全市司法行政系统在市委、市政府的坚强领导和省司\n法厅的有力指导下，取得了新进展。\n"
+               "（一）坚持党的绝对领导，司法行政机关政治属性更加彰显。\n")
+    assert join_hard_wraps(wrapped).split("\n") == [
+        "一、总结成绩，认清形势，切实增强做好新时代司法行政工作的责任感使命感",
+        "去年，全市司法行政系统在市委、市政府的坚强领导和省司法厅的有力指导下，取得了新进展。",
+        "（一）坚持党的绝对领导，司法行政机关政治属性更加彰显。"]
+
+
+def test_blank_line_layout_joins_lines_inside_blocks():
+    assert join_hard_wraps("政府工作报\n告\n\n\n各位代表：\n\n现在，我代表国务院。") == "政府工作报告\n各位代表：\n现在，我代表国务院。"
+
+
+def test_speech_paragraphs(speech):
+    norm = normalise(speech.loc[0, "text"])
+    paras = norm.text.split("\n")
+    assert paras[0] == "同志们："
+    assert paras[1].startswith("今天，我们召开全市司法行政系统2025年度政治工作会议，主要任务是：")
+    assert "一、总结成绩，认清形势，切实增强做好新时代司法行政工作的责任感使命感" in paras
+    assert not re.search(r"[\u4e00-\u9fff][,:]|[,:][\u4e00-\u9fff]", norm.text)
+    assert not re.search(r"\d [\u4e00-\u9fff]|[\u4e00-\u9fff] \d", norm.text)
+    assert set(norm.boilerplate) == {"title_block"}
+    assert "2025\n年度政治工作会议上的讲话" in norm.boilerplate["title_block"]
+
+
+def test_licence_footer_and_title_block(gwr, cpc):
+    for text in list(gwr["text"]) + list(cpc["text"]):
+        body, footer = strip_licence_footer(text)
+        if footer:
+            assert re.search("公有领域|公有領域|Public domain", footer) and body + footer != body
+    n_with_footer = sum(bool(strip_licence_footer(t)[1]) for t in gwr["text"])
+    assert n_with_footer == 52
+    text = gwr.set_index("doc_id").loc["gwr2024", "text"]
+    kept, head = strip_title_block(strip_licence_footer(text)[0])
+    assert "李　强" in head and kept.lstrip().startswith("各位代表")
+
+
+def _conserved(raw: str) -> tuple[str, str]:
+    """Both sides of the conservation property, as comparable strings."""
+    norm = normalise(raw)
+    expected = fullwidth_alnum_to_ascii(remove_zero_width(raw))
+    for removed in norm.boilerplate.values():
+        assert removed in expected
+        expected = expected.replace(removed, "", 1)
+    # Compare without whitespace, and with full-width punctuation folded back to ASCII:
+    # the only other change allowed is the ASCII → full-width mapping.
+    fold = {ord(v): k for k, v in ASCII_TO_FULLWIDTH.items()}
+    return re.sub(r"\s", "", expected).translate(fold), re.sub(r"\s", "", norm.text).translate(fold)
+
+
+def test_every_character_survives_in_order_real_texts(speech, gwr, cpc):
+    total_boilerplate = 0
+    for raw in list(speech["text"]) + list(gwr["text"]) + list(cpc["text"]):
+        expected, got = _conserved(raw)
+        assert expected == got
+        total_boilerplate += normalise(raw).boilerplate_chars
+    assert total_boilerplate > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("中国特色，。：,:;?!() 　\n\t12ab年") + ["\u200b", "１", "Ａ"]), max_size=200))
+def test_every_character_survives_in_order_generated(raw):
+    expected, got = _conserved(raw)
+    assert expected == got
+
+
+@pytest.mark.parametrize("step", [ascii_punct_to_fullwidth, remove_spaces_near_cjk, join_hard_wraps])
+def test_steps_are_idempotent(step, speech):
+    once = step(normalise(speech.loc[0, "text"]).text)
+    assert step(once) == once

@@ -1,0 +1,131 @@
+"""Segmentation: lexicon categories kept whole in real corpus sentences, filter rule, backends, cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.cli import main as cli
+from analysis.lexicon import Lexicon
+from analysis.segment import Segmenter, document_tokens, lexicon_check
+
+# Real sentences from the corpus, with a formulation of each lexicon category that plain jieba breaks.
+SENTENCES = {
+    "theory": ("坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想", "习近平新时代中国特色社会主义思想"),
+    "party_building": ("认真落实“三会一课”、民主生活会、组织生活会、民主评议党员等制度", "民主生活会"),
+    "numbered": ("引导广大干警深刻领悟“两个确立”的决定性意义，坚决做到“两个维护”", "两个确立"),
+    "rule_of_law": ("加强社区矫正对象、刑满释放人员等特殊人群管理", "社区矫正对象"),
+    "economy_policy": ("推动全面依法治市和司法行政工作高质量发展", "高质量发展"),
+}
+
+
+@pytest.mark.parametrize("category", sorted(SENTENCES))
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_each_category_kept_whole_in_real_sentences(category, backend, speech, segmenter):
+    sentence, term = SENTENCES[category]
+    assert sentence in speech.loc[0, "text"].replace("\n", "").replace(",", "，")
+    assert segmenter.lexicon.categories[term] == category
+    seg = Segmenter(backend=backend, cache=False)
+    assert term in seg.cut(sentence)
+    plain = Segmenter(Lexicon.load(builtin=False), backend=backend, cache=False)
+    assert term not in plain.cut(sentence)  # what the lexicon fixes
+
+
+def test_filter_rule():
+    seg = Segmenter(cache=False, stopwords="standard")
+    tokens = seg.tokens("2025年，我们要坚持“两个确立”，增长5.2%，十四个的人！")
+    assert "两个确立" in tokens and "坚持" in tokens
+    assert not {"2025", "5.2%", "，", "“", "年", "的", "我们", "十四"} & set(tokens)
+    keep_all = Segmenter(cache=False, stopwords="none", min_chars=1, keep_numbers=True, keep_punct=True)
+    assert "".join(keep_all.tokens("2025年，我们要坚持。")) == "2025年，我们要坚持。"
+
+
+def test_genre_stopwords_are_optional():
+    text = "同志们，要进一步切实加强法律援助工作"
+    standard = Segmenter(cache=False, stopwords="standard").tokens(text)
+    genre = Segmenter(cache=False, stopwords="genre").tokens(text)
+    assert "进一步" in standard and "同志" in standard
+    assert "进一步" not in genre and "同志" not in genre and "法律援助" in genre
+
+
+def test_pos_tags_align_with_tokens(speech):
+    table = Segmenter(cache=False, pos=True).segment(speech)
+    for toks, tags in zip(table["tokens"], table["tags"]):
+        assert len(toks) == len(tags)
+    assert "nz" in table["tags"].iloc[5]  # lexicon terms carry the lexicon's tag
+
+
+def test_cut_preserves_every_character(speech):
+    seg = Segmenter(cache=False)
+    text = speech.loc[0, "text"]
+    assert "".join(seg.cut(text)) == text
+
+
+def test_backends_agree_on_real_documents(speech, gwr):
+    docs = [speech.loc[0, "text"]] + list(gwr[gwr["year"] >= 2019]["text"])
+    jieba_seg, rjieba_seg = Segmenter(backend="jieba", cache=False), Segmenter(backend="rjieba", cache=False)
+    differing = sum(jieba_seg.cut(t) != rjieba_seg.cut(t) for t in docs)
+    assert differing <= 1, f"{differing} of {len(docs)} documents segment differently"
+
+
+def test_segment_table(speech_paragraphs):
+    t = speech_paragraphs
+    assert list(t.columns[:5]) == ["doc_id", "collection", "year", "paragraph", "text"]
+    assert (t["n_tokens"] == t["tokens"].map(len)).all()
+    doc = document_tokens(t)
+    assert list(doc.index) == ["speech2025"] and len(doc.iloc[0]) == t["n_tokens"].sum()
+    assert doc.iloc[0].count("司法行政") + doc.iloc[0].count("司法行政工作") > 10
+
+
+def test_cache_reuses_and_invalidates(speech, gwr, tmp_path):
+    docs = gwr[gwr["year"] >= 2022]
+    files = lambda: sorted(p.name for p in tmp_path.rglob("*.pkl"))  # noqa: E731
+    first = Segmenter(cache=tmp_path).segment(docs)
+    assert len(files()) == len(docs)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pkl")}
+    again = Segmenter(cache=tmp_path).segment(docs)
+    assert again.equals(first)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pkl")} == before  # nothing rewritten
+    # any option that changes the result re-segments
+    Segmenter(cache=tmp_path, min_chars=1).segment(docs)
+    assert len(files()) == 2 * len(docs)
+    Segmenter(cache=tmp_path, backend="jieba").segment(docs)
+    assert len(files()) == 3 * len(docs)
+    extra = Lexicon.load([Lexicon.from_terms(["减税降费"])])
+    changed = Segmenter(extra, cache=tmp_path).segment(docs)
+    assert len(files()) == 4 * len(docs)
+    assert not changed["tokens"].equals(first["tokens"])
+    # a changed text re-segments that document only
+    edited = docs.copy()
+    edited.iloc[0, edited.columns.get_loc("text")] += "\n新增一段。"
+    Segmenter(cache=tmp_path).segment(edited)
+    assert len(files()) == 4 * len(docs) + 1
+
+
+def test_corrupt_cache_file_is_ignored(speech, tmp_path):
+    first = Segmenter(cache=tmp_path).segment(speech)
+    for path in tmp_path.rglob("*.pkl"):
+        path.write_bytes(b"garbage")
+    assert Segmenter(cache=tmp_path).segment(speech).equals(first)
+
+
+def test_lexicon_check_on_speech(speech):
+    table = lexicon_check(speech["text"])
+    assert set(table.columns) == {"term", "category", "occurrences", "broken", "share_broken", "example"}
+    row = table.set_index("term").loc["两个维护"]
+    assert row.occurrences == speech.loc[0, "text"].replace("\n", "").count("两个维护") == 3
+    assert table["broken"].sum() == 0
+
+
+def test_lexicon_check_finds_breaks():
+    seg = Segmenter(Lexicon.from_terms(["改革开放"]) + Lexicon.from_terms(["深化改革"]), cache=False)
+    table = lexicon_check(["要深化改革开放。改革开放以来。"], seg).set_index("term")
+    assert table.loc["改革开放", "occurrences"] == 2 and table.loc["改革开放", "broken"] == 1
+    assert table.loc["改革开放", "example"] == "深化改革/开放"
+
+
+def test_cli_segment(tmp_path, capsys):
+    path = tmp_path / "s.txt"
+    path.write_text("同志们:\n要增强“四个意识”、坚定“四个自信”。\n", encoding="utf-8")
+    assert cli(["segment", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["同志", "增强 四个意识 坚定 四个自信"]
