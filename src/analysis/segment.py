@@ -249,7 +249,7 @@ class Segmenter:
     def _run(self, texts: list[str]) -> list[dict]:
         total = sum(map(len, texts))
         workers = min(self.n_jobs, len(texts))
-        if workers <= 1 or total < PARALLEL_MIN_CHARS:
+        if workers <= 1 or total < PARALLEL_MIN_CHARS or not _main_importable():
             return [self.process(t) for t in texts]
         # Balance by length: longest first, each to the worker with the least so far.
         chunks: list[list[int]] = [[] for _ in range(workers)]
@@ -312,6 +312,13 @@ _WORKER: Segmenter | None = None
 _POOLS: dict[tuple[str, int], ProcessPoolExecutor] = {}
 
 
+def _main_importable() -> bool:
+    """Worker processes re-import ``__main__`` from its file; from stdin or ``-c`` there is none."""
+    import sys
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is None or os.path.exists(path)
+
+
 def _init_worker(segmenter: Segmenter) -> None:
     global _WORKER
     _WORKER = segmenter
@@ -363,6 +370,39 @@ def _decode(value: dict) -> dict:
 def document_tokens(paragraphs: pd.DataFrame, by: str = "doc_id") -> pd.Series:
     """Concatenate paragraph tokens into one token list per document (or per ``by`` group), in order."""
     return paragraphs.groupby(by, sort=False)["tokens"].agg(lambda col: [t for toks in col for t in toks])
+
+
+def segmented_documents(paragraphs: pd.DataFrame, by: str = "doc_id") -> pd.DataFrame:
+    """Segmented documents, the input of every statistic: one row per ``by`` value, in order.
+
+    Columns ``doc_id`` (the ``by`` value: a document, or e.g. a section with ``by="section"``),
+    ``collection``, ``year`` (the group's year when it has one), ``tokens``, ``n_tokens``.
+    """
+    grouped = paragraphs.groupby(by, sort=False)
+    out = pd.DataFrame({
+        "collection": grouped["collection"].first(),
+        "year": grouped["year"].agg(lambda y: y.iloc[0] if y.nunique() == 1 else pd.NA).astype("Int64"),
+        "tokens": grouped["tokens"].agg(lambda col: [t for toks in col for t in toks]),
+    })
+    out.index.name = "doc_id"
+    out = out.reset_index()
+    out["doc_id"] = out["doc_id"].astype(str)
+    out["n_tokens"] = out["tokens"].map(len)
+    return out
+
+
+def section_documents(paragraphs: pd.DataFrame, doc_id: str, *, preamble: str = "（开场）") -> pd.DataFrame:
+    """One document's top-level sections as segmented documents (for per-section statistics).
+
+    ``doc_id`` of each row is the section's short label (``一、总结成绩``); paragraphs before
+    the first heading form the ``preamble`` section.
+    """
+    from .structure import section_label
+    paras = paragraphs[paragraphs["doc_id"] == doc_id]
+    if paras.empty:
+        raise ValueError(f"no paragraphs for document {doc_id!r}")
+    labels = paras["section"].map(lambda s: section_label(s) if s else preamble)
+    return segmented_documents(paras.assign(section_label=labels), by="section_label")
 
 
 def segment_corpus(docs: pd.DataFrame, segmenter: Segmenter | None = None, **options) -> pd.DataFrame:

@@ -1,0 +1,52 @@
+"""Term frequency: counts, rate per 10,000 tokens and document frequency, per document or group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dtm import build_dtm
+
+PER = 10_000  # rates are per 10,000 tokens
+
+
+def term_frequency(docs: pd.DataFrame, *, by: str | None = None, ngram_range: tuple[int, int] = (1, 1),
+                   min_count: int = 1) -> pd.DataFrame:
+    """One row per (group, term) with raw counts beside the rate.
+
+    ``docs`` is a segmented-documents table; ``by`` a column to group documents by
+    (``"year"``, ``"collection"``…; default each document is its own group).  Columns:
+    ``group, term, count, total_tokens, per_10k, doc_freq`` (documents of the group that
+    contain the term), ``n_docs``, ``rank`` (1 = most frequent in the group).
+    Documents whose ``by`` value is missing are left out.
+    """
+    if by is not None:
+        docs = docs[docs[by].notna()]
+    dtm = build_dtm(docs, ngram_range=ngram_range)
+    labels = docs["doc_id"].to_numpy() if by is None else docs[by].to_numpy()
+    grouped = dtm.group(labels)
+    present = dtm.matrix.copy()
+    present.data[:] = 1
+    df_grouped = type(dtm)(present, dtm.index, dtm.terms).group(labels)
+    n_docs = pd.Series(labels).value_counts(sort=False)
+    coo = grouped.matrix.tocoo()
+    totals = grouped.totals
+    table = pd.DataFrame({
+        "group": grouped.index.to_numpy()[coo.row],
+        "term": dtm.terms[coo.col],
+        "count": coo.data.astype(int),
+        "total_tokens": totals[coo.row].astype(int),
+    })
+    table["per_10k"] = table["count"] / table["total_tokens"] * PER
+    table["doc_freq"] = np.asarray(df_grouped.matrix[coo.row, coo.col]).ravel().astype(int)
+    table["n_docs"] = table["group"].map(n_docs).astype(int)
+    table = table[table["count"] >= min_count]
+    table = table.sort_values(["group", "count", "term"], ascending=[True, False, True], kind="stable")
+    table["rank"] = table.groupby("group", sort=False).cumcount() + 1
+    order = {g: i for i, g in enumerate(grouped.index)}
+    return table.sort_values(["group", "rank"], key=lambda s: s.map(order) if s.name == "group" else s).reset_index(drop=True)
+
+
+def top_terms(freq: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The ``n`` most frequent terms of each group of a :func:`term_frequency` table."""
+    return freq[freq["rank"] <= n].reset_index(drop=True)
