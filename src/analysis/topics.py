@@ -1,0 +1,329 @@
+"""Topic models over paragraphs: LDA and NMF (scikit-learn), coherence, stability, prevalence.
+
+Documents are paragraphs (from :mod:`analysis.structure`): a few dozen long reports give too
+few documents, and one speech gives one.
+
+:class:`TopicModel` follows scikit-learn's estimator contract: no logic in ``__init__``,
+``fit`` returns ``self``, learned attributes end in ``_``, every stochastic step takes the
+integer ``random_state``.  A fitted model records the corpus (a hash of its token lists),
+the options and the seed it came from (``provenance_``), and is saved and loaded whole.
+
+Coherence is NPMI over a boolean sliding window of 10 tokens (Röder, Both & Hinneburg 2015;
+gensim's ``c_npmi``): for every pair of a topic's top words, with window probabilities,
+``NPMI = log(p(wi, wj) + ε) / (p(wi) p(wj)) / −log(p(wi, wj) + ε)``, averaged over ordered
+pairs and then over topics.  (gensim's incremental window update can drop a word that is
+still inside the window after a slide; this module counts each window exactly, so on real
+text the two differ in the third decimal.)
+
+Stability: the same K fitted with several seeds; topics of each pair of runs are matched
+one-to-one (Hungarian algorithm) on the Jaccard overlap of their top words, and the mean
+matched overlap is the stability (Greene, O'Callaghan & Cunningham 2014).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import pickle
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from .dtm import identity
+from .errors import InputError
+
+METHODS = ("nmf", "lda")
+EPSILON = 1e-12
+
+
+def corpus_hash(token_lists: Iterable[Sequence[str]]) -> str:
+    digest = hashlib.sha256()
+    for toks in token_lists:
+        digest.update("\x1f".join(toks).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+class TopicModel:
+    """LDA or NMF over pre-segmented documents.
+
+    Parameters: ``method`` ("nmf" on TF-IDF weights, "lda" on counts), ``n_topics``,
+    ``random_state``, vocabulary filters ``min_df`` / ``max_df`` (as in scikit-learn's
+    vectorizers), ``max_iter``, ``top_n`` (words that describe a topic).
+
+    Learned: ``vectorizer_``, ``model_``, ``terms_``, ``components_`` (topics × terms),
+    ``labels_`` (editable, default the top three words), ``provenance_``, ``fit_seconds_``.
+    """
+
+    def __init__(self, method: str = "nmf", n_topics: int = 10, *, random_state: int = 0, min_df: int | float = 5,
+                 max_df: float = 0.5, max_iter: int | None = None, top_n: int = 10):
+        self.method = method
+        self.n_topics = n_topics
+        self.random_state = random_state
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_iter = max_iter
+        self.top_n = top_n
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in ("method", "n_topics", "random_state", "min_df", "max_df", "max_iter", "top_n")}
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"TopicModel({params})"
+
+    # ---------------------------------------------------------------- fitting
+    def _vectorizer(self):
+        kwargs = dict(analyzer=identity, lowercase=False, min_df=self.min_df, max_df=self.max_df)
+        return TfidfVectorizer(**kwargs) if self.method == "nmf" else CountVectorizer(**kwargs)
+
+    def fit(self, token_lists: Sequence[Sequence[str]]) -> "TopicModel":
+        if self.method not in METHODS:
+            raise InputError(f"unknown method {self.method!r}; choose one of {METHODS}")
+        docs = [list(t) for t in token_lists]
+        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2:
+            raise InputError(f"n_topics must be an integer of at least 2, got {self.n_topics!r}")
+        if len(docs) < self.n_topics:
+            raise InputError(f"too few documents ({len(docs)}) for {self.n_topics} topics")
+        vectorizer = self._vectorizer()
+        try:
+            matrix = vectorizer.fit_transform(docs)
+        except ValueError as exc:
+            raise InputError(f"empty vocabulary after filtering (min_df={self.min_df}, max_df={self.max_df}): {exc}") from exc
+        if matrix.shape[1] < self.n_topics:
+            raise InputError(f"n_topics={self.n_topics} is more than the {matrix.shape[1]} terms left after filtering")
+        if self.method == "nmf":
+            model = NMF(n_components=self.n_topics, init="nndsvda", random_state=self.random_state,
+                        max_iter=self.max_iter or 1000)
+        else:
+            model = LatentDirichletAllocation(n_components=self.n_topics, learning_method="batch",
+                                              random_state=self.random_state, max_iter=self.max_iter or 20)
+        start = time.perf_counter()
+        model.fit(matrix)
+        self.fit_seconds_ = time.perf_counter() - start
+        self.vectorizer_, self.model_ = vectorizer, model
+        self.terms_ = vectorizer.get_feature_names_out()
+        self.components_ = model.components_
+        self.labels_ = ["/".join(words[:3]) for words in self.top_words()]
+        import sklearn
+        self.provenance_ = {"corpus_sha256": corpus_hash(docs), "n_documents": len(docs), "n_terms": len(self.terms_),
+                            "params": self.get_params(), "scikit_learn": sklearn.__version__}
+        return self
+
+    def transform(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """Topic proportions of documents (rows sum to 1; an empty row stays 0)."""
+        weights = self.model_.transform(self.vectorizer_.transform([list(t) for t in token_lists]))
+        sums = weights.sum(axis=1, keepdims=True)
+        return np.divide(weights, sums, out=np.zeros_like(weights), where=sums > 0)
+
+    # ---------------------------------------------------------------- describing
+    def top_words(self, n: int | None = None) -> list[list[str]]:
+        n = n or self.top_n
+        return [list(self.terms_[np.argsort(-row, kind="stable")[:n]]) for row in self.components_]
+
+    def topic_table(self, n: int | None = None) -> pd.DataFrame:
+        """One row per topic: ``topic, label, top_words`` (space-separated)."""
+        return pd.DataFrame({"topic": range(self.n_topics), "label": self.labels_,
+                             "top_words": [" ".join(w) for w in self.top_words(n)]})
+
+    def term_weights(self, n: int | None = None) -> pd.DataFrame:
+        """Tidy: ``topic, label, rank, term, weight`` (weight normalised to sum 1 per topic)."""
+        rows = []
+        norm = self.components_ / self.components_.sum(axis=1, keepdims=True)
+        for k, words in enumerate(self.top_words(n)):
+            idx = [int(np.flatnonzero(self.terms_ == w)[0]) for w in words]
+            rows += [(k, self.labels_[k], r + 1, w, norm[k, i]) for r, (w, i) in enumerate(zip(words, idx))]
+        return pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight"])
+
+    def set_labels(self, labels: dict[int, str] | Sequence[str]) -> "TopicModel":
+        """Give topics readable labels (``{0: "经济增长", …}`` or a full list)."""
+        if isinstance(labels, dict):
+            for k, v in labels.items():
+                if not 0 <= k < self.n_topics:
+                    raise InputError(f"no topic {k}; topics are 0-{self.n_topics - 1}")
+                self.labels_[k] = v
+        else:
+            if len(labels) != self.n_topics:
+                raise InputError(f"{len(labels)} labels for {self.n_topics} topics")
+            self.labels_ = list(labels)
+        return self
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        return path
+
+    @staticmethod
+    def load(path: Path | str) -> "TopicModel":
+        with open(path, "rb") as fh:
+            model = pickle.load(fh)
+        if not isinstance(model, TopicModel):
+            raise InputError(f"{path}: not a saved TopicModel")
+        return model
+
+
+def fit_cached(model: TopicModel, token_lists: Sequence[Sequence[str]], cache_dir: Path | str) -> TopicModel:
+    """Fit ``model``, or load the model fitted earlier on the same corpus with the same options."""
+    key = hashlib.sha256((corpus_hash(token_lists) + repr(sorted(model.get_params().items()))).encode()).hexdigest()[:24]
+    path = Path(cache_dir) / f"topics-{model.method}-k{model.n_topics}-{key}.pkl"
+    if path.exists():
+        return TopicModel.load(path)
+    model.fit(token_lists)
+    model.save(path)
+    return model
+
+
+# -------------------------------------------------------------------- coherence
+
+def npmi_coherence(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], *, window: int = 10) -> np.ndarray:
+    """NPMI coherence of each topic (list of top words) over ``texts`` with a boolean sliding window."""
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(w for t in topics for w in t))}
+    rows, cols, n_windows = [], [], 0
+    for text in texts:
+        length = len(text)
+        n_win = 1 if length < window else length - window + 1
+        for pos, tok in enumerate(text):
+            j = vocab.get(tok)
+            if j is None:
+                continue
+            lo, hi = (0, 0) if length < window else (max(0, pos - window + 1), min(pos, length - window))
+            rows.extend(range(n_windows + lo, n_windows + hi + 1))
+            cols.extend([j] * (hi - lo + 1))
+        n_windows += n_win
+    if n_windows == 0:
+        raise InputError("no texts to compute coherence on")
+    presence = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_windows, len(vocab)))
+    presence.data[:] = 1.0  # duplicates summed: back to presence
+    presence.sum_duplicates()
+    presence.data[:] = 1.0
+    co = (presence.T @ presence).toarray()
+    p = np.diag(co) / n_windows
+    scores = []
+    for topic in topics:
+        idx = [vocab[w] for w in topic]
+        vals = []
+        for i, j in itertools.permutations(idx, 2):
+            pij = co[i, j] / n_windows
+            with np.errstate(divide="ignore"):
+                vals.append(np.log((pij + EPSILON) / (p[i] * p[j])) / -np.log(pij + EPSILON))
+        scores.append(float(np.mean(vals)))
+    return np.array(scores)
+
+
+def stability(runs: Sequence[Sequence[Sequence[str]]]) -> float:
+    """Mean matched Jaccard overlap of top words between every pair of runs (1 = identical topics)."""
+    if len(runs) < 2:
+        return float("nan")
+    values = []
+    for a, b in itertools.combinations(runs, 2):
+        sim = np.array([[len(set(x) & set(y)) / len(set(x) | set(y)) for y in b] for x in a])
+        r, c = linear_sum_assignment(-sim)
+        values.append(sim[r, c].mean())
+    return float(np.mean(values))
+
+
+def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods: Sequence[str] = ("nmf",),
+             seeds: Sequence[int] = (0, 1, 2), coherence_texts: Sequence[Sequence[str]] | None = None,
+             **options) -> pd.DataFrame:
+    """Fit every (method, K, seed); score coherence (NPMI over ``coherence_texts``, default the
+    documents) and stability across seeds.
+
+    Columns: ``method, k, coherence`` (mean over seeds), ``coherence_sd``, ``stability``,
+    ``fit_seconds`` (mean per fit), ``recommended`` (see :func:`recommend_k`).
+    """
+    texts = coherence_texts if coherence_texts is not None else token_lists
+    rows = []
+    for method in methods:
+        for k in ks:
+            runs, scores, seconds = [], [], []
+            for seed in seeds:
+                model = TopicModel(method, k, random_state=seed, **options).fit(token_lists)
+                words = model.top_words()
+                runs.append(words)
+                scores.append(npmi_coherence(words, texts).mean())
+                seconds.append(model.fit_seconds_)
+            rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
+    table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
+    best = recommend_k(table)
+    table["recommended"] = (table["method"] == best["method"]) & (table["k"] == best["k"])
+    return table
+
+
+def recommend_k(table: pd.DataFrame, *, min_stability: float = 0.6) -> pd.Series:
+    """The (method, K) with the highest coherence among those whose stability reaches
+    ``min_stability`` (all of them when none does)."""
+    stable = table[table["stability"].fillna(1) >= min_stability]
+    pool = stable if len(stable) else table
+    return pool.sort_values(["coherence", "k"], ascending=[False, True]).iloc[0]
+
+
+# -------------------------------------------------------------------- where topics are
+
+def document_topics(model: TopicModel, paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """Topic proportions of each paragraph, beside its ``doc_id, collection, year, section, paragraph, n_tokens``."""
+    theta = model.transform(paragraphs["tokens"])
+    meta = paragraphs[["doc_id", "collection", "year", "section", "paragraph", "n_tokens"]].reset_index(drop=True)
+    return pd.concat([meta, pd.DataFrame(theta, columns=model.labels_)], axis=1)
+
+
+def _weighted_mix(doc_topics: pd.DataFrame, labels: Sequence[str], by: str | list[str]) -> pd.DataFrame:
+    weights = doc_topics["n_tokens"].astype(float)
+    weighted = doc_topics[list(labels)].mul(weights, axis=0)
+    keys = doc_topics[by] if isinstance(by, str) else [doc_topics[b] for b in by]
+    sums = weighted.groupby(keys, sort=False).sum()
+    totals = weights.groupby(keys, sort=False).sum()
+    return sums.div(totals.replace(0, np.nan), axis=0)
+
+
+def topic_prevalence(model: TopicModel, doc_topics: pd.DataFrame, *, years: Sequence[int] | None = None) -> pd.DataFrame:
+    """Share of each topic per year (paragraph proportions weighted by paragraph length).
+
+    Tidy: ``topic, label, year, prevalence, n_tokens``; years without documents are gaps (NaN).
+    """
+    with_year = doc_topics[doc_topics["year"].notna()]
+    mix = _weighted_mix(with_year, model.labels_, "year")
+    mix.index = mix.index.astype(int)
+    tokens = with_year.groupby("year")["n_tokens"].sum()
+    tokens.index = tokens.index.astype(int)
+    years = list(years) if years is not None else list(range(mix.index.min(), mix.index.max() + 1))
+    mix = mix.reindex(years)
+    long = mix.reset_index(names="year").melt(id_vars="year", var_name="label", value_name="prevalence")
+    long["topic"] = long["label"].map({l: i for i, l in enumerate(model.labels_)})
+    long["n_tokens"] = long["year"].map(tokens).astype("Int64")
+    return long[["topic", "label", "year", "prevalence", "n_tokens"]]
+
+
+def topic_mix(model: TopicModel, doc_topics: pd.DataFrame, by: str | list[str] = "doc_id") -> pd.DataFrame:
+    """Topic shares per document, section or any grouping (length-weighted), tidy:
+    ``<by>, topic, label, share``."""
+    mix = _weighted_mix(doc_topics, model.labels_, by)
+    names = [by] if isinstance(by, str) else by
+    long = mix.reset_index(names=names).melt(id_vars=names, var_name="label", value_name="share")
+    long["topic"] = long["label"].map({l: i for i, l in enumerate(model.labels_)})
+    return long
+
+
+def representative_paragraphs(model: TopicModel, doc_topics: pd.DataFrame, paragraphs: pd.DataFrame, *,
+                              n: int = 3, min_tokens: int = 15) -> pd.DataFrame:
+    """For each topic, the ``n`` paragraphs with the highest share of it (at least ``min_tokens`` long):
+    ``topic, label, share, doc_id, year, section, text``."""
+    rows = []
+    texts = paragraphs["text"].reset_index(drop=True)
+    eligible = doc_topics["n_tokens"] >= min_tokens
+    for k, label in enumerate(model.labels_):
+        top = doc_topics[eligible].nlargest(n, label)
+        for i, row in top.iterrows():
+            rows.append((k, label, row[label], row["doc_id"], row["year"], row["section"], texts[i]))
+    return pd.DataFrame(rows, columns=["topic", "label", "share", "doc_id", "year", "section", "text"])
