@@ -26,6 +26,9 @@ setup: $(PY) ## Create .venv, install the package with its pinned dependencies, 
 	$(PY) -m analysis corpus fetch
 	$(PY) -m analysis corpus info
 
+figures: ## Execute every notebook headless (fresh kernel each) and regenerate all figures into figures/
+	$(PY) notebooks/run_all.py
+
 test: ## Run the test suite (executes the notebooks too)
 	$(PY) -m pytest
 

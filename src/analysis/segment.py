@@ -320,6 +320,8 @@ def _main_importable() -> bool:
 
 
 def _init_worker(segmenter: Segmenter) -> None:
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are the parent's to handle (e.g. a kernel shutting down)
     global _WORKER
     _WORKER = segmenter
 

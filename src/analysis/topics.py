@@ -15,9 +15,12 @@ pairs and then over topics.  (gensim's incremental window update can drop a word
 still inside the window after a slide; this module counts each window exactly, so on real
 text the two differ in the third decimal.)
 
-Stability: the same K fitted with several seeds; topics of each pair of runs are matched
-one-to-one (Hungarian algorithm) on the Jaccard overlap of their top words, and the mean
-matched overlap is the stability (Greene, O'Callaghan & Cunningham 2014).
+Stability: the same K fitted with several seeds, each seed drawing its own random subsample
+of the documents (80% by default) and seeding the model; topics of each pair of runs are
+matched one-to-one (Hungarian algorithm) on the Jaccard overlap of their top words, and the
+mean matched overlap is the stability (Greene, O'Callaghan & Cunningham 2014).  Subsampling
+matters: NMF's default NNDSVD initialisation is deterministic, so without it every seed would
+give the same topics and the stability would say nothing.
 """
 
 from __future__ import annotations
@@ -155,6 +158,16 @@ class TopicModel:
             self.labels_ = list(labels)
         return self
 
+    def label_by_words(self, labels: dict[str, str]) -> list[str]:
+        """Label topics by their top word (``{"农业": "三农", …}``), robust to topic order;
+        return the keys that matched no topic (their labels were not used)."""
+        unused = set(labels)
+        for k, words in enumerate(self.top_words(1)):
+            if words[0] in labels:
+                self.labels_[k] = labels[words[0]]
+                unused.discard(words[0])
+        return sorted(unused)
+
     # ---------------------------------------------------------------- persistence
     def save(self, path: Path | str) -> Path:
         path = Path(path)
@@ -236,20 +249,36 @@ def stability(runs: Sequence[Sequence[Sequence[str]]]) -> float:
 
 def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods: Sequence[str] = ("nmf",),
              seeds: Sequence[int] = (0, 1, 2), coherence_texts: Sequence[Sequence[str]] | None = None,
-             **options) -> pd.DataFrame:
-    """Fit every (method, K, seed); score coherence (NPMI over ``coherence_texts``, default the
-    documents) and stability across seeds.
+             subsample: float = 0.8, cache_dir: Path | str | None = None, **options) -> pd.DataFrame:
+    """Fit every (method, K, seed), each seed on its own random ``subsample`` of the documents;
+    score coherence (NPMI over ``coherence_texts``, default all the documents) and stability
+    across seeds.
 
     Columns: ``method, k, coherence`` (mean over seeds), ``coherence_sd``, ``stability``,
-    ``fit_seconds`` (mean per fit), ``recommended`` (see :func:`recommend_k`).
+    ``fit_seconds`` (mean per fit), ``recommended`` (see :func:`recommend_k`).  With
+    ``cache_dir`` the table is stored, keyed on the corpus and every argument, and reused.
     """
+    ks = list(ks)
     texts = coherence_texts if coherence_texts is not None else token_lists
+    path = None
+    if cache_dir is not None:
+        key = hashlib.sha256(repr((corpus_hash(token_lists), corpus_hash(texts), ks, list(methods), list(seeds),
+                                   subsample, sorted(options.items()))).encode()).hexdigest()[:24]
+        path = Path(cache_dir) / f"select-k-{key}.csv"
+        if path.exists():
+            return pd.read_csv(path)
+    docs = [list(t) for t in token_lists]
+    samples = {}
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        size = max(1, int(round(subsample * len(docs))))
+        samples[seed] = [docs[i] for i in sorted(rng.choice(len(docs), size=size, replace=False))]
     rows = []
     for method in methods:
         for k in ks:
             runs, scores, seconds = [], [], []
             for seed in seeds:
-                model = TopicModel(method, k, random_state=seed, **options).fit(token_lists)
+                model = TopicModel(method, k, random_state=seed, **options).fit(samples[seed])
                 words = model.top_words()
                 runs.append(words)
                 scores.append(npmi_coherence(words, texts).mean())
@@ -258,6 +287,10 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
     table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
     best = recommend_k(table)
     table["recommended"] = (table["method"] == best["method"]) & (table["k"] == best["k"])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path.with_suffix(".part"), index=False)
+        path.with_suffix(".part").replace(path)
     return table
 
 
