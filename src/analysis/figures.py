@@ -26,7 +26,8 @@ def save_figure(fig, name: str, table: pd.DataFrame | None = None, *, folder: Pa
     paths = {}
     for fmt in formats:
         paths[fmt] = folder / f"{name}.{fmt}"
-        fig.savefig(paths[fmt], format=fmt, metadata={"Title": name} if fmt == "svg" else None)
+        # No timestamp in the file: the same data give the same bytes (the ids are salted in fonts.setup_matplotlib).
+        fig.savefig(paths[fmt], format=fmt, metadata={"Title": name, "Date": None} if fmt == "svg" else None)
     if table is not None:
         paths["csv"] = folder / f"{name}.csv"
         table.to_csv(paths["csv"], index=False, encoding="utf-8")

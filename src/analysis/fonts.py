@@ -55,6 +55,7 @@ def setup_matplotlib() -> str:
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,  # the CJK font has no U+2212 minus in every build
         "svg.fonttype": "path",
+        "svg.hashsalt": "analysis",  # reproducible element ids in SVG output
         "figure.dpi": 100,
         "savefig.dpi": 200,
         "savefig.bbox": "tight",
