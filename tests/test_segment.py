@@ -129,3 +129,17 @@ def test_cli_segment(tmp_path, capsys):
     assert cli(["segment", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["同志", "增强 四个意识 坚定 四个自信"]
+
+
+def test_cli_segment_reads_stdin():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "analysis", "segment", "-"], input="深化“放管服”改革,推进依法行政。\n",
+                         capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["深化 放管服 改革 推进 依法行政"]
+
+
+def test_cli_lexicon_check(capsys):
+    assert cli(["lexicon", "check", "--collection", "speech"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 documents;") and "kept whole" in out

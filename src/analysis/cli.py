@@ -43,14 +43,22 @@ def _segment(args) -> int:
 
 
 def _lexicon_check(args) -> int:
-    from .lexicon import lexicon_check
+    from .segment import lexicon_check
     from .corpus import load_corpus, load_default_corpus
     docs = load_corpus(args.path) if args.path else load_default_corpus()
+    if args.collection:
+        docs = docs[docs["collection"] == args.collection]
     if args.years:
         lo, _, hi = args.years.partition("-")
-        docs = docs[docs["year"].between(int(lo), int(hi or lo))]
+        docs = docs[docs["year"].between(int(lo), int(hi or lo)).fillna(False).astype(bool)]
+    if docs.empty:
+        print("error: no documents match", file=sys.stderr)
+        return 2
     table = lexicon_check(docs["text"])
-    print(table.to_string(index=False) if len(table) else "every lexicon term found in the corpus is kept whole")
+    print(f"{len(docs)} documents; {len(table)} lexicon terms occur, {int((table['broken'] > 0).sum())} of them broken "
+          f"somewhere ({int(table['broken'].sum())} of {int(table['occurrences'].sum())} occurrences)")
+    broken = table[table["broken"] > 0]
+    print(broken.to_string(index=False) if len(broken) else "every lexicon term found in the corpus is kept whole")
     return 0
 
 
@@ -83,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = lex.add_parser("check", help="lexicon terms the segmenter still breaks, with their frequency")
     check.add_argument("path", nargs="?", help="corpus to check (default: the study corpus)")
     check.add_argument("--years", help="year range such as 2015-2025")
+    check.add_argument("--collection", help="only this collection (e.g. gwr, cpc, speech)")
     check.set_defaults(func=_lexicon_check)
 
     bench = sub.add_parser("bench", help="segmentation speed against plain jieba")

@@ -161,10 +161,10 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, *, ax=None, target_label: str
     under_span = -under["g2"].min() if len(under) else 0
     for yi, row in zip(y, rows.itertuples()):
         note = f" LR {row.log_ratio:+.1f} · {row.n_target}/{row.n_reference}"
-        ax.text(row.g2 + (0.01 * span if row.g2 > 0 else -0.01 * span), yi, note, va="center",
-                ha="left" if row.g2 > 0 else "right", fontsize=8, color="#333333")
+        # Over-used: note after the bar's end; under-used: note right of zero, where the row is empty.
+        ax.text((row.g2 if row.g2 > 0 else 0) + 0.01 * span, yi, note, va="center", ha="left", fontsize=8, color="#333333")
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlim(-max(1.45 * under_span, 0.3 * span) if len(under) else 0, 1.45 * max(span, under_span))
+    ax.set_xlim(-1.1 * under_span if len(under) else 0, 1.45 * max(span, under_span))
     ax.set_xlabel("signed log-likelihood G² (+ over-used in the target, − under-used)")
     ax.legend(handles=[Patch(color=TARGET_COLOR, label=f"more frequent in {target_label}"),
                        Patch(color=REFERENCE_COLOR, label=f"more frequent in {reference_label}")],
