@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from analysis.preprocessing import (ASCII_TO_FULLWIDTH, ascii_punct_to_fullwidth, fullwidth_alnum_to_ascii,
                                     join_hard_wraps, normalise, remove_spaces_near_cjk, remove_zero_width,
-                                    strip_licence_footer, strip_title_block)
+                                    strip_licence_footer, strip_title_block, traditional_to_simplified)
 
 
 def test_ascii_punctuation_next_to_chinese_becomes_fullwidth():
@@ -27,6 +27,16 @@ def test_spaces_between_cjk_and_digits_and_inside_names_go():
 def test_zero_width_and_fullwidth_digits():
     assert remove_zero_width("\u200b各位代表：\u200d") == "各位代表："
     assert fullwidth_alnum_to_ascii("１９８４年ＧＤＰ，") == "1984年GDP，"
+
+
+def test_traditional_becomes_simplified_and_is_counted(gwr):
+    assert traditional_to_simplified("我們學習會議經濟發展") == "我们学习会议经济发展"
+    norm = normalise("我們學習，我们学习。")
+    assert norm.text == "我们学习，我们学习。" and norm.simplified_chars == 3  # 們 學 習
+    assert normalise("我們", simplify=False).text == "我們"
+    y1954 = normalise(gwr.set_index("doc_id").loc["gwr1954", "text"])
+    assert y1954.simplified_chars > 5000 and "我们第一届全国人民代表大会" in y1954.text
+    assert normalise(gwr.set_index("doc_id").loc["gwr2025", "text"]).simplified_chars == 0
 
 
 def test_hard_wraps_joined_without_spaces_paragraphs_kept():
@@ -70,7 +80,7 @@ def test_licence_footer_and_title_block(gwr, cpc):
 def _conserved(raw: str) -> tuple[str, str]:
     """Both sides of the conservation property, as comparable strings."""
     norm = normalise(raw)
-    expected = fullwidth_alnum_to_ascii(remove_zero_width(raw))
+    expected = traditional_to_simplified(fullwidth_alnum_to_ascii(remove_zero_width(raw)))
     for removed in norm.boilerplate.values():
         assert removed in expected
         expected = expected.replace(removed, "", 1)

@@ -58,7 +58,7 @@ from .preprocessing import normalise
 from .structure import parse_paragraphs
 
 # Bump when normalisation, structure or filtering code changes its output: invalidates caches.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: Traditional → Simplified in normalisation
 BACKENDS = ("jieba", "rjieba")
 LEXICON_TAG = "nz"
 PARALLEL_MIN_CHARS = 300_000
