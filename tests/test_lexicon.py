@@ -27,6 +27,11 @@ def test_own_lexicon_file(tmp_path):
     assert Lexicon.read(plain).categories == {"甲乙丙": "user"}
 
 
+def test_lexicons_compare_by_terms():
+    assert Lexicon.load() == Lexicon.load() and len({Lexicon.load(), Lexicon.load()}) == 1
+    assert Lexicon.load() != Lexicon.load([Lexicon.from_terms(["新词语"])])
+
+
 def test_bad_lexicon_entry_is_named(tmp_path):
     path = tmp_path / "bad.tsv"
     path.write_text("两个 确立\tnumbered\n", encoding="utf-8")

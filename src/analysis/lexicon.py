@@ -27,9 +27,9 @@ GENRE_STOPWORDS_FILE = DATA_DIR / "stopwords_genre.txt"
 COLUMNS = ["term", "category", "members", "note"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
-    """A table of terms (``term, category, members, note``); immutable, hashable by content."""
+    """A table of terms (``term, category, members, note``); immutable; equal and hashed by its terms."""
 
     table: pd.DataFrame
 
@@ -77,6 +77,9 @@ class Lexicon:
 
     def __hash__(self) -> int:
         return hash(self.fingerprint)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Lexicon) and self.fingerprint == other.fingerprint
 
     @cached_property
     def terms(self) -> frozenset[str]:
