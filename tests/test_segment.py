@@ -143,3 +143,10 @@ def test_cli_lexicon_check(capsys):
     assert cli(["lexicon", "check", "--collection", "speech"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("1 documents;") and "kept whole" in out
+
+
+def test_benchmark_helpers_run(speech):
+    from analysis.bench import backend_differences, machine_parallelism
+    differing_docs, differing_tokens, total = backend_differences(speech)
+    assert differing_docs == 0 and differing_tokens == 0 and total > 1000
+    assert machine_parallelism(20_000) > 0

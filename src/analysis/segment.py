@@ -62,6 +62,7 @@ PIPELINE_VERSION = "2"  # 2: Traditional → Simplified in normalisation
 BACKENDS = ("jieba", "rjieba")
 LEXICON_TAG = "nz"
 PARALLEL_MIN_CHARS = 300_000
+CHUNKS_PER_WORKER = 4
 SEP = "\x1f"  # unit separator: joins the vocabulary in cached results (tokens never contain it)
 
 _NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
@@ -251,13 +252,16 @@ class Segmenter:
         workers = min(self.n_jobs, len(texts))
         if workers <= 1 or total < PARALLEL_MIN_CHARS or not _main_importable():
             return [self.process(t) for t in texts]
-        # Balance by length: longest first, each to the worker with the least so far.
-        chunks: list[list[int]] = [[] for _ in range(workers)]
-        loads = [0] * workers
+        # Balance by length: longest first, each to the chunk with the least so far.  Several
+        # chunks per worker, handed out as workers free up, so that a core slowed by other
+        # load on the machine does not hold up the whole run.
+        n_chunks = min(len(texts), CHUNKS_PER_WORKER * workers)
+        chunks: list[list[int]] = [[] for _ in range(n_chunks)]
+        loads = [0] * n_chunks
         for i in sorted(range(len(texts)), key=lambda i: -len(texts[i])):
-            w = loads.index(min(loads))
-            chunks[w].append(i)
-            loads[w] += len(texts[i])
+            c = loads.index(min(loads))
+            chunks[c].append(i)
+            loads[c] += len(texts[i])
         try:
             parts = list(self._pool(workers).map(_process_chunk, [[texts[i] for i in c] for c in chunks]))
         except (BrokenProcessPool, OSError, RuntimeError) as exc:
