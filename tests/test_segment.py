@@ -150,3 +150,12 @@ def test_benchmark_helpers_run(speech):
     differing_docs, differing_tokens, total = backend_differences(speech)
     assert differing_docs == 0 and differing_tokens == 0 and total > 1000
     assert machine_parallelism(20_000) > 0
+
+
+def test_segmenter_pickles_without_its_engines(speech):
+    import pickle
+    seg = Segmenter(backend="jieba", cache=False, pos=True)
+    seg.tag("坚持党的领导")  # builds both engines
+    clone = pickle.loads(pickle.dumps(seg))
+    assert "_engine" not in clone.__dict__ and "_posseg" not in clone.__dict__
+    assert clone.fingerprint == seg.fingerprint and clone.tag("坚持党的领导") == seg.tag("坚持党的领导")

@@ -112,9 +112,10 @@ class Segmenter:
         return (f"Segmenter(backend={self.backend!r}, lexicon={len(self.lexicon)} terms, hmm={self.hmm}, "
                 f"stopwords={len(self.stopwords)}, min_chars={self.min_chars}, pos={self.pos})")
 
-    def __getstate__(self):  # the engine is rebuilt in worker processes, not pickled
+    def __getstate__(self):  # the engines are rebuilt in worker processes, not pickled
         state = self.__dict__.copy()
         state.pop("_engine", None)
+        state.pop("_posseg", None)
         return state
 
     # ------------------------------------------------------------ the engine
