@@ -64,6 +64,16 @@ class DTM:
         return pd.DataFrame(self.matrix.toarray(), index=self.index, columns=self.terms)
 
 
+def rank_within_groups(table: pd.DataFrame, value: str, groups: Sequence) -> pd.DataFrame:
+    """Sort a tidy ``group, term, …`` table by ``groups`` order, then ``value`` descending (ties by
+    term), and number the rows of each group from 1 in a ``rank`` column."""
+    order = {g: i for i, g in enumerate(groups)}
+    table = table.assign(_order=table["group"].map(order))
+    table = table.sort_values(["_order", value, "term"], ascending=[True, False, True], kind="stable")
+    table["rank"] = table.groupby("_order", sort=False).cumcount() + 1
+    return table.drop(columns="_order").reset_index(drop=True)
+
+
 def build_dtm(docs: pd.DataFrame | pd.Series, *, ngram_range: tuple[int, int] = (1, 1),
               vocabulary: Sequence[str] | None = None, min_df: int = 1) -> DTM:
     """Count tokens (or n-grams) per document.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dtm import build_dtm
+from .dtm import build_dtm, rank_within_groups
 
 PER = 10_000  # rates are per 10,000 tokens
 
@@ -40,11 +40,7 @@ def term_frequency(docs: pd.DataFrame, *, by: str | None = None, ngram_range: tu
     table["per_10k"] = table["count"] / table["total_tokens"] * PER
     table["doc_freq"] = np.asarray(df_grouped.matrix[coo.row, coo.col]).ravel().astype(int)
     table["n_docs"] = table["group"].map(n_docs).astype(int)
-    table = table[table["count"] >= min_count]
-    table = table.sort_values(["group", "count", "term"], ascending=[True, False, True], kind="stable")
-    table["rank"] = table.groupby("group", sort=False).cumcount() + 1
-    order = {g: i for i, g in enumerate(grouped.index)}
-    return table.sort_values(["group", "rank"], key=lambda s: s.map(order) if s.name == "group" else s).reset_index(drop=True)
+    return rank_within_groups(table[table["count"] >= min_count], "count", grouped.index)
 
 
 def top_terms(freq: pd.DataFrame, n: int = 20) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .dtm import DTM, build_dtm
+from .dtm import DTM, build_dtm, rank_within_groups
 from .errors import InputError
 
 SCHEMES = {"tf": ("raw", "sublinear"), "idf": ("smooth", "plain", "none"), "norm": ("l2", "l1", "none")}
@@ -68,11 +68,6 @@ def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, mi
         "idf": idf_vec[counts.col],
         "tfidf": np.asarray(w[counts.row, counts.col]).ravel(),
     })
-    table = table[table["count"] >= min_count]
-    table = table.sort_values(["group", "tfidf", "term"], ascending=[True, False, True], kind="stable")
-    table["rank"] = table.groupby("group", sort=False).cumcount() + 1
+    table = rank_within_groups(table[table["count"] >= min_count], "tfidf", dtm.index)
     table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}"
-    if top:
-        table = table[table["rank"] <= top]
-    order = {g: i for i, g in enumerate(dtm.index)}
-    return table.sort_values(["group", "rank"], key=lambda s: s.map(order) if s.name == "group" else s).reset_index(drop=True)
+    return table[table["rank"] <= top].reset_index(drop=True) if top else table

@@ -285,8 +285,7 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
                 seconds.append(model.fit_seconds_)
             rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
     table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
-    best = recommend_k(table)
-    table["recommended"] = (table["method"] == best["method"]) & (table["k"] == best["k"])
+    table = mark_recommended(table)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(path.with_suffix(".part"), index=False)
@@ -300,6 +299,13 @@ def recommend_k(table: pd.DataFrame, *, min_stability: float = 0.6) -> pd.Series
     stable = table[table["stability"].fillna(1) >= min_stability]
     pool = stable if len(stable) else table
     return pool.sort_values(["coherence", "k"], ascending=[False, True]).iloc[0]
+
+
+def mark_recommended(table: pd.DataFrame, **options) -> pd.DataFrame:
+    """The K-selection table with a ``recommended`` column flagging :func:`recommend_k`'s choice
+    (use it after concatenating the tables of several :func:`select_k` runs)."""
+    best = recommend_k(table, **options)
+    return table.assign(recommended=(table["method"] == best["method"]) & (table["k"] == best["k"]))
 
 
 # -------------------------------------------------------------------- where topics are

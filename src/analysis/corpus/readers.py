@@ -190,9 +190,8 @@ def _mapped_records(rows: Iterable[Mapping], mapping: Mapping[str, str | None], 
     return records
 
 
-def load_jsonl(path: Path | str, *, text: str = "text", year: str | None = "year", title: str | None = "title",
-               doc_id: str | None = None, collection: str | None = None) -> pd.DataFrame:
-    """Load a JSON Lines file; the keyword arguments name the fields that hold each column."""
+def read_jsonl(path: Path | str) -> list[dict]:
+    """The records of a JSON Lines file (blank lines skipped); a bad line is an error naming it."""
     path = Path(path)
     content, _ = read_text(path)
     rows = []
@@ -203,6 +202,14 @@ def load_jsonl(path: Path | str, *, text: str = "text", year: str | None = "year
             rows.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise CorpusError(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
+    return rows
+
+
+def load_jsonl(path: Path | str, *, text: str = "text", year: str | None = "year", title: str | None = "title",
+               doc_id: str | None = None, collection: str | None = None) -> pd.DataFrame:
+    """Load a JSON Lines file; the keyword arguments name the fields that hold each column."""
+    path = Path(path)
+    rows = read_jsonl(path)
     mapping = {"text": text, "year": year, "title": title, "doc_id": doc_id}
     return documents_frame(_mapped_records(rows, mapping, str(path)), collection or path.stem, str(path))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from pathlib import Path
@@ -13,7 +12,7 @@ from .. import config
 from ..errors import CorpusError, CorpusWarning
 from ..numerals import cn_to_int
 from .fetch import reference_path
-from .readers import documents_frame, load_folder
+from .readers import documents_frame, load_folder, read_jsonl
 
 # Year each National Congress of the CPC opened.
 CONGRESS_YEARS = {1: 1921, 2: 1922, 3: 1923, 4: 1925, 5: 1927, 6: 1928, 7: 1945, 8: 1956, 9: 1969,
@@ -37,18 +36,6 @@ def npc_session_year(title: str) -> int | None:
     return NPC_SESSION_EXCEPTIONS.get((term, session), NPC_START[term] + session - 1)
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
-    return rows
-
-
 def load_speech(folder: Path | str = config.SPEECH_DIR) -> pd.DataFrame:
     """The speech under study, with its metadata from ``corpus/speech/metadata.csv``."""
     return load_folder(folder, collection="speech")
@@ -64,7 +51,7 @@ def load_gwr(*, include_resolutions: bool = False, **fetch_options) -> pd.DataFr
     """
     path = reference_path("gwr", **fetch_options)
     records, resolutions = [], 0
-    for row in _read_jsonl(path):
+    for row in read_jsonl(path):
         base = {"title": row["title"], "source": row.get("url", ""), "text": row["content"]}
         if row.get("year"):
             records.append({"doc_id": f"gwr{row['year']}", "year": int(row["year"]), "genre": "report", **base})
@@ -85,7 +72,7 @@ def load_cpc(**fetch_options) -> pd.DataFrame:
     ``doc_id`` is ``cpc<NN>`` (two reports of the 1st congress: ``cpc01a``, ``cpc01b``).
     """
     path = reference_path("cpc", **fetch_options)
-    rows = _read_jsonl(path)
+    rows = read_jsonl(path)
     per_congress: dict[int, int] = {}
     for row in rows:
         per_congress[row["congress"]] = per_congress.get(row["congress"], 0) + 1
