@@ -299,10 +299,14 @@ SPARSE_COUNT = 2
 
 
 def _draw_series(ax, r: pd.DataFrame, color: str = REFERENCE_COLOR) -> None:
-    """One term's reference series on ``ax``: the rate per 10,000 tokens per year, a line through
-    the years with at least SPARSE_COUNT + 1 occurrences or none; years with 1–2 occurrences as
-    open points, off the line; years without a document in the corpus a gap (annual series) or
-    bridged (a series published at intervals, such as the Congress reports)."""
+    """One term's reference series on ``ax``, rate per 10,000 tokens per year.
+
+    Years with more than SPARSE_COUNT occurrences are filled points, joined by a line where
+    consecutive documents both are; years with 1–SPARSE_COUNT occurrences are open points, never
+    joined (one mention in a short report is not a spike of use); years with documents but no
+    occurrence are small grey ticks on zero; years without a document in the corpus are left out
+    (an annual series shows them as breaks; a series published at intervals, such as the
+    Congress reports, is joined across them)."""
     r = r.sort_values("year")
     x = r["year"].astype(float).to_numpy()
     rate = r["per_10k"].astype(float).to_numpy(na_value=np.nan)
@@ -310,12 +314,13 @@ def _draw_series(ax, r: pd.DataFrame, color: str = REFERENCE_COLOR) -> None:
     if _connect_sparse(r.loc[r["count"].notna(), "year"]):
         keep = ~np.isnan(rate)
         x, rate, count = x[keep], rate[keep], count[keep]
+    many = count > SPARSE_COUNT
     few = (count >= 1) & (count <= SPARSE_COUNT)
-    line = np.where(few, np.nan, rate)
-    ax.plot(x, line, color=color, lw=1.3)
-    solid = ~np.isnan(line) & (count > SPARSE_COUNT)
-    ax.plot(x[solid], rate[solid], "o", color=color, ms=2.5)
+    none = count == 0
+    ax.plot(x, np.where(many, rate, np.nan), color=color, lw=1.3)
+    ax.plot(x[many], rate[many], "o", color=color, ms=3)
     ax.plot(x[few], rate[few], "o", mfc="white", mec=color, ms=4, mew=1)
+    ax.plot(x[none], rate[none], "|", color="#aaaaaa", ms=4)
 
 
 def plot_trend_panels(trends: pd.DataFrame, *, ncols: int = 3, fig=None, sharey: bool = False, title: str | None = None,
@@ -356,15 +361,18 @@ def plot_trend_panels(trends: pd.DataFrame, *, ncols: int = 3, fig=None, sharey:
         ax.set_visible(False)
     for ax in axes[::ncols]:
         ax.set_ylabel("per 10,000 tokens", fontsize=8)
-    handles = [plt.Line2D([], [], color=REFERENCE_COLOR, marker="o", ms=2.5, lw=1.3, label="reference, per year"),
+    handles = [plt.Line2D([], [], color=REFERENCE_COLOR, marker="o", ms=3, lw=1.3,
+                          label=f"reference, year with > {SPARSE_COUNT} occurrences"),
                plt.Line2D([], [], color=REFERENCE_COLOR, marker="o", mfc="white", ms=4, lw=0,
-                          label=f"year with 1–{SPARSE_COUNT} occurrences")]
+                          label=f"1–{SPARSE_COUNT} occurrences"),
+               plt.Line2D([], [], color="#aaaaaa", marker="|", ms=5, lw=0, label="none (document without the term)")]
     if len(tgt):
         handles.append(plt.Line2D([], [], color=TARGET_COLOR, marker="*", ms=10, lw=0, mec="white",
                                   label=target_label or str(tgt["series"].iloc[0])))
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
-    if title:
-        fig.suptitle(title + "\n(title: term (occurrences in the reference / in the target))", fontsize=10.5)
+    # The title goes in the legend's title: a suptitle and an "outside" figure legend overlap.
+    head = (title + "\n" if title else "") + "panel title: term (occurrences in the reference / in the target)"
+    fig.legend(handles=handles, loc="outside upper center", ncols=4, frameon=False, fontsize=7.5, title=head,
+               title_fontproperties={"size": 10})
     return axes[: len(terms)]
 
 
