@@ -57,7 +57,7 @@ def _legend_below(ax, handles=None, *, ncols: int = 3, fontsize: float = 8.5):
                      fontsize=fontsize)
 
 
-def _connect_sparse(years: pd.Series) -> bool:
+def is_intermittent(years: pd.Series) -> bool:
     """True when documents come at intervals (Congress reports, every ~5 years): fewer than half of
     the years of the span have one.  Such a series is drawn as connected points; an annual series
     keeps its missing years as gaps in the line."""
@@ -311,7 +311,7 @@ def _draw_series(ax, r: pd.DataFrame, color: str = REFERENCE_COLOR) -> None:
     x = r["year"].astype(float).to_numpy()
     rate = r["per_10k"].astype(float).to_numpy(na_value=np.nan)
     count = r["count"].astype(float).to_numpy(na_value=np.nan)
-    if _connect_sparse(r.loc[r["count"].notna(), "year"]):
+    if is_intermittent(r.loc[r["count"].notna(), "year"]):
         keep = ~np.isnan(rate)
         x, rate, count = x[keep], rate[keep], count[keep]
     many = count > SPARSE_COUNT
@@ -440,7 +440,7 @@ def plot_similarity(sim: pd.DataFrame, *, ax=None, label_top: int = 3, title: st
     ax = _axes(ax, (PAGE_WIDTH, 3.4))
     s = sim.dropna(subset=["year"]).sort_values("year")
     by_year = s.groupby(s["year"].astype(int))["cosine"].max()
-    if _connect_sparse(s["year"]):
+    if is_intermittent(s["year"]):
         ax.plot(by_year.index, by_year.to_numpy(), color=REFERENCE_COLOR, lw=1.3)
     else:
         full = pd.Series(np.nan, index=range(int(by_year.index.min()), int(by_year.index.max()) + 1))

@@ -381,19 +381,23 @@ def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=N
     """Save ``fig`` with :func:`analysis.figures.save_figure` (PNG, SVG and the table as CSV) and,
     in a notebook kernel, show it inline as a PNG (rendered at ``dpi``, whatever the matplotlib
     backend: papermill runs headless with ``agg``); then close it.  Returns the paths."""
+    from .figures import save_figure
+    paths = save_figure(fig, name, table, folder=folder, close=False)
+    show_figure(fig, dpi=dpi)
+    return paths
+
+
+def show_figure(fig, *, dpi: int = 120) -> None:
+    """Show ``fig`` inline as a PNG when running in a notebook kernel (any matplotlib backend), then close it."""
     import io
 
     import matplotlib.pyplot as plt
-
-    from .figures import save_figure
-    paths = save_figure(fig, name, table, folder=folder, close=False)
     if _in_kernel():
         from IPython.display import Image, display
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
         display(Image(data=buffer.getvalue(), format="png"))
     plt.close(fig)
-    return paths
 
 
 def _in_kernel() -> bool:
