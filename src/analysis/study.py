@@ -38,7 +38,7 @@ COLLECTION_NAMES = {  # collection → (one document, several documents)
     "cpc": ("CPC Congress report", "CPC Congress reports"),
     "speech": ("speech", "speeches"),
 }
-ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
+ORDINALS = {1: "st", 2: "nd", 3: "rd"}
 
 
 def ordinal(n: int) -> str:
