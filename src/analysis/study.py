@@ -383,11 +383,11 @@ def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=N
     backend: papermill runs headless with ``agg``); then close it.  Returns the paths."""
     from .figures import save_figure
     paths = save_figure(fig, name, table, folder=folder, close=False)
-    show_figure(fig, dpi=dpi)
+    show_figure(fig, dpi=dpi, name=name)
     return paths
 
 
-def show_figure(fig, *, dpi: int = 120) -> None:
+def show_figure(fig, *, dpi: int = 120, name: str | None = None) -> None:
     """Show ``fig`` inline as a PNG when running in a notebook kernel (any matplotlib backend), then close it."""
     import io
 
@@ -396,8 +396,16 @@ def show_figure(fig, *, dpi: int = 120) -> None:
         from IPython.display import Image, display
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
-        display(Image(data=buffer.getvalue(), format="png"))
+        # The figure's words (titles, labels, legend, caption) travel with the output, so that a
+        # reader or a test can check what it says without reading pixels.
+        display(Image(data=buffer.getvalue(), format="png"), metadata={"analysis": {"name": name, "texts": figure_texts(fig)}})
     plt.close(fig)
+
+
+def figure_texts(fig) -> list[str]:
+    """Every non-empty text of ``fig``: titles, axis labels, tick labels, legends, annotations, caption."""
+    from matplotlib.text import Text
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
 
 
 def _in_kernel() -> bool:
