@@ -171,8 +171,11 @@ def test_similarity_explains_the_labelled_years():
                          "cosine": np.linspace(0.1, 0.3, 10)})
     ax = plot_similarity(sims, target_year=2020, target_label="t2020")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "the 3 most similar (year labelled)" in legend and "t2020 (2020)" in legend
-    assert sorted(t.get_text() for t in ax.texts) == ["2017", "2018", "2019"]
+    assert "the 3 most similar: 2019, 2018, 2017" in legend and "t2020 (2020)" in legend
+    assert not ax.texts  # adjacent years: named in the legend, not stacked on the chart
+    spread = sims.assign(cosine=[0.3, 0.1, 0.1, 0.1, 0.1, 0.29, 0.1, 0.1, 0.1, 0.28])
+    ax = plot_similarity(spread)
+    assert sorted(t.get_text() for t in ax.texts) == ["2010", "2015", "2019"]
 
 
 def test_topic_mix_palette_groups_small_topics():

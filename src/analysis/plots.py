@@ -448,13 +448,17 @@ def plot_similarity(sim: pd.DataFrame, *, ax=None, label_top: int = 3, title: st
         ax.plot(full.index, full.to_numpy(), color=REFERENCE_COLOR, lw=1.3)
     ax.plot(s["year"].astype(float), s["cosine"], "o", color=REFERENCE_COLOR, ms=3, label="one reference document")
     top = s.sort_values(["cosine", "year"], ascending=[False, True]).head(label_top)
+    years = ", ".join(str(int(y)) for y in top["year"])
     ax.plot(top["year"].astype(float), top["cosine"], "o", ms=8, mfc="none", mec=TARGET_COLOR, mew=1.5,
-            label=f"the {len(top)} most similar (year labelled)")
+            label=f"the {len(top)} most similar: {years}")
     ymax = float(s["cosine"].max())
-    for row in top.itertuples():
-        ax.annotate(str(int(row.year)), (row.year, row.cosine), textcoords="offset points", xytext=(0, 9),
-                    ha="center", va="bottom", fontsize=8, color=TARGET_COLOR,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    # Years on the chart only when the ringed points are far enough apart for labels not to collide.
+    spread = np.diff(np.sort(top["year"].astype(float).to_numpy()))
+    if len(top) and (spread >= 4).all():
+        for row in top.itertuples():
+            ax.annotate(str(int(row.year)), (row.year, row.cosine), textcoords="offset points", xytext=(0, 9),
+                        ha="center", va="bottom", fontsize=8, color=TARGET_COLOR,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
     if target_year:
         ax.axvline(target_year, color=TARGET_COLOR, ls="--", lw=1, label=f"{target_label} ({target_year})")
     ax.set_xlabel(xlabel)
@@ -474,7 +478,7 @@ def plot_heatmap(matrix: pd.DataFrame, *, ax=None, cmap: str = "Reds", cbar_labe
     """Heatmap of a rows × columns table; missing values drawn as light grey (gaps), not zero.
     ``vmax`` caps the colour scale (cells above it take the darkest colour; the colour bar says so).
     ``annot`` (same shape, strings) replaces the cell labels, e.g. raw counts over a rate colour."""
-    size = figsize or (min(PAGE_WIDTH, max(5, 0.5 * matrix.shape[1] + 3)), max(2.8, 0.3 * matrix.shape[0] + 1.5))
+    size = figsize or (min(PAGE_WIDTH, max(5, 1.1 * matrix.shape[1] + 3)), max(2.8, 0.3 * matrix.shape[0] + 1.5))
     ax = _axes(ax, size)
     data = matrix.to_numpy(dtype=float)
     cm = plt.get_cmap(cmap).copy()
