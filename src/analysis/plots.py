@@ -134,8 +134,8 @@ def plot_section_lengths(paragraphs: pd.DataFrame, *, ax=None, title: str | None
     y = np.arange(len(sizes))[::-1]
     ax.barh(y, sizes.to_numpy(), color=[colors[t] for t in tops])
     ax.set_yticks(y, [("└ " if " > " in p else "") + l for p, l in zip(sizes.index, labels)])
-    ax.legend(handles=[Patch(color=c, label=t) for t, c in colors.items()], frameon=False, loc="lower right",
-              fontsize=9, title="top-level section")
+    ax.set_xlabel("characters (normalised text)")
+    _legend_below(ax, [Patch(color=c, label=t) for t, c in colors.items()], ncols=2)
     ax.set_xlabel("characters (normalised text)")
     ax.set_title(title or "Sections of the document")
     return ax
@@ -523,6 +523,7 @@ def plot_k_selection(table: pd.DataFrame, *, fig=None, title: str | None = None)
     ax2.set(xlabel="number of topics K", ylabel="stability (matched top-word Jaccard)", title="Stability across seeds", ylim=(0, 1.02))
     ax1.legend(frameon=False, fontsize=8.5)
     for ax in (ax1, ax2):
+        ax.set_xticks(sorted(table["k"].unique()))  # the K values tried, nothing between
         ax.grid(color="#eeeeee")
         ax.title.set_fontsize(11)
         ax.xaxis.label.set_fontsize(9)
