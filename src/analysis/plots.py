@@ -241,7 +241,7 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, *, ax=None, target_label: str
 # ------------------------------------------------------------------ word clouds
 
 #: Pixels of white space around each word, so neighbours never read as one compound.
-CLOUD_MARGIN = 12
+CLOUD_MARGIN = 40
 
 
 def _wordcloud(frequencies: dict[str, float], color_func=None, width=1500, height=900, seed=0):
