@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import NullFormatter
+from matplotlib.transforms import offset_copy
 
 from .fonts import cjk_font_path, setup_matplotlib
 
@@ -52,9 +53,12 @@ def _legend_below(ax, handles=None, *, ncols: int = 3, fontsize: float = 8.5):
     box = ax.get_window_extent(renderer)
     lowest = min([box.y0] + [t.get_window_extent(renderer).y0 for t in [ax.xaxis.label, *ax.get_xticklabels()]
                              if t.get_visible() and t.get_text()])
-    anchor = (lowest - box.y0) / box.height - 0.02
-    return ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, anchor), ncols=ncols, frameon=False,
-                     fontsize=fontsize)
+    # Anchored in points below the axes' bottom edge: stays clear of the x label when the layout
+    # later shrinks the axes to make room for the legend itself.
+    below = (box.y0 - lowest) * 72 / fig.dpi + 3
+    anchor = offset_copy(ax.transAxes, fig=fig, y=-below, units="points")
+    return ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=anchor,
+                     ncols=ncols, frameon=False, fontsize=fontsize)
 
 
 def is_intermittent(years: pd.Series) -> bool:
