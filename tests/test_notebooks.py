@@ -95,7 +95,8 @@ def test_every_notebook_ran_and_shows_every_chart(executed):
         images = [o for o in outs if "image/png" in o.get("data", {})]
         if nb.name.startswith("06"):
             assert images, "the explorer shows the term's trend"
-        shown += [o["metadata"]["analysis"]["name"] for o in images if "analysis" in o.get("metadata", {})]
+        shown += [o["metadata"]["analysis"]["name"] for o in images
+                  if o.get("metadata", {}).get("analysis", {}).get("name")]
     saved = sorted(p.stem for p in figures.glob("*.png"))
     assert sorted(shown) == saved  # every saved chart is displayed inline, once
     assert set(expected_names(target)) <= set(saved)

@@ -381,8 +381,13 @@ def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=N
     """Save ``fig`` with :func:`analysis.figures.save_figure` (PNG, SVG and the table as CSV) and,
     in a notebook kernel, show it inline as a PNG (rendered at ``dpi``, whatever the matplotlib
     backend: papermill runs headless with ``agg``); then close it.  Returns the paths."""
+    import inspect
+
     from .figures import save_figure
-    paths = save_figure(fig, name, table, folder=folder, close=False)
+    # save_figure may show the chart itself in a kernel: ask it not to, the display here carries the
+    # figure's name and words with the image (one image per chart).
+    quiet = {"show": False} if "show" in inspect.signature(save_figure).parameters else {}
+    paths = save_figure(fig, name, table, folder=folder, close=False, **quiet)
     show_figure(fig, dpi=dpi, name=name)
     return paths
 
