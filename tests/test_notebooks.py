@@ -219,3 +219,22 @@ def test_trend_and_topic_tables_have_gaps(executed):
         assert np.allclose(sums, 1.0)
     mix = pd.read_csv(figures / f"topics_mix_{target}_by_section.csv")
     assert np.allclose(mix.groupby("group")["share"].sum(), 1.0)
+
+
+def test_a_users_corpus_runs(tmp_path, corpus):
+    """A researcher's documents (CORPUS) as target, against the Government Work Reports."""
+    paras = corpus.paragraphs[corpus.paragraphs["doc_id"] == "speech2025"]["text"].tolist()
+    path = tmp_path / "bureau.jsonl"
+    rows = [{"doc_id": "bureau2024", "year": 2024, "title": "甲", "text": "\n".join(paras[:6])},
+            {"doc_id": "bureau2025", "year": 2025, "title": "乙", "text": "\n".join(paras[6:])}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    figures, out = tmp_path / "figures", tmp_path / "executed"
+    run_all.run_all(["03", "04"], figures=figures, executed=out,
+                    parameters={"CORPUS": str(path), "TARGET": "bureau2025", "REFERENCE_COLLECTION": "gwr"})
+    for name in ("03_distinctiveness.ipynb", "04_change_over_time.ipynb"):
+        assert not [o for o in outputs(out, name) if o.get("output_type") == "error"], name
+    key = pd.read_csv(figures / "keyness_bureau2025_vs_gwr2015-2024.csv")
+    assert "bureau2025" not in set(pd.read_csv(figures / "similarity_bureau2025_to_gwr1954-2024.csv")["doc_id"])
+    docs = corpus.documents
+    ref = docs[(docs["collection"] == "gwr") & docs["year"].between(2015, 2024)]
+    assert (key["total_reference"] == ref["n_tokens"].sum()).all()

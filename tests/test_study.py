@@ -196,3 +196,23 @@ def test_study_params_is_frozen(corpus):
     assert isinstance(study, StudyParams)
     with pytest.raises(AttributeError):
         study.target = "gwr2019"
+
+
+def test_load_study_corpus_adds_a_users_documents(tmp_path, corpus):
+    import json
+    text = corpus.text_of("speech2025")
+    path = tmp_path / "bureau.jsonl"
+    rows = [{"doc_id": "bureau2024", "year": 2024, "title": "甲", "text": text[:1200]},
+            {"doc_id": "bureau2025", "year": 2025, "title": "乙", "text": text[1200:]}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    from analysis.study import load_study_corpus
+    mine = load_study_corpus(path, stopwords="standard")
+    assert set(mine.documents["doc_id"]) == set(corpus.documents["doc_id"]) | {"bureau2024", "bureau2025"}
+    own = resolve(mine, target="bureau2025")  # default: its own collection, the earlier document
+    assert own.reference_collection == "bureau" and list(own.reference_ids) == ["bureau2024"]
+    against = resolve(mine, target="bureau2025", reference_collection="gwr")
+    assert sorted(against.reference_ids) == ids_where(corpus, "gwr", 2015, 2024)
+    clash = tmp_path / "clash.jsonl"
+    clash.write_text(json.dumps({"doc_id": "gwr2019", "year": 2019, "text": "重复的编号。"}, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match=r"doc_id\(s\) already used by the study corpus: \['gwr2019'\]"):
+        load_study_corpus(clash)

@@ -428,3 +428,30 @@ def term_list(terms, limit: int | None = None) -> str:
     if not terms:
         return "none"
     return terms[0] if len(terms) == 1 else ", ".join(terms[:-1]) + " and " + terms[-1]
+
+
+# ------------------------------------------------------------------ the corpus a notebook studies
+
+def load_study_corpus(path: Any = None, **segmenter_options):
+    """The study corpus (the speech, the Government Work Reports, the Congress reports), plus a
+    researcher's documents at ``path`` when given — a folder of .txt files, a .jsonl or a .csv, read
+    by :func:`analysis.corpus.load_corpus` — segmented by :func:`analysis.pipeline.prepare` (cached).
+
+    The study corpus stays in, so that the reports remain available as a reference for one's own
+    documents (``REFERENCE_COLLECTION="gwr"``).  A doc_id used by both is an error naming it.
+    """
+    import warnings
+
+    from .corpus import load_corpus, load_default_corpus
+    from .errors import CorpusWarning
+    from .pipeline import prepare
+    if _none_like(path):
+        return prepare(**segmenter_options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)  # the NPC resolutions left out of the GWR collection
+        study = load_default_corpus()
+    mine = load_corpus(str(path).strip())
+    clash = sorted(set(study["doc_id"]) & set(mine["doc_id"]))
+    if clash:
+        raise InputError(f"{path}: doc_id(s) already used by the study corpus: {clash}; rename them")
+    return prepare(pd.concat([study, mine], ignore_index=True), **segmenter_options)
