@@ -126,13 +126,6 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _year_span(years: pd.Series) -> str:
-    if years.empty:
-        return "no years"
-    lo, hi = int(years.min()), int(years.max())
-    return f"{lo}" if lo == hi else f"{lo}–{hi}"
-
-
 # ------------------------------------------------------------------ the study's parameters
 
 @dataclass(frozen=True)
