@@ -124,24 +124,32 @@ def plot_document_lengths(docs: pd.DataFrame, *, value: str = "characters", ax=N
     return ax
 
 
-def plot_section_lengths(paragraphs: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_section_lengths(paragraphs: pd.DataFrame, *, ax=None, title: str | None = None, max_bars: int = 30):
     """Characters in each section and subsection of one document (a paragraph table), coloured by
-    top-level section, in reading order."""
+    top-level section, in reading order.  With more than ``max_bars`` bars only the top-level
+    sections are drawn (a long report has dozens of subsections: the chart must fit a page); with
+    more top-level sections than colours, one colour (the labels name them)."""
     from .structure import section_label
-    ax = _axes(ax, (PAGE_WIDTH, max(3.0, 0.3 * paragraphs["section_path"].nunique() + 1.5)))
-    body = paragraphs.assign(part=paragraphs["section_path"].map(
-        lambda p: " > ".join(section_label(s) for s in p.split(" > ")[:2]) if p else "（开场）"))
-    sizes = body.groupby("part", sort=False)["n_chars"].sum()
+    def part_of(path: str, depth: int) -> str:
+        return " > ".join(section_label(s) for s in path.split(" > ")[:depth]) if path else "（开场）"
+    sizes = paragraphs.groupby(paragraphs["section_path"].map(lambda p: part_of(p, 2)), sort=False)["n_chars"].sum()
+    aggregated = len(sizes) > max_bars
+    if aggregated:
+        sizes = paragraphs.groupby(paragraphs["section_path"].map(lambda p: part_of(p, 1)), sort=False)["n_chars"].sum()
+    ax = _axes(ax, (PAGE_WIDTH, min(9.0, max(3.0, 0.22 * len(sizes) + 1.8))))
     tops = [p.split(" > ")[0] for p in sizes.index]
-    colors = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(dict.fromkeys(tops))}
+    distinct = list(dict.fromkeys(tops))
+    colored = len(distinct) <= len(PALETTE)
+    colors = {t: PALETTE[i % len(PALETTE)] if colored else REFERENCE_COLOR for i, t in enumerate(distinct)}
     labels = [p.split(" > ")[-1] if " > " in p else p for p in sizes.index]
     y = np.arange(len(sizes))[::-1]
     ax.barh(y, sizes.to_numpy(), color=[colors[t] for t in tops])
-    ax.set_yticks(y, [("└ " if " > " in p else "") + l for p, l in zip(sizes.index, labels)])
+    ax.set_yticks(y, [("└ " if " > " in p else "") + l for p, l in zip(sizes.index, labels)],
+                  fontsize=10 if len(sizes) <= 20 else 8)
     ax.set_xlabel("characters (normalised text)")
-    _legend_below(ax, [Patch(color=c, label=t) for t, c in colors.items()], ncols=2)
-    ax.set_xlabel("characters (normalised text)")
-    ax.set_title(title or "Sections of the document")
+    if colored and len(distinct) < len(sizes):
+        _legend_below(ax, [Patch(color=c, label=t) for t, c in colors.items()], ncols=2)
+    ax.set_title((title or "Sections of the document") + (" (top-level parts)" if aggregated else ""))
     return ax
 
 
@@ -492,13 +500,13 @@ def plot_heatmap(matrix: pd.DataFrame, *, ax=None, cmap: str = "Reds", cbar_labe
     cols = list(matrix.columns)
     ticks = list(range(0, len(cols), xtick_step))
     ax.set_xticks(ticks, [cols[i] for i in ticks], rotation=90 if xtick_step > 1 or len(cols) > 12 else 0)
-    if (fmt or annot is not None) and data.size <= 400:
+    if (fmt or annot is not None) and data.size <= 900:
         top = vmax or (np.nanmax(data) if np.isfinite(data).any() else 1)
         labels = annot.reindex(index=matrix.index, columns=matrix.columns).to_numpy() if annot is not None else None
         for (i, j), v in np.ndenumerate(data):
             if np.isfinite(v):
                 text = str(labels[i, j]) if labels is not None else fmt.format(v)
-                ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
+                ax.text(j, i, text, ha="center", va="center", fontsize=7.5 if data.size <= 300 else 6,
                         color="white" if v > 0.6 * top else "#222222")
     capped = vmax is not None and np.nanmax(data) > vmax
     bar = ax.figure.colorbar(im, ax=ax, shrink=0.8, extend="max" if capped else "neither")
