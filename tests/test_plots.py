@@ -17,7 +17,8 @@ from analysis.frequency import term_frequency
 from analysis.keyness import keyness
 from analysis.plots import (MUTED, OTHER_FILL, PAGE_WIDTH, TARGET_COLOR, is_intermittent, plot_comparison_cloud,
                             plot_document_lengths, plot_first_appearance, plot_heatmap, plot_keyness, plot_rate_comparison,
-                            plot_similarity, plot_top_terms, plot_topic_mix, plot_topic_words, plot_trend_panels,
+                            plot_section_lengths, plot_similarity, plot_top_terms, plot_topic_mix, plot_topic_words,
+                            plot_trend_panels,
                             plot_wordcloud)
 from analysis.segment import segmented_documents
 from analysis.trends import term_trends
@@ -228,3 +229,13 @@ def test_save_figure_writes_png_svg_and_table(tmp_path, docs):
     assert pd.read_csv(paths["csv"])["term"].tolist() == freq["term"].tolist()
     with pytest.raises(ValueError, match="figure name"):
         save_figure(ax.figure, "fig 3?", folder=tmp_path)
+
+
+def test_section_lengths_fall_back_to_top_level_parts():
+    rows = [("", "", 50)] + [(f"{'一二三'[i]}、部分", f"{'一二三'[i]}、部分 > （{k}）小节{k}", 10 + k) for i in range(3) for k in range(15)]
+    paragraphs = pd.DataFrame(rows, columns=["section", "section_path", "n_chars"])
+    ax = plot_section_lengths(paragraphs, max_bars=30)  # 1 + 45 bars would not fit a page
+    assert len(ax.patches) == 4 and ax.get_title().endswith("(top-level parts)")
+    assert sorted(p.get_width() for p in ax.patches)[-1] == sum(10 + k for k in range(15))
+    detailed = plot_section_lengths(paragraphs, max_bars=60)
+    assert len(detailed.patches) == 46 and detailed.figure.get_figheight() <= 9.0
