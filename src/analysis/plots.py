@@ -206,6 +206,7 @@ def plot_rate_comparison(table: pd.DataFrame, *, ax=None, target_label: str = "s
         ax.set_xticks([zero_at, *decades], ["0", *[f"{v:g}" for v in decades]])
         ax.set_xlabel("occurrences per 10,000 tokens (log scale; 0 drawn apart at the left)")
     else:
+        ax.set_xlim(low, high)
         ax.set_xticks(decades, [f"{v:g}" for v in decades])
         ax.set_xlabel("occurrences per 10,000 tokens (log scale)")
     _legend_below(ax)
