@@ -231,7 +231,7 @@ def bootstrap_log_ratio(target_units, target_totals, reference, *, n_boot: int =
     rate_t, rate_r = a_b / c_b[:, None], b_b / d_b[:, None]
     with np.errstate(divide="ignore"):
         lr = np.log2(rate_t / (np.where(b_b == 0, 0.5, b_b) / d_b[:, None]))
-    tail = (1 - level) / 2 * 100
+    tail = (100 - 100 * level) / 2  # 2.5 exactly for level 0.95 ((1 - 0.95) is not)
     low, high = np.percentile(lr, [tail, 100 - tail], axis=0, method="inverted_cdf")
     h = np.where(rate_t > rate_r, 1.0, np.where(rate_t == rate_r, 0.5, 0.0)).sum(axis=0)
     p1, p2 = (1 + h) / (n_boot + 1), (1 + n_boot - h) / (n_boot + 1)
