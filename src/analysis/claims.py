@@ -35,9 +35,10 @@ def first_appearance_all(docs: pd.DataFrame, terms: Sequence[str], *, count: str
     """Per term and per collection: the first and last year with an occurrence, and whether the
     first year can be trusted.
 
-    ``docs`` is a segmented-documents table (``doc_id, collection, year, tokens``); with
-    ``count="text"`` it needs a ``text`` column and terms are counted as substrings (for
-    formulations the segmenter may cut).  Documents without a year are ignored.
+    ``docs`` is a segmented-documents table (``doc_id, collection, year, tokens``) or a
+    paragraph table (it has a ``paragraph`` column; paragraphs are joined per document); with
+    ``count="text"`` terms are looked up as substrings of the text (for formulations the
+    segmenter may cut), otherwise as tokens.  Documents without a year are ignored.
 
     ``first_year_uncertain`` is True when the corpus cannot see the year before: for an annual
     collection (the Government Work Reports), when the previous calendar year has no document
@@ -54,6 +55,8 @@ def first_appearance_all(docs: pd.DataFrame, terms: Sequence[str], *, count: str
     if count not in ("tokens", "text"):
         raise InputError(f"unknown count {count!r}; choose 'tokens' or 'text'")
     column = "tokens" if count == "tokens" else "text"
+    if "paragraph" in docs:
+        docs = _documents_from_paragraphs(docs)
     for col in ("doc_id", "collection", "year", column):
         if col not in docs:
             raise InputError(f"the documents table has no {col!r} column")
@@ -89,6 +92,16 @@ def first_appearance_all(docs: pd.DataFrame, terms: Sequence[str], *, count: str
         table[col] = table[col].astype("Int64")
     table["first_year_uncertain"] = table["first_year_uncertain"].astype("boolean")
     return table
+
+
+def _documents_from_paragraphs(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    grouped = paragraphs.groupby("doc_id", sort=False)
+    out = pd.DataFrame({"collection": grouped["collection"].first(), "year": grouped["year"].first()})
+    if "text" in paragraphs:
+        out["text"] = grouped["text"].agg("\n".join)
+    if "tokens" in paragraphs:
+        out["tokens"] = grouped["tokens"].agg(lambda col: [t for toks in col for t in toks])
+    return out.reset_index()
 
 
 def keyness_survival(paragraphs: pd.DataFrame, target: str, reference, segmenter, *, min_chars: int = 30,
