@@ -366,3 +366,90 @@ def representative_paragraphs(model: TopicModel, doc_topics: pd.DataFrame, parag
         for i, row in top.iterrows():
             rows.append((k, label, row[label], row["doc_id"], row["year"], row["section"], texts[i]))
     return pd.DataFrame(rows, columns=["topic", "label", "share", "doc_id", "year", "section", "text"])
+
+
+# -------------------------------------------------------------------- how well a model fits a document
+
+def _token_lists(token_docs) -> tuple[list[list[str]], pd.Index]:
+    """Token lists and row labels from a segmented-documents (or paragraph) table or a sequence of lists."""
+    if isinstance(token_docs, pd.DataFrame):
+        labels = pd.Index(token_docs["doc_id"] if "doc_id" in token_docs else token_docs.index, name="doc_id")
+        return [list(t) for t in token_docs["tokens"]], labels
+    if isinstance(token_docs, pd.Series):
+        return [list(t) for t in token_docs], pd.Index(token_docs.index, name="doc_id")
+    docs = [list(t) for t in token_docs]
+    return docs, pd.RangeIndex(len(docs), name="doc_id")
+
+
+def oov_share(model: TopicModel, token_docs) -> pd.DataFrame:
+    """How much of each document the topic model cannot see: ``doc_id, n_tokens, n_oov, oov_share``.
+
+    A token is out of vocabulary when it is not one of the model's terms — either rare in the
+    training documents (below ``min_df``), too common (above ``max_df``), or absent.  A document
+    with a large share (a speech of another genre than the reports the model was fitted on) is
+    described by the few words the model knows, and its topic proportions say less.
+    ``token_docs`` is a segmented-documents or paragraph table (labels from ``doc_id``) or a
+    sequence of token lists.
+    """
+    docs, labels = _token_lists(token_docs)
+    vocab = model.vectorizer_.vocabulary_
+    n_tokens = np.array([len(d) for d in docs])
+    n_oov = np.array([sum(t not in vocab for t in d) for d in docs])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_tokens > 0, n_oov / np.maximum(n_tokens, 1), np.nan)
+    return pd.DataFrame({"doc_id": labels, "n_tokens": n_tokens, "n_oov": n_oov, "oov_share": share})
+
+
+def reconstruction_error(model: TopicModel, token_docs) -> pd.DataFrame:
+    """Relative reconstruction error of each document in the model's term space:
+    ``doc_id, n_in_vocab, reconstruction_error`` = ‖x − θ·H‖ / ‖x‖ (Frobenius norm of the row).
+
+    NMF: x is the document's TF-IDF row as the model's vectorizer weights it, θ·H its
+    approximation by the fitted factors (``model_.transform`` then ``components_``), the quantity
+    NMF minimises (Lee & Seung 2001).  LDA: x is the document's term proportions, θ its topic
+    proportions and H the topics' term distributions (``components_`` normalised per topic).
+    0 means the topics rebuild the document exactly; values near 1 mean they explain little of
+    it.  Missing for a document with no in-vocabulary token.
+    """
+    docs, labels = _token_lists(token_docs)
+    x = sp.csr_matrix(model.vectorizer_.transform(docs), dtype=float)
+    if model.method == "nmf":
+        approx = model.model_.transform(x) @ model.components_
+    else:
+        theta = model.model_.transform(x)  # from counts, as the model was fitted
+        sums = np.asarray(x.sum(axis=1)).ravel()
+        x = sp.csr_matrix(sp.diags(1 / np.where(sums > 0, sums, 1)) @ x)
+        topics = model.components_ / model.components_.sum(axis=1, keepdims=True)
+        approx = theta @ topics
+    dense = x.toarray()
+    norms = np.linalg.norm(dense, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        error = np.where(norms > 0, np.linalg.norm(dense - approx, axis=1) / norms, np.nan)
+    return pd.DataFrame({"doc_id": labels, "n_in_vocab": np.asarray((x > 0).sum(axis=1)).ravel(),
+                         "reconstruction_error": error})
+
+
+# -------------------------------------------------------------------- is one K really better?
+
+def coherence_ties(table: pd.DataFrame, *, n_sd: float = 1.0) -> pd.DataFrame:
+    """For a :func:`select_k` table: per method, the K with the highest mean coherence
+    (``best_k``), each K's difference from it (``diff_from_best``), whether that difference is
+    within the seeds' spread (``within_spread``: |diff| ≤ ``n_sd`` × the larger of the two
+    standard deviations over seeds), and whether the best K lies at an end of the range tried
+    (``best_at_edge``: the range does not bracket the optimum, so a larger or smaller K might do
+    better).  Several K within the spread of the best mean the coherence cannot choose between them.
+    """
+    for col in ("method", "k", "coherence", "coherence_sd"):
+        if col not in table:
+            raise InputError(f"the K-selection table has no {col!r} column")
+    out = []
+    for method, group in table.groupby("method", sort=False):
+        group = group.sort_values("k").copy()
+        best = group.loc[group["coherence"].idxmax()]
+        group["best_k"] = int(best["k"])
+        group["diff_from_best"] = group["coherence"] - best["coherence"]
+        spread = n_sd * np.maximum(group["coherence_sd"].to_numpy(), best["coherence_sd"])
+        group["within_spread"] = np.abs(group["diff_from_best"].to_numpy()) <= spread
+        group["best_at_edge"] = best["k"] in (group["k"].min(), group["k"].max())
+        out.append(group)
+    return pd.concat(out).reset_index(drop=True)
