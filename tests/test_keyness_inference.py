@@ -190,3 +190,30 @@ def test_speech_units_and_bootstrap(speech_key):
     keys = key_terms(table, 100)
     assert (keys["n_units_target"] >= 2).all() and (keys["lr_ci_low"] > 0).all() and keys["is_key"].all()
     assert (table["p_method"] == np.where(table["expected_min"] < 5, "fisher", "g2")).all()
+
+
+def test_bootstrap_resampling_both_sides_matches_a_direct_loop():
+    units, totals = np.array([[2, 0], [0, 1], [1, 1]]), np.array([6, 4, 5])
+    ref_units, ref_totals = np.array([[1, 0], [0, 0], [3, 2], [0, 1]]), np.array([20, 15, 30, 25])
+    n_boot, seed = 100, 4
+    table = bootstrap_log_ratio(units, totals, ref_units, reference_totals=ref_totals, n_boot=n_boot, random_state=seed)
+    rng = np.random.default_rng(seed)
+    draws_t = rng.integers(0, 3, size=(n_boot, 3))   # the target's draws come first, then the reference's
+    draws_r = rng.integers(0, 4, size=(n_boot, 4))
+    a, c = units[draws_t].sum(axis=1), totals[draws_t].sum(axis=1)
+    b, d = ref_units[draws_r].sum(axis=1), ref_totals[draws_r].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.log2((a / c[:, None]) / (np.where(b == 0, 0.5, b) / d[:, None]))
+    k_low, k_high = int(np.ceil(n_boot * 0.025)) - 1, int(np.ceil(n_boot * 0.975)) - 1
+    np.testing.assert_array_equal(table["lr_ci_low"], np.sort(lr, axis=0)[k_low])
+    np.testing.assert_array_equal(table["lr_ci_high"], np.sort(lr, axis=0)[k_high])
+
+
+def test_keyness_resample_both_uses_reference_units():
+    paras = toy_units(["法治 甲 乙", "法治 丙", "丁 法治"], ["甲 乙 丙 丁"] * 20 + ["法治 丁"])
+    docs = segmented_documents(paras)
+    fixed = keyness(docs, "d0", units=paras, n_boot=200)
+    both = keyness(docs, "d0", units=paras, n_boot=200, resample="both")
+    assert both.attrs["resample"] == "both" and not fixed["lr_ci_high"].equals(both["lr_ci_high"])
+    with pytest.raises(InputError, match="units of the reference"):
+        keyness(docs, "d0", units=paras[paras["doc_id"] == "d0"], resample="both")

@@ -57,8 +57,9 @@ is one decision of the author, not several.  Given the target's ``units`` (its p
     replicate without the term has Log Ratio −∞, so a percentile interval (2.5 %, 97.5 % by
     default) excludes 0 only if the term survives losing its paragraphs; a zero reference count
     stays 0.5 (a bound, see ``lr_bound``).  The interval's ends are order statistics of the B
-    replicates (``numpy.percentile(..., method="inverted_cdf")``, no interpolation, so −∞ is kept).  ``p_boot`` is Lijffijt et al.'s (2016, "Significance
-    testing of word frequencies in corpora", DSH 31(2)) two-sided bootstrap test on the same
+    replicates (``numpy.percentile(..., method="inverted_cdf")``, no interpolation, so −∞ is
+    kept).  ``p_boot`` is Lijffijt et al.'s (2016, "Significance testing of word frequencies
+    in corpora", DSH 31(2)) two-sided bootstrap test on the same
     replicates: with H = 1, ½, 0 as the target's relative frequency is above, equal to or below
     the reference's, p₁ = (1 + Σ H) / (B + 1), p₂ = (1 + Σ (1 − H)) / (B + 1), p = min(1, 2 min(p₁, p₂)).
     It is a per-term check (its smallest value is 2/(B + 1)), not corrected for multiple testing.
