@@ -68,7 +68,8 @@ def first_appearance_all(docs: pd.DataFrame, terms: Sequence[str], *, count: str
         present = set(years.tolist())
         annual = _is_annual(years)
         if count == "tokens":
-            hits = {t: np.array([toks.count(t) > 0 for toks in group["tokens"]]) for t in terms}
+            sets = [set(toks) for toks in group["tokens"]]
+            hits = {t: np.array([t in s for s in sets], dtype=bool) for t in terms}
         else:
             hits = {t: group["text"].str.contains(t, regex=False).to_numpy() for t in terms}
         for term in terms:
