@@ -51,6 +51,7 @@ from .structure import split_paragraphs
 
 LEARN_VERSION = "1"  # bump when the learning rule changes: invalidates cached tables
 COLUMNS = ["term", "count", "n_docs", "pmi", "left_entropy", "right_entropy", "score", "tokens", "example"]
+EXTRA_COLUMNS = ["npmi", "bound", "left_char_entropy", "right_char_entropy"]
 TSV_COLUMNS = ["term", "keep", "score", "count", "n_docs", "pmi", "left_entropy", "right_entropy",
                "left_char_entropy", "right_char_entropy", "tokens", "example"]
 VETO_FILE_NAME = "veto.txt"
@@ -69,7 +70,7 @@ GENERIC_HEADS = frozenset("""问题 影响 方面 目标 任务 现象 程度 �
 # ``党的`` is part of the party's fixed formulations (党的二十大, 党的全面领导): the only particle let inside.
 INNER_ALLOWED = frozenset({("党", "的")})
 
-DEFAULTS = {"min_count": 5, "min_docs": 2, "min_pmi": 6.0, "min_entropy": 1.0, "fragment_share": 0.8,
+DEFAULTS = {"min_count": 5, "min_docs": 2, "min_pmi": 0.0, "min_npmi": 0.4, "min_entropy": 1.0, "fragment_share": 0.8,
             "max_n": 4, "min_chars": 3, "min_bound": 0.5}
 
 
@@ -99,7 +100,7 @@ def _is_texts(items: Sequence) -> bool:
 
 def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *, lexicon: Lexicon | None = None,
                 min_count: int = DEFAULTS["min_count"], min_docs: int = DEFAULTS["min_docs"],
-                min_pmi: float = DEFAULTS["min_pmi"], min_entropy: float = DEFAULTS["min_entropy"],
+                min_pmi: float = DEFAULTS["min_pmi"], min_npmi: float = DEFAULTS["min_npmi"], min_entropy: float = DEFAULTS["min_entropy"],
                 fragment_share: float = DEFAULTS["fragment_share"], max_n: int = DEFAULTS["max_n"],
                 min_chars: int = DEFAULTS["min_chars"], min_bound: float = DEFAULTS["min_bound"], stopwords: Iterable[str] | None = None,
                 veto: Iterable[str] = ()) -> pd.DataFrame:
@@ -161,7 +162,7 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
 
     tokens = table["tokens"].str.split(" ")
     passes = ((table["count"] >= min_count) & (table["n_docs"] >= min_docs)
-              & (table["phrase"].str.len() >= min_chars) & (table["pmi"] >= min_pmi)
+              & (table["phrase"].str.len() >= min_chars) & (table["pmi"] >= min_pmi) & (table["npmi"] >= min_npmi)
               & (table[["left_entropy", "right_entropy", "left_char_entropy", "right_char_entropy"]].min(axis=1)
                  >= min_entropy)
               & ~table["phrase"].isin(lex.terms) & ~table["phrase"].isin(vetoed)
@@ -174,7 +175,7 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
     table = (table.rename(columns={"phrase": "term"})
              .sort_values(["score", "count", "term"], ascending=[False, False, True], kind="stable")
              .drop_duplicates("term").reset_index(drop=True))
-    return table[COLUMNS + ["left_char_entropy", "right_char_entropy"]]
+    return table[COLUMNS + EXTRA_COLUMNS]
 
 
 def _clean(tokens: list[str], bound: float, stop_start: frozenset, stop_end: frozenset, min_bound: float) -> bool:
@@ -194,8 +195,11 @@ def _clean(tokens: list[str], bound: float, stop_start: frozenset, stop_end: fro
     # (a coined slogan: 降费 in 减税降费).
     if tail not in NOMINAL_TAGS and tail != "m" and head not in NOUN_TAGS | {"m"} and bound < min_bound:
         return False
-    # Verb + object (采取切实措施, 改善人民生活); 脱贫攻坚 (verb + verbal noun, two tokens) stays.
-    if head == "v" and len(first) >= 2 and (tail in NOUN_TAGS or (tail in NOMINAL_TAGS and len(tokens) > 2)):
+    # Verb + object (采取切实措施, 改善人民生活); 脱贫攻坚 (verb + verbal noun, two tokens) stays, and so
+    # does a coined term whose rarest part hardly occurs outside it (揭榜挂帅).
+    if bound < min_bound and len(first) >= 2 and (
+            (head == "v" and (tail in NOUN_TAGS or (tail in NOMINAL_TAGS and len(tokens) > 2)))
+            or (head == "vn" and tail in NOUN_TAGS and len(tokens) > 2)):  # 运用经济手段, 管理国家事务
         return False
     for prev, tok in zip(tokens[:-2], tokens[1:-1]):
         if (prev, tok) in INNER_ALLOWED:

@@ -40,9 +40,9 @@ LEAVE_OUT = 0.3
 SEED = 0
 SAMPLE_SIZE = 50
 SETTINGS = {  # the trade-off: stricter and looser than the defaults
-    "strict": {**DEFAULTS, "min_pmi": 9.0, "min_entropy": 1.5, "min_count": 10},
+    "strict": {**DEFAULTS, "min_npmi": 0.6, "min_entropy": 1.5, "min_count": 10},
     "default": dict(DEFAULTS),
-    "loose": {**DEFAULTS, "min_pmi": 5.0, "min_entropy": 0.8},
+    "loose": {**DEFAULTS, "min_npmi": 0.35, "min_entropy": 0.8},
 }
 
 

@@ -47,7 +47,7 @@ BOUNDARY = "\n"  # put between documents and paragraphs: no candidate crosses it
 _WORDLIKE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z]")
 _DIGITS = re.compile(r"[0-9]")
 
-STAT_COLUMNS = ["phrase", "tokens", "n", "count", "n_docs", "pmi", "bound", "left_entropy", "right_entropy",
+STAT_COLUMNS = ["phrase", "tokens", "n", "count", "n_docs", "pmi", "npmi", "bound", "left_entropy", "right_entropy",
                 "left_char_entropy", "right_char_entropy", "left_top", "left_top_share",
                 "right_top", "right_top_share"]
 
@@ -197,7 +197,7 @@ def ngram_stats(token_docs: Iterable[Sequence[str]], *, max_n: int = 4, min_coun
         tokens = [flat[i:i + n] for i in first.tolist()]
         parts.append(pd.DataFrame({
             "phrase": ["".join(t) for t in tokens], "tokens": [" ".join(t) for t in tokens], "n": n,
-            "count": count, "n_docs": n_docs, "pmi": pmi, "bound": count / np.maximum(rarest, 1), "left_entropy": hl, "right_entropy": hr,
+            "count": count, "n_docs": n_docs, "pmi": pmi, "npmi": pmi / -np.log2(count / totals[n]), "bound": count / np.maximum(rarest, 1), "left_entropy": hl, "right_entropy": hr,
             "left_char_entropy": chl, "right_char_entropy": chr_,
             "left_top": [vocab[v] if v < V else "" for v in ltop], "left_top_share": lshare,
             "right_top": [vocab[v] if v < V else "" for v in rtop], "right_top_share": rshare, "first": first,
