@@ -132,6 +132,8 @@ def read_labels(path=LABELS_FILE) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=["term", "label", "reason"])
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    if not lines or lines[0].split("\t")[:2] != ["term", "label"]:
+        raise ValueError(f"{path}: the first line after the comments must be the header term<TAB>label<TAB>reason")
     rows = [(ln.split("\t") + ["", ""])[:3] for ln in lines[1:]]
     table = pd.DataFrame(rows, columns=["term", "label", "reason"])
     wrong = sorted(set(table["label"]) - {"yes", "no"})
