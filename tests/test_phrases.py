@@ -99,6 +99,7 @@ def test_punctuation_and_digits_break_candidates_and_plus_joins():
     assert "互联网+" in phrases and "互联网+政务" in phrases
     assert not any("，" in p or "2025" in p for p in phrases)
     assert "+政务" not in phrases  # a joiner does not open a candidate
+    assert ngram_stats([["甲"]], max_n=6, min_count=1).table.empty and ngram_stats([], min_count=1).table.empty
 
 
 # ---------------------------------------------------------------- learning on small literal texts

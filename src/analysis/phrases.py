@@ -161,6 +161,9 @@ def ngram_stats(token_docs: Iterable[Sequence[str]], *, max_n: int = 4, min_coun
     counts = {1: np.bincount(codes[inner], minlength=V)}
     for n in range(2, max_n + 1):
         m = N - n + 1
+        if m <= 0:  # fewer tokens than n
+            ids[n], counts[n] = np.full(N, -1, np.int64), np.zeros(0, np.int64)
+            continue
         prev = ids[n - 1][:m]
         ok = (prev >= 0) & inner[n - 1:]
         key = prev[ok] * V + codes[n - 1:][ok]
