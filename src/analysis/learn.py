@@ -54,7 +54,7 @@ from .phrases import JOINERS, ngram_stats
 from .preprocessing import normalise
 from .structure import split_paragraphs
 
-LEARN_VERSION = "2"  # bump when the learning rule changes: invalidates cached tables
+LEARN_VERSION = "3"  # bump when the learning rule changes: invalidates cached tables
 COLUMNS = ["term", "count", "n_docs", "pmi", "left_entropy", "right_entropy", "score", "tokens", "example"]
 EXTRA_COLUMNS = ["npmi", "bound", "left_char_entropy", "right_char_entropy"]
 TSV_COLUMNS = ["term", "keep", "score", "count", "n_docs", "pmi", "npmi", "bound", "left_entropy", "right_entropy",
@@ -109,7 +109,7 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
                 min_entropy: float = DEFAULTS["min_entropy"], fragment_share: float = DEFAULTS["fragment_share"],
                 min_bound: float = DEFAULTS["min_bound"], max_n: int = DEFAULTS["max_n"],
                 min_chars: int = DEFAULTS["min_chars"], stopwords: Iterable[str] | None = None,
-                veto: Iterable[str] = ()) -> pd.DataFrame:
+                veto: Iterable[str] = (), free_context: bool = True) -> pd.DataFrame:
     """Multiword terms of a corpus, best first.
 
     ``texts_or_token_docs``: raw texts (normalised, split into paragraphs and cut here with
@@ -161,11 +161,18 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
         directive about X, not a term).
     ``veto``
         Terms never to return.
+    ``free_context=True``
+        Words of two characters or more that cannot open a term (``stopwords`` and the genre
+        list) count as a boundary just before a candidate, and those that cannot close one just
+        after it, in the
+        entropies and the fragment share: 习近平强军思想, nine times in ten after 贯彻, is
+        not a fragment of 贯彻习近平强军思想.
 
     Part-of-speech rules (jieba's base-dictionary tags of the edge tokens): no function word
     at either edge (:data:`EDGE_TAGS`), no adverb, pronoun, particle or conjunction inside
     (:data:`INNER_TAGS`, except ``党的``), no semantically light head noun at the end
-    (:data:`GENERIC_HEADS`: X问题, X方面), no quantity (a numeral at the end unless the
+    (:data:`GENERIC_HEADS`: X问题, X方面; a one-character stopword may close a numbered
+    formulation: 十三五, 党的十九大), no quantity (a numeral at the end unless the
     candidate starts with one: 十三五 yes, 连续四年 no), no verb + object predicate
     (采取切实措施, 运用经济手段), and the predicate rule of ``min_bound``.
 
@@ -177,10 +184,15 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
     items = list(texts_or_token_docs)
     lex = lexicon if lexicon is not None else Lexicon.load()
     token_docs = paragraph_tokens(items, lex) if items and _is_texts(items) else items
-    stats = ngram_stats(token_docs, max_n=max_n, min_count=min_count)
-    table = stats.table
     stop_end = frozenset(stopwords) if stopwords is not None else standard_stopwords()
     stop_start = stop_end | (genre_stopwords() if stopwords is None else frozenset())
+    # Only words of two characters or more: a one-character stopword is often part of a word
+    # that jieba split (可/支配/收入, 三/大革命运动).
+    free_before = {w for w in stop_start if len(w) > 1} if free_context else ()
+    free_after = {w for w in stop_end if len(w) > 1} if free_context else ()
+    stats = ngram_stats(token_docs, max_n=max_n, min_count=min_count, free_before=free_before,
+                        free_after=free_after)
+    table = stats.table
     vetoed = frozenset(veto)
 
     tokens = table["tokens"].str.split(" ")
@@ -204,7 +216,8 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
 def _clean(tokens: list[str], bound: float, stop_start: frozenset, stop_end: frozenset, min_bound: float) -> bool:
     """The part-of-speech and stopword rules of :func:`learn_terms` (see there)."""
     first, last = tokens[0], tokens[-1]
-    if first in stop_start or last in stop_end or last in GENERIC_HEADS:
+    numbered = len(tokens) > 1 and len(last) == 1 and _edge_tags(tokens[-2])[1] == "m"  # 十三/五, 十九/大
+    if first in stop_start or (last in stop_end and not numbered) or last in GENERIC_HEADS:
         return False
     head, tail = _edge_tags(first)[0], _edge_tags(last)[1]
     if last in JOINERS:  # 互联网+: the + closes a name
