@@ -6,7 +6,8 @@ together and how freely they combine outside:
 * PMI, for n-grams the minimum over binary splits (the weakest joint):
   ``min_k log2 p(w1..wn) / (p(w1..wk) p(wk+1..wn))``, each ``p`` the n-gram's count over
   the number of n-grams of its order (Church & Hanks 1990; the minimum over splits as in
-  Pecina 2010's "min PMI" for n > 2);
+  Pecina 2010's "min PMI" for n > 2), and normalised, ``npmi = pmi / -log2 p(w1..wn)``
+  (Bouma 2009), which does not grow with the corpus;
 * left and right branching entropy: the entropy of the tokens seen just before and just
   after the candidate (Harris 1955's successor variety, in its entropy form as used for
   Chinese word discovery by Jin & Tanaka-Ishii 2006): a fixed phrase is preceded and
