@@ -80,8 +80,8 @@ def test_fetch_replaces_a_corrupt_local_copy(http_root, tmp_path, monkeypatch):
 def test_fetch_without_network_or_mirror_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.delenv("ANALYSIS_CORPUS_MIRROR", raising=False)
     res = Resource(name="x", filename="x.jsonl", url="http://127.0.0.1:9/x.jsonl", sha256="0" * 64)
-    with pytest.raises(FetchError, match="could not download x.jsonl.*--mirror"):
-        fetch(res, tmp_path, timeout=5)
+    with pytest.raises(FetchError, match="could not download x.jsonl.*2 attempt.*--mirror"):
+        fetch(res, tmp_path, timeout=5, retries=1, backoff=0.01)
     assert list(tmp_path.iterdir()) == []
 
 

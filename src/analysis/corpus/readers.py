@@ -128,7 +128,7 @@ def decode_file(path: Path | str, encoding: str | None = None) -> tuple[str, str
     except FileNotFoundError:
         raise CorpusError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise CorpusError(f"{path}: is a folder; give a text file (or use load_corpus for a folder)") from None
+        raise CorpusError(f"{path}: is a folder, not a file; give one text file (a folder is a corpus: load_corpus, `analysis corpus info`)") from None
     except PermissionError:
         raise CorpusError(f"{path}: permission denied; make the file readable") from None
     except OSError as exc:
