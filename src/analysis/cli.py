@@ -38,15 +38,19 @@ def _corpus_info(args) -> int:
     return 0
 
 
+def _read_input(file: str, encoding: str | None = None) -> str:
+    """The text of ``file`` (``-``: standard input), decoded by the loaders' one path, :func:`analysis.corpus.read_text`."""
+    from .corpus import decode_bytes, read_text
+    if file == "-":
+        return decode_bytes(sys.stdin.buffer.read(), "<standard input>", encoding)[0]
+    return read_text(file, encoding)
+
+
 def _segment(args) -> int:
     from .segment import Segmenter
     from .preprocessing import normalise
     from .structure import split_paragraphs
-    from .corpus import decode_bytes, read_text
-    if args.file == "-":
-        text, _ = decode_bytes(sys.stdin.buffer.read(), "<standard input>", args.encoding)
-    else:
-        text = read_text(args.file, args.encoding)
+    text = _read_input(args.file, args.encoding)
     seg = Segmenter(backend=args.backend, stopwords=args.stopwords, cache=False)
     for para in split_paragraphs(normalise(text).text):
         print(" ".join(seg.tokens(para)))
@@ -58,7 +62,7 @@ def _count(args) -> int:
     from .segment import Segmenter
     from .structure import split_paragraphs
     from .tokens import count_terms
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    text = _read_input(args.file, getattr(args, "encoding", None))
     seg = Segmenter(backend=args.backend, cache=False)
     streams = [seg.cut(p) for p in split_paragraphs(normalise(text).text)]
     terms = [normalise(t).text.strip() for t in args.terms]

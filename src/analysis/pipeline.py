@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .corpus import load_default_corpus
+from .corpus import ensure_unique_ids, load_default_corpus
 from .errors import CorpusWarning, InputError
 from .segment import Segmenter, apply_filter, segmented_documents
 from .tokens import TokenFilter, term_matrix
@@ -118,6 +118,7 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
+    docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
     seg = segmenter or Segmenter(**segmenter_options)
     paragraphs = seg.segment(docs, progress=progress)
     documents = segmented_documents(paragraphs)
