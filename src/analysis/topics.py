@@ -28,8 +28,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import tempfile
 import time
 import warnings
 import zipfile
@@ -43,6 +41,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from .atomic import atomic_write
 from .dtm import identity
 from .errors import CacheError, CacheWarning, InputError
 
@@ -180,8 +179,9 @@ class TopicModel:
 
         The header holds the options, labels, provenance, the estimator's scalar state and
         the sha256 of the arrays; the file is written under a unique temporary name in the
-        same folder and renamed into place, so a reader never sees half a file and two
-        processes saving the same model do not collide.
+        same folder and renamed into place (:func:`analysis.atomic.atomic_write`), so a reader
+        never sees half a file, two processes saving the same model do not collide, and the
+        temporary file of a killed process is removed by the next save.
         """
         path = Path(path)
         arrays = {"terms": np.asarray(self.terms_, dtype=str)}
@@ -194,16 +194,7 @@ class TopicModel:
                   "labels": list(self.labels_), "provenance": self.provenance_, "fit_seconds": self.fit_seconds_,
                   "model_state": _scalar_state(self.model_), "arrays_sha256": _arrays_sha256(arrays)}
         arrays["header"] = np.array(json.dumps(header, ensure_ascii=False, sort_keys=True))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return atomic_write(path, lambda fh: np.savez(fh, **arrays))
 
     @staticmethod
     def load(path: Path | str) -> "TopicModel":

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
+from ..atomic import remove_stale_parts, temp_beside
 from ..errors import ChecksumError, FetchError, ManifestError, MirrorError
 
 CHUNK = 1 << 16
@@ -31,7 +31,6 @@ TIMEOUT = 60.0      # seconds without a byte before one attempt gives up
 DEADLINE = 900.0    # seconds for the whole download of one collection, retries included
 RETRIES = 3         # further attempts after a network failure
 BACKOFF = 2.0       # seconds before the first retry; doubled for each further one
-PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
 
 
 @dataclass(frozen=True)
@@ -94,34 +93,9 @@ def _mirror_candidates(mirror: Path, filename: str) -> list[Path]:
     return [mirror / filename, mirror / "reference" / filename]
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_stale_parts(dest_dir: Path | str, filename: str) -> list[Path]:
-    """Delete ``.part`` files of ``filename`` left by runs that were killed (their process is gone)."""
-    removed = []
-    for part in Path(dest_dir).glob(f".{filename}.*.part"):
-        match = PART.match(part.name)
-        if match and match["name"] == filename and _alive(int(match["pid"])):
-            continue  # another process is downloading right now
-        part.unlink(missing_ok=True)
-        removed.append(part)
-    return removed
-
-
 def _copy_to_temp(source, dest: Path, deadline_at: float | None = None) -> tuple[Path, str]:
     """Stream ``source`` (a binary file object) to a temp file beside ``dest``; return it and its sha256."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.{os.getpid()}.", suffix=".part", dir=dest.parent)
+    fd, tmp_name = temp_beside(dest)
     digest = hashlib.sha256()
     read = getattr(source, "read1", source.read)  # read1: what has arrived, so a trickle cannot outlive the deadline
     try:
@@ -187,7 +161,7 @@ def fetch(
     filename = _check_filename(resource.filename, f"resource {resource.name!r}")
     dest_dir = Path(dest_dir)
     dest = dest_dir / filename
-    remove_stale_parts(dest_dir, filename)
+    remove_stale_parts(dest)
     if not force and dest.is_file() and sha256_file(dest) == resource.sha256:
         return dest
 
