@@ -13,6 +13,7 @@ a network failure; a wrong checksum is not retried.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -105,6 +106,9 @@ def _copy_to_temp(source, dest: Path, deadline_at: float | None = None) -> tuple
                 out.write(chunk)
                 if deadline_at is not None and time.monotonic() > deadline_at:
                     raise TimeoutError("overall deadline passed during the transfer")
+            missing = getattr(source, "length", None)  # an HTTP body cut short ends quietly in read1
+            if missing:
+                raise http.client.IncompleteRead(b"", missing)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -127,8 +131,8 @@ def _download(resource: Resource, dest: Path, *, timeout: float, deadline: float
             failures.append(f"HTTP {exc.code} {exc.reason}")
             if exc.code < 500 and exc.code not in (408, 429):
                 break  # the address is wrong, not the network: retrying will not help
-        except (urllib.error.URLError, OSError, ValueError) as exc:  # http.client errors are OSError/ValueError
-            failures.append(str(getattr(exc, "reason", exc)) or type(exc).__name__)
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+            failures.append(str(getattr(exc, "reason", "") or exc) or type(exc).__name__)
         if attempt < retries:
             time.sleep(max(0.0, min(backoff * 2 ** attempt, deadline_at - time.monotonic())))
     over = time.monotonic() >= deadline_at
