@@ -172,7 +172,7 @@ def _text_field(value, field: str, where: str, *, allow_numbers: bool) -> str:
         return value
     if allow_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    raise CorpusError(f"{where}: {field} is {type(value).__name__} {str(value)[:40]!r}, not text; "
+    raise CorpusError(f"{where}: {field} is {type(value).__name__} {repr(value)[:40]}, not text; "
                       f"give a string")
 
 
