@@ -28,9 +28,13 @@ Counting modes (``count=``):
     is then exactly the sum of its members' counts, and ``total_tokens`` is the filter's total,
     so rates agree with every frequency table built with the same filter.
 ``"nested"``
-    a literal member also counts inside a longer token (依法治国 inside 全面依法治国) and as a
-    run of whole tokens (以|人民|为|中心); never across a token boundary (法治 is not inside
-    依法|治国).  The filter decides ``total_tokens`` only.  Glob patterns still match whole kept
+    a literal member also counts as a run of whole tokens (以|人民|为|中心) and inside a
+    longer token when it starts and ends on a word boundary *within* that token (依法治国
+    inside 全面依法治国 = 全面|依法治国; 法律服务 inside 公共法律服务); never across a
+    boundary (法治 is not inside 依法|治国, nor inside the token 依法治国).  The words inside a
+    token come from ``subwords`` (a callable ``token -> list of str``; default
+    :func:`jieba_subwords`, jieba's own dictionary without HMM).  The filter decides
+    ``total_tokens`` only.  Glob patterns still match whole kept
     tokens.  Within one category an occurrence inside another occurrence of the same category
     is counted once (quanteda's ``nested_scope = "key"``), so 全面依法治国 adds 1 to
     rule_of_law, not 2; ``members`` lists every member found, nested ones included, so there
@@ -45,7 +49,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -263,7 +267,7 @@ class UnitCounts:
 
 
 def count_unit(tokens: Sequence[str], dictionary: Dictionary, kept: Callable[[str], bool],
-               count: str = "tokens") -> UnitCounts:
+               count: str = "tokens", bounds: Callable[[str], frozenset[int]] | None = None) -> UnitCounts:
     """Dictionary counts of one paragraph's unfiltered tokens (see the module docstring for the modes)."""
     spans: dict[str, set[tuple[int, int]]] = {}
     total, pos = 0, 0
@@ -278,7 +282,7 @@ def count_unit(tokens: Sequence[str], dictionary: Dictionary, kept: Callable[[st
                 spans.setdefault(c, set()).add((pos, end))
         pos = end
     if count == "nested" and tokens:
-        _nested_spans("".join(tokens), starts, ends, dictionary, spans)
+        _nested_spans("".join(tokens), starts, ends, dictionary, spans, bounds or inner_bounds(jieba_subwords))
     text = "".join(tokens) if spans else ""
     categories, members = Counter(), Counter()
     for c, found in spans.items():
@@ -289,8 +293,9 @@ def count_unit(tokens: Sequence[str], dictionary: Dictionary, kept: Callable[[st
 
 
 def _nested_spans(text: str, starts: list[int], ends: list[int], dictionary: Dictionary,
-                  spans: dict[str, set[tuple[int, int]]]) -> None:
-    """Add every occurrence of a literal member that lies inside one token or on token boundaries."""
+                  spans: dict[str, set[tuple[int, int]]], bounds: Callable[[str], frozenset[int]]) -> None:
+    """Add every occurrence of a literal member that starts and ends on token boundaries (a token
+    or a run of tokens), or on the boundaries of the sub-words of the one token holding it."""
     start_set, end_set = set(starts), set(ends)
     for term, cats in dictionary._literals.items():
         if term not in text:
@@ -298,12 +303,51 @@ def _nested_spans(text: str, starts: list[int], ends: list[int], dictionary: Dic
         s = text.find(term)
         while s != -1:
             e = s + len(term)
-            aligned = s in start_set and e in end_set
-            inside = bisect_right(starts, s) == bisect_right(starts, e - 1)  # same token holds s and e-1
-            if aligned or inside:
+            ok = s in start_set and e in end_set
+            if not ok:
+                k = bisect_right(starts, s) - 1  # the token holding s
+                if e <= ends[k]:  # inside that one token: check its own word boundaries
+                    ok = {s - starts[k], e - starts[k]} <= bounds(text[starts[k]:ends[k]])
+            if ok:
                 for c in cats:
                     spans.setdefault(c, set()).add((s, e))
             s = text.find(term, s + 1)
+
+
+def inner_bounds(subwords: Callable[[str], Sequence[str]]) -> Callable[[str], frozenset[int]]:
+    """``token -> offsets of the word boundaries inside it`` (0 and len included), memoised per token."""
+    memo: dict[str, frozenset[int]] = {}
+
+    def bounds(token: str) -> frozenset[int]:
+        found = memo.get(token)
+        if found is None:
+            parts = list(subwords(token))
+            if "".join(parts) != token:
+                raise InputError(f"the sub-word splitter returned {parts!r} for {token!r}: they must join to the token")
+            offsets, pos = {0}, 0
+            for part in parts:
+                pos += len(part)
+                offsets.add(pos)
+            found = memo[token] = frozenset(offsets)
+        return found
+    return bounds
+
+
+@lru_cache(maxsize=1)
+def _jieba_plain():
+    import logging
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    engine = jieba.Tokenizer()
+    engine.initialize()
+    return engine
+
+
+def jieba_subwords(token: str) -> list[str]:
+    """The words of ``token`` by jieba's own dictionary, without the project's lexicon and without
+    HMM guessing: 全面依法治国 → 全面|依法治国, 法治政府 → 法治|政府.  The default sub-word
+    splitter of the nested count mode."""
+    return _jieba_plain().lcut(token, HMM=False)
 
 
 def _outermost(found: set[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -318,10 +362,11 @@ def _outermost(found: set[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _count_units(units: pd.DataFrame, dictionary: Dictionary, keep, count: str) -> list[UnitCounts]:
+def _count_units(units: pd.DataFrame, dictionary: Dictionary, keep, count: str, subwords=None) -> list[UnitCounts]:
     _check_mode(count)
     kept = as_keep(keep)
-    return [count_unit(toks, dictionary, kept, count) for toks in units["tokens"]]
+    bounds = inner_bounds(subwords or jieba_subwords)
+    return [count_unit(toks, dictionary, kept, count, bounds) for toks in units["tokens"]]
 
 
 def _members_text(counter: Counter) -> str:
@@ -339,7 +384,8 @@ def _group_labels(units: pd.DataFrame, by: str | None) -> pd.Series:
 
 # ------------------------------------------------------------------ lookup (dfm_lookup)
 
-def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens") -> pd.DataFrame:
+def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens",
+           subwords=None) -> pd.DataFrame:
     """Counts and rates of each dictionary category per document, or per ``by`` group (year,
     collection, section …; rows whose ``by`` value is missing are left out).
 
@@ -351,7 +397,7 @@ def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, co
     """
     units = token_units(docs)
     labels = _group_labels(units, by)
-    counts = _count_units(units, dictionary, keep, count)
+    counts = _count_units(units, dictionary, keep, count, subwords)
     present = labels.notna().to_numpy()
     groups = pd.unique(labels[present])
     index = {g: i for i, g in enumerate(groups)}
@@ -379,14 +425,15 @@ def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, co
     return table
 
 
-def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens") -> pd.DataFrame:
+def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens",
+                 subwords=None) -> pd.DataFrame:
     """Member-level counts: one row per (group, category, term found), so a family is shown with
     its members.  Columns ``group, category, term, count, total_tokens, per_10k, share`` (the
     term's share of the category's count in the group; in nested mode shares can add up to more
     than 1).  Sorted by group, category (dictionary order), count descending."""
     units = token_units(docs)
     labels = _group_labels(units, by)
-    counts = _count_units(units, dictionary, keep, count)
+    counts = _count_units(units, dictionary, keep, count, subwords)
     totals: Counter = Counter()
     cat_counts: Counter = Counter()
     mem_counts: Counter = Counter()
@@ -412,7 +459,8 @@ def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=No
 # ------------------------------------------------------------------ family-level keyness and trends
 
 def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, keep=None, count: str = "tokens",
-                     correction: str | None = "bh", rank_among_terms: bool = True) -> pd.DataFrame:
+                     correction: str | None = "bh", rank_among_terms: bool = True,
+                     subwords=None) -> pd.DataFrame:
     """Keyness of each category's pooled count in ``target`` against ``reference`` (default: the rest).
 
     ``target``/``reference`` select rows of ``docs`` as in :func:`analysis.keyness.keyness` (a doc_id,
@@ -437,7 +485,7 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
         raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
     if not is_reference.any():
         raise InputError("reference selects no documents")
-    counts = _count_units(units, dictionary, keep, count)
+    counts = _count_units(units, dictionary, keep, count, subwords)
     side = {}
     for name, mask in (("target", is_target), ("reference", is_reference)):
         chosen = [uc for uc, m in zip(counts, mask) if m]
@@ -485,7 +533,7 @@ def _term_g2(sides: list[pd.Series], kept) -> np.ndarray:
 
 
 def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequence[int] | None = None, keep=None,
-                    count: str = "tokens", target_label: str | None = None) -> pd.DataFrame:
+                    count: str = "tokens", target_label: str | None = None, subwords=None) -> pd.DataFrame:
     """Count and rate per 10,000 tokens of each category per year, the ``target`` documents beside.
 
     Columns as :func:`analysis.trends.term_trends` with ``category`` for ``term``: ``category,
@@ -497,7 +545,7 @@ def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequenc
     if "year" not in units.columns:
         raise InputError("category trends need a 'year' column")
     target_ids = sorted(set(units.loc[_select(units, target, "target"), "doc_id"])) if target is not None else None
-    counts = _count_units(units, dictionary, keep, count)
+    counts = _count_units(units, dictionary, keep, count, subwords)
     frame = pd.DataFrame({"doc_id": units["doc_id"], "year": units["year"].astype("Int64"),
                           "n_tokens": [uc.total for uc in counts]})
     for cat in dictionary.categories:
