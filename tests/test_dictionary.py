@@ -247,3 +247,20 @@ def test_speech_nested_counts_every_word_occurrence(speech_units):
     tokens_only = lookup(units, d, keep=seg).iloc[0]
     # 司法行政 is a word wherever it occurs in the speech: as a token or inside 司法行政工作/系统/机关
     assert nested["count"] == text.count("司法行政") > tokens_only["count"]
+
+
+def test_plot_category_trends_draws_each_category_and_the_target(units):
+    import matplotlib
+    matplotlib.use("agg")
+    from analysis.plots_network import plot_category_trends
+    tr = category_trends(units, DICT, target="A", keep=KEEP)
+    ax = plot_category_trends(tr)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert [lab for lab in labels if not lab.startswith("_")] == ["rol", "party", "glob", "the speech (star)"]
+    stars = [line for line in ax.get_lines() if line.get_marker() == "*" and len(line.get_xdata())]
+    assert len(stars) == 3 and all(list(s.get_xdata()) == [2020.0] for s in stars)
+    rol_line = ax.get_lines()[0]
+    assert list(rol_line.get_xdata()) == [2021.0, 2022.0, 2023.0]
+    assert np.isnan(rol_line.get_ydata()[1])                     # the 2022 gap stays a gap
+    assert ax.get_yscale() == "symlog"
+    assert any("min_chars=2" in t.get_text() for t in ax.texts)   # the chart says which filter made it

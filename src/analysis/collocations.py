@@ -33,7 +33,7 @@ log-linear model of the 2^size table of matches, smoothed by 0.5, and its Wald z
 Johnson 2001); beside them PMI and the G² of full independence on the same (unsmoothed) table.
 
 Co-occurrence (:func:`cooccurrence`, :func:`cooccurrence_graph`) of a set of terms, by
-paragraph (the number of paragraphs that hold both) or by window (pairs of occurrences at most
+paragraph or sentence (the number of units that hold both) or by window (pairs of occurrences at most
 ``window`` positions apart), with PMI and normalised PMI (Bouma 2009).
 """
 
@@ -54,13 +54,32 @@ from .keyness import g2_statistic
 
 # ------------------------------------------------------------------ streams
 
-def _streams(token_docs, kept, *, padding: bool, cross_paragraphs: bool) -> list[list[str | None]]:
+SENTENCE_END = frozenset("。！？!?")
+
+
+def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
+    """A paragraph's tokens cut after each sentence-final token (。！？, and runs such as ？！)."""
+    out, current = [], []
+    for t in tokens:
+        current.append(t)
+        if t and set(t) <= SENTENCE_END:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def _streams(token_docs, kept, *, padding: bool, cross_paragraphs: bool,
+             sentences: bool = False) -> list[list[str | None]]:
     """Token streams with removed tokens as ``None`` (padding) or dropped (no padding)."""
     units = token_units(token_docs)
     if cross_paragraphs:
         raw = [[t for toks in part for t in toks] for _, part in units.groupby("doc_id", sort=False)["tokens"]]
     else:
         raw = list(units["tokens"])
+    if sentences:
+        raw = [s for toks in raw for s in split_sentences(toks)]
     if padding:
         return [[t if kept(t) else None for t in toks] for toks in raw]
     return [[t for t in toks if kept(t)] for toks in raw]
@@ -214,6 +233,7 @@ def _with_attrs(table: pd.DataFrame, *, keep, **attrs) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ co-occurrence of chosen terms
 
+UNITS = ("paragraph", "sentence", "window")
 EDGE_COLUMNS = ["source", "target", "count", "n_source", "n_target", "n_total", "expected", "pmi", "npmi",
                 "freq_source", "freq_target"]
 
@@ -223,7 +243,8 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     """How often each pair of ``terms`` co-occurs: an edge table for a network.
 
     ``unit="paragraph"``: ``count`` is the number of paragraphs holding both terms; ``n_source``,
-    ``n_target`` the paragraphs holding each, ``n_total`` all paragraphs.
+    ``n_target`` the paragraphs holding each, ``n_total`` all paragraphs.  ``unit="sentence"``: the
+    same with sentences (a paragraph's tokens cut after 。！？, :func:`split_sentences`).
     ``unit="window"``: ``count`` is the number of pairs of occurrences at most ``window`` positions
     apart in one paragraph (quanteda's ``fcm(context = "window")``, ``count = "frequency"``);
     ``n_source``, ``n_target`` are the terms' co-occurrence slots (pairs of that term with any kept
@@ -236,14 +257,15 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     that co-occur at least once are listed, ``source`` before ``target`` in the order of ``terms``.
     ``attrs["term_counts"]`` holds every term's frequency (for isolated nodes).
     """
-    if unit not in ("paragraph", "window"):
-        raise InputError(f"unknown unit {unit!r}; choose 'paragraph' or 'window'")
+    if unit not in UNITS:
+        raise InputError(f"unknown unit {unit!r}; choose one of {UNITS}")
     terms = list(dict.fromkeys(terms))
     if len(terms) < 2:
         raise InputError("co-occurrence needs at least two terms")
     order = {t: i for i, t in enumerate(terms)}
     kept = as_keep(keep)
-    streams = _streams(token_docs, lambda t: kept(t) or t in order, padding=padding, cross_paragraphs=False)
+    streams = _streams(token_docs, lambda t: kept(t) or t in order, padding=padding, cross_paragraphs=False,
+                       sentences=unit == "sentence")
     freq = Counter(t for toks in streams for t in toks if t in order)
     missing = [t for t in terms if not freq[t]]
     if len(missing) == len(terms):
@@ -252,7 +274,7 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     margin: Counter = Counter()
     n_total = 0
     for toks in streams:
-        if unit == "paragraph":
+        if unit != "window":
             n_total += 1
             present = sorted({t for t in toks if t in order}, key=order.__getitem__)
             margin.update(present)
