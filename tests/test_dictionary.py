@@ -264,3 +264,19 @@ def test_plot_category_trends_draws_each_category_and_the_target(units):
     assert np.isnan(rol_line.get_ydata()[1])                     # the 2022 gap stays a gap
     assert ax.get_yscale() == "symlog"
     assert any("min_chars=2" in t.get_text() for t in ax.texts)   # the chart says which filter made it
+
+
+def test_a_token_matched_twice_in_one_category_counts_once(units):
+    d = Dictionary.from_dict({"a": ["法治*", "法治政府"], "b": ["法治政府"]})
+    for mode in ("tokens", "nested"):
+        t = lookup([[P1]], d, keep=KEEP, count=mode, subwords=subwords)
+        assert row(t, "0", "a")["count"] == 2          # 法治政府 (glob and literal: one span), 法治社会
+        assert row(t, "0", "b")["count"] == 1                               # one term in two categories: both count
+    t = lookup([[P1]], d, keep=KEEP)
+    assert row(t, "0", "a")["members"] == "法治政府 1; 法治社会 1"
+
+
+def test_reference_by_callable_with_missing_years(units):
+    units.loc[3, "year"] = pd.NA
+    k = category_keyness(units, DICT, "A", lambda d: d.year.between(2021, 2024), keep=KEEP).set_index("category")
+    assert k.loc["rol", "total_reference"] == 6        # B only: C has no year
