@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.dictionary import (Dictionary, category_keyness, category_trends, jieba_subwords, lookup,
-                                 lookup_terms, token_units)
+from analysis.dictionary import Dictionary, category_keyness, category_trends, lookup, lookup_terms, token_units
 from analysis.errors import InputError
 from analysis.lexicon import Lexicon
+from analysis.tokens import Nesting, count_terms
 
 # Three paragraphs, unfiltered tokens (their concatenation is the paragraph's text).
 P1 = ["坚持", "全面依法治国", "，", "建设", "法治政府", "和", "法治社会", "。"]
@@ -33,8 +33,7 @@ class MinTwoChars:
         return len(token) >= 2
 
 
-def subwords(token):
-    return SUBWORDS.get(token, [token])
+NESTING = Nesting(lambda token: SUBWORDS.get(token, [token]))
 
 
 KEEP = MinTwoChars()
@@ -125,7 +124,7 @@ def test_lookup_by_a_column(units):
 
 
 def test_lookup_nested_mode(units):
-    t = lookup(units, DICT, keep=KEEP, count="nested", subwords=subwords)
+    t = lookup(units, DICT, keep=KEEP, count="nested", nesting=NESTING)
     a = row(t, "A", "rol")
     # P1: 全面依法治国 ⊃ 依法治国 (全面|依法治国), 法治政府 ⊃ 法治, 法治社会 ⊃ 法治; 法治 inside 依法治国 is not a word
     # P2: 依法|治国 is a run of tokens = 依法治国; 法治 the token.  Outermost spans: 3 + 2.
@@ -137,8 +136,7 @@ def test_lookup_nested_mode(units):
     assert a["total_tokens"] == 11                      # the filter decides the totals in both modes
 
 
-def test_nested_default_subwords_use_jieba():
-    assert jieba_subwords("全面依法治国") == ["全面", "依法治国"]
+def test_nested_default_uses_the_base_dictionary():
     t = lookup([[["全面依法治国"]]], Dictionary.from_dict({"x": ["依法治国", "法治"]}), count="nested")
     assert t.loc[0, "count"] == 1 and t.loc[0, "members"] == "依法治国 1"
 
@@ -158,6 +156,7 @@ def test_plain_lists_are_accepted():
     t = lookup([[P1, P2], [P3]], DICT, keep=KEEP)
     assert set(t["group"]) == {"0", "1"} and row(t, "0", "rol")["count"] == 4
     assert token_units({"x": P1}).loc[0, "tokens"] == P1
+    assert t.attrs["filter"] == "min_chars=2"
 
 
 def test_a_filter_without_a_name_is_recorded_by_repr(units):
@@ -269,7 +268,7 @@ def test_plot_category_trends_draws_each_category_and_the_target(units):
 def test_a_token_matched_twice_in_one_category_counts_once(units):
     d = Dictionary.from_dict({"a": ["法治*", "法治政府"], "b": ["法治政府"]})
     for mode in ("tokens", "nested"):
-        t = lookup([[P1]], d, keep=KEEP, count=mode, subwords=subwords)
+        t = lookup([[P1]], d, keep=KEEP, count=mode, nesting=NESTING)
         assert row(t, "0", "a")["count"] == 2          # 法治政府 (glob and literal: one span), 法治社会
         assert row(t, "0", "b")["count"] == 1                               # one term in two categories: both count
     t = lookup([[P1]], d, keep=KEEP)
@@ -280,3 +279,30 @@ def test_reference_by_callable_with_missing_years(units):
     units.loc[3, "year"] = pd.NA
     k = category_keyness(units, DICT, "A", lambda d: d.year.between(2021, 2024), keep=KEEP).set_index("category")
     assert k.loc["rol", "total_reference"] == 6        # B only: C has no year
+
+
+def test_paragraph_table_stream_and_its_filter_are_the_defaults(speech_paragraphs, segmenter):
+    """The segmenter's paragraph table: the stream is read, the filter behind ``tokens`` is the default,
+    so totals agree with every table built from ``tokens``; nested counts agree with count_terms."""
+    d = Dictionary.from_lexicon(categories=["rule_of_law"])
+    t = lookup(speech_paragraphs, d)
+    assert t.loc[0, "total_tokens"] == speech_paragraphs["n_tokens"].sum()
+    assert t.attrs["filter"] == speech_paragraphs.attrs["filter"] == segmenter.filter.name
+    plain = Counter(tok for toks in speech_paragraphs["tokens"] for tok in toks)
+    assert t.loc[0, "count"] == sum(plain[m] for m in d.members("rule_of_law"))
+    nested = lookup_terms(speech_paragraphs, d, count="nested", nesting=segmenter.nesting)
+    reference = count_terms(speech_paragraphs["stream"], d.members("rule_of_law"), segmenter.nesting).set_index("term")
+    assert dict(zip(nested["term"], nested["count"])) == {m: n for m, n in reference["count"].items() if n}
+    assert nested["count"].sum() > t.loc[0, "count"]      # 司法行政 inside 司法行政工作 …
+
+
+def test_a_segmented_corpus_brings_its_filter_and_nesting(speech, segmenter):
+    from analysis.pipeline import prepare
+    corpus = prepare(speech, segmenter)
+    d = Dictionary.from_lexicon(categories=["rule_of_law"])
+    t = lookup(corpus, d, count="nested")
+    assert t.attrs["filter"] == corpus.filter.name
+    assert t.loc[0, "total_tokens"] == corpus.documents["n_tokens"].sum()
+    counted = corpus.count(d.members("rule_of_law"))          # the corpus' own nested count, per member
+    members = lookup_terms(corpus, d, count="nested")
+    assert dict(zip(members["term"], members["count"])) == {m: n for m, n in counted.sum().items() if n}

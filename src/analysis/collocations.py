@@ -1,10 +1,11 @@
 """Collocates of a node term, multiword collocations, and co-occurrence networks.
 
-All three read the ordered, *unfiltered* token stream of each paragraph (see
-:func:`analysis.dictionary.token_units` for the accepted inputs) and apply a token filter
-(``keep``: a callable, or an object with ``.keep`` such as ``analysis.tokens.TokenFilter``;
-``None`` keeps every non-whitespace token) when counting.  The filter's name is recorded in
-``attrs["filter"]``.
+All three read the ordered, *unfiltered* token stream of each paragraph (a
+:class:`~analysis.pipeline.SegmentedCorpus`, the segmenter's paragraph table, a table with a
+``tokens`` column or plain lists: see :func:`analysis.dictionary.source`) and apply a token filter
+(``keep``: an :class:`analysis.tokens.TokenFilter`, an object with ``.keep`` or a callable; by default
+the corpus' or table's own filter, and for plain lists every non-whitespace token) when counting.
+The filter's name is recorded in ``attrs["filter"]``.
 
 Windows and the filter (``padding``)
     With ``padding=True`` (default) the filter removes tokens *with padding*, as quanteda's
@@ -47,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .dictionary import as_keep, filter_name, token_units
+from .dictionary import source
 from .errors import InputError
 from .keyness import g2_statistic
 
@@ -70,10 +71,9 @@ def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def _streams(token_docs, kept, *, padding: bool, cross_paragraphs: bool,
+def _streams(units: pd.DataFrame, kept, *, padding: bool, cross_paragraphs: bool,
              sentences: bool = False) -> list[list[str | None]]:
     """Token streams with removed tokens as ``None`` (padding) or dropped (no padding)."""
-    units = token_units(token_docs)
     if cross_paragraphs:
         raw = [[t for toks in part for t in toks] for _, part in units.groupby("doc_id", sort=False)["tokens"]]
     else:
@@ -111,11 +111,12 @@ def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, keep=N
     if window < 1:
         raise InputError(f"window must be at least 1, not {window}")
     nodes = _as_node(node)
-    filt = as_keep(keep)
+    src = source(token_docs, keep)
+    filt = src.kept
     kept = lambda t: t in nodes or filt(t)  # noqa: E731 - the node is found whatever the filter
     near, everywhere = Counter(), Counter()
     n_node = n_span = 0
-    for toks in _streams(token_docs, kept, padding=padding, cross_paragraphs=cross_paragraphs):
+    for toks in _streams(src.units, kept, padding=padding, cross_paragraphs=cross_paragraphs):
         at = [i for i, t in enumerate(toks) if t in nodes]
         n_node += len(at)
         everywhere.update(t for t in toks if t is not None and t not in nodes)
@@ -149,7 +150,7 @@ def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, keep=N
     table = table.sort_values([sort_by, "collocate"], ascending=[False, True], kind="stable").reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
     table.attrs.update(node=sorted(nodes), window=window, padding=padding, cross_paragraphs=cross_paragraphs,
-                       filter=filter_name(keep), min_count=min_count)
+                       filter=src.filter, min_count=min_count)
     return table
 
 
@@ -177,11 +178,12 @@ def collocations(token_docs, *, size: int = 2, min_count: int = 2, keep=None, sm
     """
     if size < 2:
         raise InputError(f"size must be at least 2, not {size}")
-    kept = as_keep(keep)
+    src = source(token_docs, keep)
+    kept = src.kept
     subsets = [s for r in range(1, size + 1) for s in combinations(range(size), r)]
     partial: dict[tuple[int, ...], Counter] = {s: Counter() for s in subsets}
     m_total = 0
-    for toks in _streams(token_docs, kept, padding=True, cross_paragraphs=cross_paragraphs):
+    for toks in _streams(src.units, kept, padding=True, cross_paragraphs=cross_paragraphs):
         for i in range(len(toks) - size + 1):
             gram = toks[i:i + size]
             if None in gram:
@@ -193,7 +195,7 @@ def collocations(token_docs, *, size: int = 2, min_count: int = 2, keep=None, sm
     candidates = [g for g, n in partial[full].items() if n >= min_count]
     columns = ["collocation", "count", "length", "lambda", "z", "pmi", "g2", "p"]
     if not candidates:
-        return _with_attrs(pd.DataFrame(columns=columns), size=size, min_count=min_count, keep=keep,
+        return _with_attrs(pd.DataFrame(columns=columns), size=size, min_count=min_count, filter=src.filter,
                            smoothing=smoothing, cross_paragraphs=cross_paragraphs, n_ngrams=m_total)
     patterns = list(product((0, 1), repeat=size))
     rows = []
@@ -211,7 +213,7 @@ def collocations(token_docs, *, size: int = 2, min_count: int = 2, keep=None, sm
     table = pd.DataFrame(rows, columns=columns[:-1])
     table["p"] = stats.chi2.sf(table["g2"], df=2 ** size - size - 1)
     table = table.sort_values(["z", "collocation"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return _with_attrs(table, size=size, min_count=min_count, keep=keep, smoothing=smoothing,
+    return _with_attrs(table, size=size, min_count=min_count, filter=src.filter, smoothing=smoothing,
                        cross_paragraphs=cross_paragraphs, n_ngrams=m_total)
 
 
@@ -226,8 +228,8 @@ def _pattern_count(c: tuple[int, ...], m: dict[tuple[int, ...], int], size: int)
     return total
 
 
-def _with_attrs(table: pd.DataFrame, *, keep, **attrs) -> pd.DataFrame:
-    table.attrs.update(filter=filter_name(keep), **attrs)
+def _with_attrs(table: pd.DataFrame, **attrs) -> pd.DataFrame:
+    table.attrs.update(**attrs)
     return table
 
 
@@ -263,8 +265,9 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     if len(terms) < 2:
         raise InputError("co-occurrence needs at least two terms")
     order = {t: i for i, t in enumerate(terms)}
-    kept = as_keep(keep)
-    streams = _streams(token_docs, lambda t: kept(t) or t in order, padding=padding, cross_paragraphs=False,
+    src = source(token_docs, keep)
+    kept = src.kept
+    streams = _streams(src.units, lambda t: kept(t) or t in order, padding=padding, cross_paragraphs=False,
                        sentences=unit == "sentence")
     freq = Counter(t for toks in streams for t in toks if t in order)
     missing = [t for t in terms if not freq[t]]
@@ -305,7 +308,7 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     table = table.sort_values(["count", "_s", "_t"], ascending=[False, True, True], kind="stable")
     table = table.drop(columns=["_s", "_t"]).reset_index(drop=True)[EDGE_COLUMNS]
     table.attrs.update(unit=unit, window=window if unit == "window" else None, padding=padding,
-                       filter=filter_name(keep), term_counts={t: int(freq[t]) for t in terms}, missing=missing)
+                       filter=src.filter, term_counts={t: int(freq[t]) for t in terms}, missing=missing)
     return table
 
 

@@ -12,14 +12,15 @@ Patterns are literal terms or globs as in quanteda (``valuetype = "glob"``): ``*
 any run of characters (none included), ``?`` for exactly one; ``法治*`` matches the tokens
 法治, 法治政府, 法治化营商环境 …  Nothing else is special.
 
-Input: documents as sequences of paragraphs, each paragraph the ordered, *unfiltered*
-token list of the segmenter (their concatenation is the paragraph text).  Pass a table with a
-``tokens`` column (one row per paragraph, or per document; ``doc_id``, ``year``,
-``collection``, ``section`` … are carried along for ``by=``), or plain lists (documents → paragraphs
-→ tokens).  A token filter (``keep``) is a callable ``keep(token) -> bool`` or an object with a
-``.keep`` method (:class:`analysis.tokens.TokenFilter`, :class:`analysis.segment.Segmenter`); its
-``name`` (else its repr) is recorded in every result's ``attrs["filter"]``.  ``None`` keeps every
-token that is not whitespace.
+Input (:func:`source`): a :class:`analysis.pipeline.SegmentedCorpus` (``lookup(corpus, d, by="year")``:
+its paragraphs' unfiltered streams, its filter, its nesting), the segmenter's paragraph table
+(``stream`` is read; the default filter is the one behind its ``tokens``), any table with a
+``tokens`` column holding unfiltered tokens (one row per paragraph, or per document; ``doc_id``,
+``year``, ``collection``, ``section`` … are carried along for ``by=``), or plain lists (documents →
+paragraphs → tokens).  A token filter (``keep``) is a :class:`analysis.tokens.TokenFilter`, any object
+with a ``.keep`` method, or a callable ``keep(token) -> bool``; its ``name`` (else its repr) is
+recorded in every result's ``attrs["filter"]``.  With plain lists and no filter, every token that
+is not whitespace counts.
 
 Counting modes (``count=``):
 
@@ -28,17 +29,16 @@ Counting modes (``count=``):
     is then exactly the sum of its members' counts, and ``total_tokens`` is the filter's total,
     so rates agree with every frequency table built with the same filter.
 ``"nested"``
-    a literal member also counts as a run of whole tokens (以|人民|为|中心) and inside a
-    longer token when it starts and ends on a word boundary *within* that token (依法治国
-    inside 全面依法治国 = 全面|依法治国; 法律服务 inside 公共法律服务); never across a
-    boundary (法治 is not inside 依法|治国, nor inside the token 依法治国).  The words inside a
-    token come from ``subwords`` (a callable ``token -> list of str``; default
-    :func:`jieba_subwords`, jieba's own dictionary without HMM).  The filter decides
-    ``total_tokens`` only.  Glob patterns still match whole kept
-    tokens.  Within one category an occurrence inside another occurrence of the same category
-    is counted once (quanteda's ``nested_scope = "key"``), so 全面依法治国 adds 1 to
-    rule_of_law, not 2; ``members`` lists every member found, nested ones included, so there
-    their counts can add up to more than ``count``.
+    a literal member also counts as a run of whole tokens (以|人民|为|中心) and nested inside a
+    longer token, as :func:`analysis.tokens.count_terms` counts: where it starts and ends on a word
+    boundary, between tokens or inside a compound by the base dictionary (:class:`analysis.tokens.Nesting`):
+    依法治国 inside 全面依法治国 (全面|依法治国), 法律服务 inside 公共法律服务; never across a boundary
+    (法治 is not inside 依法|治国, nor inside the token 依法治国).  ``nesting`` defaults to the
+    corpus segmenter's (or a default :class:`~analysis.segment.Segmenter`'s).  The filter decides
+    ``total_tokens`` only.  Glob patterns still match whole kept tokens.  Within one category an
+    occurrence inside another occurrence of the same category is counted once (quanteda's
+    ``nested_scope = "key"``), so 全面依法治国 adds 1 to rule_of_law, not 2; ``members`` lists
+    every member found, nested ones included, so there their counts can add up to more than ``count``.
 
 Rates are per 10,000 tokens (:data:`analysis.frequency.PER`).
 """
@@ -46,7 +46,6 @@ Rates are per 10,000 tokens (:data:`analysis.frequency.PER`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -61,6 +60,7 @@ from .errors import InputError
 from .frequency import PER
 from .keyness import _select, g2_statistic, log_ratio
 from .lexicon import Lexicon
+from .tokens import boundaries
 from .trends import trend_table
 
 COUNT_MODES = ("tokens", "nested")
@@ -221,23 +221,77 @@ def _not_space(token: str) -> bool:
     return bool(token.strip())
 
 
-def token_units(docs) -> pd.DataFrame:
-    """The paragraphs (units) of ``docs`` as a table with ``doc_id``, ``tokens`` and any metadata columns.
+class _TableFilter:
+    """The filter behind a paragraph table's ``tokens`` column, recovered from ``stream`` and
+    ``tokens``: a filter decides per token type, so the kept types are exactly those in ``tokens``."""
 
-    ``docs`` is a table with a ``tokens`` column (each row one unit; ``doc_id`` from the table or
-    its index), a sequence of documents (each a list of paragraphs of tokens, or one list of
-    tokens), or a dict ``{doc_id: document}``.
+    def __init__(self, kept_types: set[str], name: str):
+        self.kept_types, self.name = kept_types, name
+
+    def keep(self, token: str) -> bool:
+        return token in self.kept_types
+
+
+@dataclass
+class Source:
+    """What a statistic reads: the units (one row per paragraph, ``tokens`` = the unfiltered stream),
+    the filter and the nesting used for nested counts."""
+
+    units: pd.DataFrame
+    keep: object
+    nesting: object = None
+
+    @property
+    def kept(self) -> Callable[[str], bool]:
+        return as_keep(self.keep)
+
+    @property
+    def filter(self) -> str:
+        return filter_name(self.keep)
+
+
+def source(docs, keep=None, nesting=None) -> Source:
+    """Resolve the inputs every function here accepts.
+
+    ``docs`` is a :class:`analysis.pipeline.SegmentedCorpus` (its paragraphs' streams, its filter and
+    its segmenter's nesting are the defaults), a paragraph table with the unfiltered ``stream`` (the
+    default filter is the one behind its ``tokens`` column, named by ``attrs["filter"]``), any table
+    with a ``tokens`` column (each row one unit), a sequence of documents (each a list of paragraphs of
+    tokens, or one list of tokens) or a dict ``{doc_id: document}``.  ``keep`` and ``nesting`` given
+    explicitly win.
+    """
+    if hasattr(docs, "paragraphs") and hasattr(docs, "segmenter"):
+        corpus = docs
+        return Source(token_units(corpus.paragraphs), keep if keep is not None else corpus.filter,
+                      nesting if nesting is not None else corpus.segmenter.nesting)
+    units = token_units(docs)
+    if keep is None and isinstance(docs, pd.DataFrame) and "stream" in docs.columns and "tokens" in docs.columns:
+        kept_types = {t for toks in docs["tokens"] for t in toks}
+        keep = _TableFilter(kept_types, docs.attrs.get("filter") or "the filter behind the table's tokens")
+    return Source(units, keep, nesting)
+
+
+def token_units(docs) -> pd.DataFrame:
+    """The paragraphs (units) of ``docs`` as a table with ``doc_id``, ``tokens`` (the unfiltered
+    stream) and any metadata columns.
+
+    ``docs`` is a table with a ``stream`` column (the segmenter's paragraph table: ``stream`` is used)
+    or a ``tokens`` column (each row one unit; ``doc_id`` from the table or its index), a sequence of
+    documents (each a list of paragraphs of tokens, or one list of tokens), or a dict ``{doc_id: document}``.
     """
     if isinstance(docs, pd.DataFrame):
-        if "tokens" not in docs.columns:
-            raise InputError(f"the table has no 'tokens' column (columns: {list(docs.columns)})")
+        column = "stream" if "stream" in docs.columns else "tokens"
+        if column not in docs.columns:
+            raise InputError(f"the table has no 'stream' or 'tokens' column (columns: {list(docs.columns)})")
         units = docs.reset_index(drop="doc_id" in docs.columns)
         if "doc_id" not in docs.columns:
             units = units.rename(columns={units.columns[0]: "doc_id"})
+        if column == "stream":
+            units = units.drop(columns=[c for c in ("tokens", "n_tokens") if c in units]).rename(columns={"stream": "tokens"})
         units["doc_id"] = units["doc_id"].astype(str)
         bad = [i for i, t in enumerate(units["tokens"]) if isinstance(t, str)]
         if bad:
-            raise InputError(f"'tokens' must hold lists of tokens; row {bad[0]} holds a string")
+            raise InputError(f"'{column}' must hold lists of tokens; row {bad[0]} holds a string")
         return units
     items = docs.items() if isinstance(docs, Mapping) else enumerate(docs)
     rows = []
@@ -265,6 +319,13 @@ def _check_mode(count: str) -> None:
         raise InputError(f"unknown count mode {count!r}; choose one of {COUNT_MODES}")
 
 
+@lru_cache(maxsize=1)
+def default_nesting():
+    """The nesting of a default :class:`analysis.segment.Segmenter` (base dictionary, the lexicon's terms)."""
+    from .segment import Segmenter
+    return Segmenter(cache=False).nesting
+
+
 # ------------------------------------------------------------------ counting one paragraph
 
 @dataclass
@@ -276,88 +337,34 @@ class UnitCounts:
     members: Counter
 
 
-def count_unit(tokens: Sequence[str], dictionary: Dictionary, kept: Callable[[str], bool],
-               count: str = "tokens", bounds: Callable[[str], frozenset[int]] | None = None) -> UnitCounts:
-    """Dictionary counts of one paragraph's unfiltered tokens (see the module docstring for the modes)."""
+def count_unit(stream: Sequence[str], dictionary: Dictionary, kept: Callable[[str], bool],
+               count: str = "tokens", nesting=None) -> UnitCounts:
+    """Dictionary counts of one paragraph's unfiltered stream (see the module docstring for the modes)."""
     spans: dict[str, set[tuple[int, int]]] = {}
     total, pos = 0, 0
-    starts, ends = [], []
-    for token in tokens:
+    for token in stream:
         end = pos + len(token)
-        starts.append(pos)
-        ends.append(end)
         if kept(token):
             total += 1
             for c in dictionary.token_categories(token):
                 spans.setdefault(c, set()).add((pos, end))
         pos = end
-    if count == "nested" and tokens:
-        _nested_spans("".join(tokens), starts, ends, dictionary, spans, bounds or inner_bounds(jieba_subwords))
-    text = "".join(tokens) if spans else ""
+    text = "".join(stream)
+    if count == "nested" and stream:
+        bounds = boundaries(stream, nesting if nesting is not None else default_nesting())
+        for term, cats in dictionary._literals.items():
+            s = text.find(term)
+            while s != -1:
+                if s in bounds and s + len(term) in bounds:
+                    for c in cats:
+                        spans.setdefault(c, set()).add((s, s + len(term)))
+                s = text.find(term, s + 1)
     categories, members = Counter(), Counter()
     for c, found in spans.items():
         for s, e in found:
             members[(c, text[s:e])] += 1
         categories[c] = len(_outermost(found)) if count == "nested" else len(found)
     return UnitCounts(total, categories, members)
-
-
-def _nested_spans(text: str, starts: list[int], ends: list[int], dictionary: Dictionary,
-                  spans: dict[str, set[tuple[int, int]]], bounds: Callable[[str], frozenset[int]]) -> None:
-    """Add every occurrence of a literal member that starts and ends on token boundaries (a token
-    or a run of tokens), or on the boundaries of the sub-words of the one token holding it."""
-    start_set, end_set = set(starts), set(ends)
-    for term, cats in dictionary._literals.items():
-        if term not in text:
-            continue
-        s = text.find(term)
-        while s != -1:
-            e = s + len(term)
-            ok = s in start_set and e in end_set
-            if not ok:
-                k = bisect_right(starts, s) - 1  # the token holding s
-                if e <= ends[k]:  # inside that one token: check its own word boundaries
-                    ok = {s - starts[k], e - starts[k]} <= bounds(text[starts[k]:ends[k]])
-            if ok:
-                for c in cats:
-                    spans.setdefault(c, set()).add((s, e))
-            s = text.find(term, s + 1)
-
-
-def inner_bounds(subwords: Callable[[str], Sequence[str]]) -> Callable[[str], frozenset[int]]:
-    """``token -> offsets of the word boundaries inside it`` (0 and len included), memoised per token."""
-    memo: dict[str, frozenset[int]] = {}
-
-    def bounds(token: str) -> frozenset[int]:
-        found = memo.get(token)
-        if found is None:
-            parts = list(subwords(token))
-            if "".join(parts) != token:
-                raise InputError(f"the sub-word splitter returned {parts!r} for {token!r}: they must join to the token")
-            offsets, pos = {0}, 0
-            for part in parts:
-                pos += len(part)
-                offsets.add(pos)
-            found = memo[token] = frozenset(offsets)
-        return found
-    return bounds
-
-
-@lru_cache(maxsize=1)
-def _jieba_plain():
-    import logging
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    engine = jieba.Tokenizer()
-    engine.initialize()
-    return engine
-
-
-def jieba_subwords(token: str) -> list[str]:
-    """The words of ``token`` by jieba's own dictionary, without the project's lexicon and without
-    HMM guessing: 全面依法治国 → 全面|依法治国, 法治政府 → 法治|政府.  The default sub-word
-    splitter of the nested count mode."""
-    return _jieba_plain().lcut(token, HMM=False)
 
 
 def _outermost(found: set[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -372,11 +379,10 @@ def _outermost(found: set[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _count_units(units: pd.DataFrame, dictionary: Dictionary, keep, count: str, subwords=None) -> list[UnitCounts]:
+def _count_units(src: Source, dictionary: Dictionary, count: str) -> list[UnitCounts]:
     _check_mode(count)
-    kept = as_keep(keep)
-    bounds = inner_bounds(subwords or jieba_subwords)
-    return [count_unit(toks, dictionary, kept, count, bounds) for toks in units["tokens"]]
+    kept = src.kept
+    return [count_unit(toks, dictionary, kept, count, src.nesting) for toks in src.units["tokens"]]
 
 
 def _members_text(counter: Counter) -> str:
@@ -395,7 +401,7 @@ def _group_labels(units: pd.DataFrame, by: str | None) -> pd.Series:
 # ------------------------------------------------------------------ lookup (dfm_lookup)
 
 def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens",
-           subwords=None) -> pd.DataFrame:
+           nesting=None) -> pd.DataFrame:
     """Counts and rates of each dictionary category per document, or per ``by`` group (year,
     collection, section …; rows whose ``by`` value is missing are left out).
 
@@ -405,9 +411,10 @@ def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, co
     ``total_tokens`` the kept tokens of the group.  Every (group, category) pair has a row,
     zeros included.  ``attrs`` records the filter, the count mode and the dictionary.
     """
-    units = token_units(docs)
+    src = source(docs, keep, nesting)
+    units = src.units
     labels = _group_labels(units, by)
-    counts = _count_units(units, dictionary, keep, count, subwords)
+    counts = _count_units(src, dictionary, count)
     present = labels.notna().to_numpy()
     groups = pd.unique(labels[present])
     index = {g: i for i, g in enumerate(groups)}
@@ -431,19 +438,20 @@ def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, co
     table = pd.DataFrame(rows, columns=["group", "category", "count", "total_tokens", "n_terms_matched", "members", "n_docs"])
     table["per_10k"] = table["count"] / table["total_tokens"].replace(0, np.nan) * PER
     table = table[["group", "category", "count", "total_tokens", "per_10k", "n_terms_matched", "members", "n_docs"]]
-    table.attrs.update(filter=filter_name(keep), count=count, dictionary=dictionary.name, by=by or "doc_id")
+    table.attrs.update(filter=src.filter, count=count, dictionary=dictionary.name, by=by or "doc_id")
     return table
 
 
 def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens",
-                 subwords=None) -> pd.DataFrame:
+                 nesting=None) -> pd.DataFrame:
     """Member-level counts: one row per (group, category, term found), so a family is shown with
     its members.  Columns ``group, category, term, count, total_tokens, per_10k, share`` (the
     term's share of the category's count in the group; in nested mode shares can add up to more
     than 1).  Sorted by group, category (dictionary order), count descending."""
-    units = token_units(docs)
+    src = source(docs, keep, nesting)
+    units = src.units
     labels = _group_labels(units, by)
-    counts = _count_units(units, dictionary, keep, count, subwords)
+    counts = _count_units(src, dictionary, count)
     totals: Counter = Counter()
     cat_counts: Counter = Counter()
     mem_counts: Counter = Counter()
@@ -462,7 +470,7 @@ def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=No
     table = table.assign(_g=table["group"].map(order), _c=table["category"].map(cat_order))
     table = table.sort_values(["_g", "_c", "count", "term"], ascending=[True, True, False, True], kind="stable")
     table = table.drop(columns=["_g", "_c"]).reset_index(drop=True)
-    table.attrs.update(filter=filter_name(keep), count=count, dictionary=dictionary.name, by=by or "doc_id")
+    table.attrs.update(filter=src.filter, count=count, dictionary=dictionary.name, by=by or "doc_id")
     return table
 
 
@@ -470,7 +478,7 @@ def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=No
 
 def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, keep=None, count: str = "tokens",
                      correction: str | None = "bh", rank_among_terms: bool = True,
-                     subwords=None) -> pd.DataFrame:
+                     nesting=None) -> pd.DataFrame:
     """Keyness of each category's pooled count in ``target`` against ``reference`` (default: the rest).
 
     ``target``/``reference`` select rows of ``docs`` as in :func:`analysis.keyness.keyness` (a doc_id,
@@ -485,7 +493,8 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
     1 = the most over-used), out of ``n_terms`` terms.  ``members_target`` / ``members_reference``
     list the members found, with counts.
     """
-    units = token_units(docs)
+    src = source(docs, keep, nesting)
+    units = src.units
     is_target = _mask(units, target, "target")
     if not is_target.any():
         raise InputError("target selects no documents")
@@ -495,7 +504,7 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
         raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
     if not is_reference.any():
         raise InputError("reference selects no documents")
-    counts = _count_units(units, dictionary, keep, count, subwords)
+    counts = _count_units(src, dictionary, count)
     side = {}
     for name, mask in (("target", is_target), ("reference", is_reference)):
         chosen = [uc for uc, m in zip(counts, mask) if m]
@@ -524,10 +533,10 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
         "members_reference": [_members_text(Counter({t: n for (k, t), n in mems_r.items() if k == cat})) for cat in names],
     })
     if rank_among_terms:
-        term_g2 = _term_g2([units["tokens"][m] for m in (is_target, is_reference)], as_keep(keep))
+        term_g2 = _term_g2([units["tokens"][m] for m in (is_target, is_reference)], src.kept)
         table["rank_among_terms"] = [int((term_g2 > g).sum()) + 1 for g in g2]
         table["n_terms"] = len(term_g2)
-    table.attrs.update(filter=filter_name(keep), count=count, dictionary=dictionary.name, correction=correction,
+    table.attrs.update(filter=src.filter, count=count, dictionary=dictionary.name, correction=correction,
                        target=sorted(set(units.loc[is_target, "doc_id"])))
     return table.sort_values(["g2", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -543,7 +552,7 @@ def _term_g2(sides: list[pd.Series], kept) -> np.ndarray:
 
 
 def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequence[int] | None = None, keep=None,
-                    count: str = "tokens", target_label: str | None = None, subwords=None) -> pd.DataFrame:
+                    count: str = "tokens", target_label: str | None = None, nesting=None) -> pd.DataFrame:
     """Count and rate per 10,000 tokens of each category per year, the ``target`` documents beside.
 
     Columns as :func:`analysis.trends.term_trends` with ``category`` for ``term``: ``category,
@@ -551,11 +560,12 @@ def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequenc
     document are gaps (missing count and rate), years with documents but no occurrence are zeros;
     ``members`` lists the member terms found that year.  ``docs`` needs a ``year`` column.
     """
-    units = token_units(docs)
+    src = source(docs, keep, nesting)
+    units = src.units
     if "year" not in units.columns:
         raise InputError("category trends need a 'year' column")
     target_ids = sorted(set(units.loc[_mask(units, target, "target"), "doc_id"])) if target is not None else None
-    counts = _count_units(units, dictionary, keep, count, subwords)
+    counts = _count_units(src, dictionary, count)
     frame = pd.DataFrame({"doc_id": units["doc_id"], "year": units["year"].astype("Int64"),
                           "n_tokens": [uc.total for uc in counts]})
     for cat in dictionary.categories:
@@ -578,5 +588,5 @@ def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequenc
         _members_text(pooled.get((cat, "target" if series != "reference" else year), Counter()))
         if series != "reference" or not pd.isna(year) else ""
         for cat, year, series in zip(table["category"], table["year"], table["series"])]
-    table.attrs.update(filter=filter_name(keep), count=count, dictionary=dictionary.name)
+    table.attrs.update(filter=src.filter, count=count, dictionary=dictionary.name)
     return table
