@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from analysis.cache import SegmentCache
+from analysis.cache import SegmentCache, packed, unpack
 from analysis.errors import CacheWarning
 from analysis.lexicon import Lexicon
 from analysis.pipeline import prepare
@@ -152,17 +152,18 @@ def test_cli_count_prints_csv(tmp_path):
 
 # ------------------------------------------------------------------ the cache
 def _value(seg):
-    return seg.process("一、总结\n坚持依法治国，推动高质量发展。\n")
+    return packed(seg.process("一、总结\n坚持依法治国，推动高质量发展。\n"))
 
 
 def test_cache_round_trip_and_atomic(tmp_path, seg):
     cache = SegmentCache(tmp_path)
-    value = _value(seg)
+    raw = seg.process("一、总结\n坚持依法治国，推动高质量发展。\n")
     key = seg.key("x")
-    cache.put(key, value)
+    cache.put(key, packed(raw))
     back = cache.get(key)
-    assert back["tokens"] == value["tokens"] and back["text"] == value["text"]
-    assert back["section_path"] == [tuple(p) for p in value["section_path"]]
+    assert unpack(back["vocab"], back["ids"], back["ends"]) == raw["tokens"]
+    assert back["section_path"] == [tuple(p) for p in raw["section_path"]]
+    assert back["paragraph"] == raw["paragraph"] and back["boilerplate_chars"] == raw["boilerplate_chars"]
     assert [p.name for p in tmp_path.rglob("*")] and not list(tmp_path.rglob("*.part"))
 
 
@@ -207,7 +208,7 @@ def test_two_processes_share_one_cache(tmp_path, speech):
     outs = [p.communicate(timeout=120)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert outs[0] == outs[1] and int(outs[0]) > 500
-    assert len(list(tmp_path.rglob("*.npz"))) == 1 and not list(tmp_path.rglob("*.part"))
+    assert len(list(tmp_path.rglob("*.seg"))) == 1 and not list(tmp_path.rglob("*.part"))
 
 
 def test_lexicon_terms_survive_every_filter(seg):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Sequence
 
-from .cache import pack, unpack
+from .cache import packed
 
 if TYPE_CHECKING:
     from .segment import Segmenter
@@ -34,23 +34,7 @@ def _init_worker(segmenter) -> None:
 
 
 def _process_chunk(texts: list[str]) -> list[dict]:
-    out = []
-    for text in texts:
-        value = _WORKER.process(text)
-        value["tokens"] = pack(value["tokens"])  # far cheaper to send than lists of strings
-        if value["tags"] is not None:
-            value["tags"] = pack(value["tags"])
-        del value["text"]  # the stream joins back to it
-        out.append(value)
-    return out
-
-
-def _unpacked(value: dict) -> dict:
-    value["tokens"] = unpack(*value["tokens"])
-    if value["tags"] is not None:
-        value["tags"] = unpack(*value["tags"])
-    value["text"] = ["".join(t) for t in value["tokens"]]
-    return value
+    return [packed(_WORKER.process(t)) for t in texts]  # packed: far cheaper to send than lists of strings
 
 
 def balanced_chunks(lengths: Sequence[int], n_chunks: int) -> list[list[int]]:
@@ -66,12 +50,13 @@ def balanced_chunks(lengths: Sequence[int], n_chunks: int) -> list[list[int]]:
 
 
 def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | None = None) -> list[dict]:
-    """``segmenter.process`` over ``texts``, on several cores when the job is large enough."""
+    """``segmenter.process`` over ``texts``, packed (:func:`analysis.cache.packed`), on several
+    cores when the job is large enough."""
     from .progress import progress_bar
     total = sum(map(len, texts))
     workers = min(segmenter.n_jobs, len(texts))
     if workers <= 1 or total < PARALLEL_MIN_CHARS:
-        return [segmenter.process(t) for t in progress_bar(texts, desc="segmenting", disable=_off(progress, total))]
+        return [packed(segmenter.process(t)) for t in progress_bar(texts, desc="segmenting", disable=_off(progress, total))]
     chunks = balanced_chunks([len(t) for t in texts], CHUNKS_PER_WORKER * workers)
     try:
         from joblib.externals.loky import get_reusable_executor
@@ -82,7 +67,7 @@ def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | 
         bar = progress_bar(total=total, desc="segmenting", unit="char", unit_scale=True, disable=_off(progress, total))
         for chunk, future in zip(chunks, futures):
             for i, value in zip(chunk, future.result()):
-                out[i] = _unpacked(value)
+                out[i] = value
             bar.update(sum(len(texts[i]) for i in chunk))
         bar.close()
         return out
@@ -90,7 +75,7 @@ def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | 
         warnings.warn(f"parallel segmentation unavailable ({type(exc).__name__}: {exc}); segmenting in one "
                       f"process (pass n_jobs=1 to skip trying)", RuntimeWarning, stacklevel=3)
         segmenter.n_jobs = 1
-        return [segmenter.process(t) for t in texts]
+        return [packed(segmenter.process(t)) for t in texts]
 
 
 def _off(progress: bool | None, total: int) -> bool | None:

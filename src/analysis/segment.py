@@ -31,14 +31,16 @@ import logging
 import os
 from contextlib import contextmanager
 from functools import cached_property
+from itertools import compress
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import config
-from .cache import SegmentCache
+from .cache import SegmentCache, split_vocab
 from .lexicon import Lexicon
 from .preprocessing import normalise
 from .structure import parse_paragraphs
@@ -194,7 +196,8 @@ class Segmenter:
         return None if self.cache_dir is None else SegmentCache(self.cache_dir)
 
     def process_many(self, raw_texts: Sequence[str], *, progress: bool | None = None) -> list[dict]:
-        """:meth:`process` for many texts: cached results read, the rest segmented (in parallel when large)."""
+        """:meth:`process` for many texts, each result packed (:func:`analysis.cache.packed`):
+        cached results read, the rest segmented (in parallel when large) and cached."""
         from .parallel import process_texts
         keys = [self.key(t) for t in raw_texts]
         results = [self.cache.get(k) if self.cache else None for k in keys]
@@ -215,34 +218,54 @@ class Segmenter:
 
     def _table(self, docs: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
         cols: dict[str, list] = {c: [] for c in ("doc_id", "collection", "year", "paragraph", "text",
-                                                  "section_path", "level", "is_heading", "stream", "tags")}
+                                                  "section_path", "level", "is_heading", "stream", "tokens", "tags")}
         for doc_id, collection, year, result in zip(docs["doc_id"], docs["collection"], docs["year"], results):
-            n = len(result["text"])
+            n = len(result["paragraph"])
             cols["doc_id"] += [doc_id] * n
             cols["collection"] += [collection] * n
             cols["year"] += [year] * n
-            for col in ("paragraph", "text", "section_path", "level", "is_heading"):
+            for col in ("paragraph", "section_path", "level", "is_heading"):
                 cols[col] += result[col]
-            cols["stream"] += result["tokens"]
-            cols["tags"] += result["tags"] if self.pos else [None] * n
+            # each token type of the document is decided once, then selected with numpy
+            types = split_vocab(result["vocab"])
+            vocab = np.array(types, dtype=object)
+            ids = np.asarray(result["ids"], dtype=np.intp)
+            ends = np.asarray(result["ends"], dtype=np.intp)
+            kept = self.filter.mask(types)[ids]
+            flat = vocab[ids].tolist()
+            stream = _split(flat, ends)
+            cols["stream"] += stream
+            cols["text"] += ["".join(t) for t in stream]
+            kept_ends = np.cumsum(kept)[ends - 1] if len(ends) else ends
+            if len(ends):
+                kept_ends[ends == 0] = 0
+            cols["tokens"] += _split(list(compress(flat, kept.tolist())), kept_ends)
+            if self.pos:
+                tag_vocab = np.array(split_vocab(result["tag_vocab"]), dtype=object)
+                tag_ids = np.asarray(result["tag_ids"], dtype=np.int64)
+                cols["tags"] += _split(tag_vocab[tag_ids[kept]].tolist(), kept_ends)
+            else:
+                cols["tags"] += [None] * n
         paths = cols.pop("section_path")
         table = pd.DataFrame(cols).astype({"year": "Int64", "level": "Int64"})
         table.insert(5, "section", [p[0] if p else "" for p in paths])
         table.insert(6, "section_path", [" > ".join(p) for p in paths])
         table.insert(9, "n_chars", table["text"].str.len())
-        table = apply_filter(table, self.filter)
-        if self.pos:
-            keep = self.filter.keep
-            table["tags"] = [[f for w, f in zip(s, t) if keep(w)] for s, t in zip(table["stream"], table["tags"])]
-            return table
-        return table.drop(columns="tags")
+        table.insert(table.columns.get_loc("tokens") + 1, "n_tokens", table["tokens"].map(len))
+        table.attrs["filter"] = self.filter.name
+        return table if self.pos else table.drop(columns="tags")
+
+
+def _split(flat: list, ends) -> list[list]:
+    bounds = ends.tolist() if hasattr(ends, "tolist") else list(ends)
+    return [flat[a:b] for a, b in zip([0] + bounds, bounds)]
 
 
 def apply_filter(paragraphs: pd.DataFrame, token_filter: TokenFilter) -> pd.DataFrame:
     """The paragraph table with ``tokens`` and ``n_tokens`` recomputed from ``stream`` by
     ``token_filter`` (no re-segmentation); the filter is recorded in ``attrs["filter"]``."""
     table = paragraphs.drop(columns=[c for c in ("tokens", "n_tokens") if c in paragraphs])
-    tokens = [token_filter.apply(s) for s in table["stream"]]
+    tokens = token_filter.apply_all(table["stream"])
     at = table.columns.get_loc("stream") + 1
     table.insert(at, "tokens", tokens)
     table.insert(at + 1, "n_tokens", [len(t) for t in tokens])

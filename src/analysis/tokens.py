@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -39,6 +39,7 @@ from .lexicon import stopword_list
 
 NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
 STOPWORD_LISTS = ("none", "standard", "genre")
+_MEMOS: dict[tuple, dict[str, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class TokenFilter:
         if not isinstance(self.min_chars, int) or isinstance(self.min_chars, bool) or self.min_chars < 1:
             raise ValueError(f"min_chars must be a positive integer, not {self.min_chars!r}")
         object.__setattr__(self, "protected", frozenset(self.protected))
+        # equal filters share one memo of verdicts (a filter is immutable, so its verdicts are too)
+        object.__setattr__(self, "_memo", _MEMOS.setdefault(
+            (self.stopwords, self.min_chars, self.numbers, self.punct, self.protected), {}))
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -131,6 +135,23 @@ class TokenFilter:
             return list(compress(tokens, map(self._memo.__getitem__, tokens)))
         except KeyError:
             return [t for t in tokens if self.keep(t)]
+
+    def mask(self, types: Sequence[str]):
+        """A boolean numpy array: which of ``types`` (e.g. a document's vocabulary) count."""
+        import numpy as np
+        memo = self._memo
+        for tok in set(types).difference(memo):
+            memo[tok] = self._decide(tok)
+        return np.fromiter(map(memo.__getitem__, types), dtype=bool, count=len(types))
+
+    def apply_all(self, streams: Iterable[Sequence[str]]) -> list[list[str]]:
+        """:meth:`apply` over many streams, deciding each token type once."""
+        streams = list(streams)
+        memo = self._memo
+        for tok in set(chain.from_iterable(streams)).difference(memo):
+            memo[tok] = self._decide(tok)
+        get = memo.__getitem__
+        return [list(compress(s, map(get, s))) for s in streams]
 
 
 class Nesting:
