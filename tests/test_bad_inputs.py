@@ -92,6 +92,8 @@ def test_utf16_without_bom_is_refused_not_read_as_nul_riddled_text(tmp_path):
 
 def test_gb18030_is_detected_and_big5_is_not_mistaken_for_it():
     assert decode_bytes(SIMPLIFIED.encode("gb18030")) == (SIMPLIFIED, "gb18030")
+    numbered = "马克思·恩格斯：①坚持党的领导；②坚持人民至上；Ⅲ、坚持改革。"
+    assert decode_bytes(numbered.encode("gbk")) == (numbered, "gb18030")
     assert decode_bytes("我們不得不經常改換中央所在地".encode("big5"))[1] == "big5"
 
 
