@@ -39,7 +39,7 @@ def _corpus_info(args) -> int:
 
 
 def _read_input(file: str, encoding: str | None = None) -> str:
-    """The text of ``file`` (``-``: standard input), decoded by the loaders' one path, :func:`analysis.corpus.read_text`."""
+    """The text of ``file`` (``-``: standard input), decoded as the loaders do (:func:`analysis.corpus.read_text`)."""
     from .corpus import decode_bytes, read_text
     if file == "-":
         return decode_bytes(sys.stdin.buffer.read(), "<standard input>", encoding)[0]

@@ -86,7 +86,8 @@ def decode_bytes(data: bytes, source: str = "<bytes>", encoding: str | None = No
         text, enc = _detect(data, source)
     if "\x00" in text:
         raise DecodingError(f"{source}: contains NUL characters, so it is not a text file in {enc} "
-                            f"(UTF-16 without a byte-order mark, or a binary file?); pass encoding=... or convert it to UTF-8")
+                            f"(UTF-16 without a byte-order mark, or a binary file?); "
+                            f"pass encoding=... or convert it to UTF-8")
     if enc == "utf-8-sig":
         enc = "utf-8 (BOM)"
     return text.replace("\r\n", "\n").replace("\r", "\n"), enc
@@ -132,7 +133,8 @@ def decode_file(path: Path | str, encoding: str | None = None) -> tuple[str, str
     except FileNotFoundError:
         raise CorpusError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise CorpusError(f"{path}: is a folder, not a file; give one text file (a folder is a corpus: load_corpus, `analysis corpus info`)") from None
+        raise CorpusError(f"{path}: is a folder, not a file; give one text file "
+                          f"(a folder is a corpus: load_corpus, `analysis corpus info`)") from None
     except PermissionError:
         raise CorpusError(f"{path}: permission denied; make the file readable") from None
     except OSError as exc:
@@ -343,7 +345,8 @@ def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: s
     return documents_frame(records, collection or folder.name, str(folder), wheres)
 
 
-def _mapped_records(rows: Iterable[tuple[str, Mapping]], mapping: Mapping[str, str | None]) -> tuple[list[dict], list[str]]:
+def _mapped_records(rows: Iterable[tuple[str, Mapping]],
+                    mapping: Mapping[str, str | None]) -> tuple[list[dict], list[str]]:
     records, wheres = [], []
     for i, (where, row) in enumerate(rows):
         if mapping["text"] not in row:
