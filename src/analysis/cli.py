@@ -189,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, as a tool killed by the closed pipe would report
     except AnalysisError as exc:
         return _fail(str(exc))
-    except UnicodeError as exc:
+    except UnicodeEncodeError as exc:
+        return _fail(f"cannot write the output in {exc.encoding}; set PYTHONIOENCODING=utf-8 (or a UTF-8 locale)")
+    except UnicodeDecodeError as exc:
         return _fail(f"{exc}; pass --encoding or convert the file to UTF-8")
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
