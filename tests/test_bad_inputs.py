@@ -592,3 +592,17 @@ def test_measure_parameter(documents):
 def test_every_error_is_the_package_s_own():
     for cls in (CorpusError, DecodingError, ManifestError, CacheError, InputError, FetchAllError):
         assert issubclass(cls, AnalysisError)
+
+
+def test_stale_part_files_are_told_apart_from_live_and_foreign_ones(tmp_path):
+    from analysis.atomic import remove_stale_parts
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    names = {f".data.jsonl.{dead.stdout.strip()}.k2j4.part": "removed (its process is gone)",
+             ".data.jsonl.k2j4x9.part": "removed (written before pids were recorded)",
+             f".data.jsonl.{os.getpid()}.k2j4.part": "kept (a live process is writing it)",
+             ".data.jsonl.bak.12.k2j4.part": "kept (the temporary file of data.jsonl.bak)"}
+    for name in names:
+        (tmp_path / name).write_bytes(b"half")
+    removed = {p.name for p in remove_stale_parts(tmp_path / "data.jsonl")}
+    assert removed == {n for n, fate in names.items() if fate.startswith("removed")}
+    assert {p.name for p in tmp_path.iterdir()} == {n for n, fate in names.items() if fate.startswith("kept")}

@@ -9,13 +9,14 @@ mid-write leaves its ``.part`` file behind; the next write of the same file remo
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
+PID_RANDOM = re.compile(r"(?P<pid>\d+)\.[^.]+")
 
 
 def _alive(pid: int) -> bool:
@@ -31,13 +32,20 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale_parts(path: Path | str) -> list[Path]:
-    """Delete the ``.part`` files of ``path`` left by processes that no longer run; return them."""
+    """Delete the ``.part`` files of ``path`` left by processes that no longer run; return them.
+
+    ``.<name>.<pid>.<random>.part`` is removed when process ``pid`` is gone;
+    ``.<name>.<random>.part`` (no pid: written before pids were recorded) always; the
+    temporary files of other names that happen to share the prefix are left alone.
+    """
     path = Path(path)
+    prefix = f".{path.name}."
     removed = []
-    for part in path.parent.glob(f".{path.name}.*.part"):
-        match = PART.match(part.name)
-        if match and match["name"] == path.name and _alive(int(match["pid"])):
-            continue  # another process is writing it right now
+    for part in path.parent.glob(f"{glob.escape(prefix)}*.part"):
+        middle = part.name[len(prefix):-len(".part")]
+        match = PID_RANDOM.fullmatch(middle)
+        if "." in middle and (match is None or _alive(int(match["pid"]))):
+            continue  # another file's temporary file, or one another process is writing right now
         part.unlink(missing_ok=True)
         removed.append(part)
     return removed
