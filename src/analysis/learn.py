@@ -43,8 +43,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -53,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
+from .atomic import atomic_write
 from .lexicon import Lexicon, genre_stopwords, standard_stopwords
 from .phrases import JOINERS, ngram_stats
 from .preprocessing import normalise
@@ -340,15 +339,7 @@ def read_veto(veto: Iterable[str] | Path | str | None) -> frozenset[str]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 # ---------------------------------------------------------------- learned once per corpus, cached
