@@ -110,7 +110,9 @@ def drop_repeats(text: str, min_chars: int = 30) -> Deduplicated:
 def dedupe_units(paragraphs: pd.DataFrame, segmenter, *, min_chars: int = 30, doc_ids=None) -> pd.DataFrame:
     """A paragraph table in which later copies of repeated passages are removed within each
     document (or only within ``doc_ids``) and the affected paragraphs re-segmented with
-    ``segmenter`` (its ``tokens(text)``); paragraphs left empty are dropped.
+    ``segmenter`` (``stream`` from its ``cut``, when the table has one, and ``tokens`` from its
+    ``tokens``: the same segmenter and filter that made the table); paragraphs left empty are
+    dropped.
 
     Repeats are found in each document's paragraphs joined by newlines, so a passage repeated
     across paragraphs is found too.  Adds ``n_chars_removed`` per paragraph; the table's
@@ -132,8 +134,12 @@ def dedupe_units(paragraphs: pd.DataFrame, segmenter, *, min_chars: int = 30, do
                 changed = [old != new for old, new in zip(texts, new_texts)]
                 paras["n_chars_removed"] = [len(old) - len(new) for old, new in zip(texts, new_texts)]
                 paras["text"] = new_texts
+                index = paras.index[changed]
+                streams = [segmenter.cut(t) for t, c in zip(new_texts, changed) if c]
+                if "stream" in paras:
+                    paras.loc[changed, "stream"] = pd.Series(streams, index=index, dtype=object)
                 paras.loc[changed, "tokens"] = pd.Series([segmenter.tokens(t) for t, c in zip(new_texts, changed) if c],
-                                                         index=paras.index[changed], dtype=object)
+                                                         index=index, dtype=object)
                 if "n_chars" in paras:
                     paras["n_chars"] = paras["text"].str.len()
                 if "n_tokens" in paras:
