@@ -217,3 +217,18 @@ def test_keyness_resample_both_uses_reference_units():
     assert both.attrs["resample"] == "both" and not fixed["lr_ci_high"].equals(both["lr_ci_high"])
     with pytest.raises(InputError, match="units of the reference"):
         keyness(docs, "d0", units=paras[paras["doc_id"] == "d0"], resample="both")
+
+
+def test_bootstrap_does_not_depend_on_the_chunk_size():
+    rng = np.random.default_rng(0)
+    units = rng.poisson(0.3, size=(12, 50))
+    totals = units.sum(axis=1) + 20
+    ref = np.arange(50) % 7
+    whole = bootstrap_log_ratio(units, totals, ref, reference_totals=5000, n_boot=300, random_state=1)
+    pieces = bootstrap_log_ratio(units, totals, ref, reference_totals=5000, n_boot=300, random_state=1, chunk=7)
+    pd.testing.assert_frame_equal(whole, pieces)
+    ref_units = rng.poisson(1.0, size=(30, 50))
+    whole = bootstrap_log_ratio(units, totals, ref_units, reference_totals=ref_units.sum(axis=1) + 50, n_boot=200)
+    pieces = bootstrap_log_ratio(units, totals, ref_units, reference_totals=ref_units.sum(axis=1) + 50, n_boot=200,
+                                 chunk=9)
+    pd.testing.assert_frame_equal(whole, pieces)

@@ -198,43 +198,54 @@ def dispersion(unit_counts, unit_totals) -> pd.DataFrame:
                          "dp": np.where(freq > 0, dp, np.nan)})
 
 
-def _resample_counts(unit_counts: sp.csr_matrix, unit_totals: np.ndarray, n_boot: int,
-                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Term counts (B × terms) and token totals (B) of ``n_boot`` resamples of the units with
-    replacement; replicate b draws ``rng.integers(0, n, n)``."""
-    n = unit_counts.shape[0]
-    draws = rng.integers(0, n, size=(n_boot, n))
-    weights = sp.csr_matrix((np.ones(draws.size), (np.repeat(np.arange(n_boot), n), draws.ravel())), shape=(n_boot, n))
-    return (weights @ unit_counts).toarray(), weights @ np.asarray(unit_totals, dtype=float)
+def _resample_weights(n_units: int, n_boot: int, rng: np.random.Generator) -> sp.csr_matrix:
+    """How often each unit is drawn in each of ``n_boot`` replicates (B × units); replicate b draws
+    ``rng.integers(0, n, n)``."""
+    draws = rng.integers(0, n_units, size=(n_boot, n_units))
+    rows = np.repeat(np.arange(n_boot), n_units)
+    return sp.csr_matrix((np.ones(draws.size), (rows, draws.ravel())), shape=(n_boot, n_units))
 
 
 def bootstrap_log_ratio(target_units, target_totals, reference, *, n_boot: int = N_BOOT, random_state: int = 0,
-                        level: float = CI_LEVEL, reference_totals=None) -> pd.DataFrame:
+                        level: float = CI_LEVEL, reference_totals=None, chunk: int = 2000) -> pd.DataFrame:
     """Bootstrap over the target's units: a percentile interval for Log Ratio and Lijffijt et al.'s
     (2016) bootstrap p-value (see the module docstring).
 
     ``target_units`` is a units × terms count matrix and ``target_totals`` the units' token counts.
     ``reference`` is either the reference's per-term counts (a vector; then ``reference_totals``
     is its token total, held fixed) or, to resample the reference too, a units × terms matrix
-    with ``reference_totals`` its units' token counts.  Columns ``lr_ci_low, lr_ci_high, p_boot``.
+    with ``reference_totals`` its units' token counts (its draws follow the target's).
+    Terms are processed ``chunk`` at a time (memory B × chunk); the draws are made once, so the
+    result does not depend on ``chunk``.  Columns ``lr_ci_low, lr_ci_high, p_boot``.
     """
     if not isinstance(random_state, (int, np.integer)):
         raise InputError(f"random_state must be an integer, got {random_state!r}")
     if n_boot < 1:
         raise InputError(f"n_boot must be at least 1, got {n_boot}")
     rng = np.random.default_rng(random_state)
-    a_b, c_b = _resample_counts(sp.csr_matrix(target_units, dtype=float), np.asarray(target_totals), n_boot, rng)
-    if sp.issparse(reference) or np.ndim(reference) == 2:
-        b_b, d_b = _resample_counts(sp.csr_matrix(reference, dtype=float), np.asarray(reference_totals), n_boot, rng)
+    target_units = sp.csc_matrix(target_units, dtype=float)
+    w_target = _resample_weights(target_units.shape[0], n_boot, rng)
+    c_b = w_target @ np.asarray(target_totals, dtype=float)
+    resample_reference = sp.issparse(reference) or np.ndim(reference) == 2
+    if resample_reference:
+        reference = sp.csc_matrix(reference, dtype=float)
+        w_reference = _resample_weights(reference.shape[0], n_boot, rng)
+        d_b = w_reference @ np.asarray(reference_totals, dtype=float)
     else:
-        b_b = np.asarray(reference, dtype=float)[None, :]
+        reference = np.asarray(reference, dtype=float)
         d_b = np.full(n_boot, float(reference_totals))
-    rate_t, rate_r = a_b / c_b[:, None], b_b / d_b[:, None]
-    with np.errstate(divide="ignore"):
-        lr = np.log2(rate_t / (np.where(b_b == 0, 0.5, b_b) / d_b[:, None]))
     tail = (100 - 100 * level) / 2  # 2.5 exactly for level 0.95 ((1 - 0.95) is not)
-    low, high = np.percentile(lr, [tail, 100 - tail], axis=0, method="inverted_cdf")
-    h = np.where(rate_t > rate_r, 1.0, np.where(rate_t == rate_r, 0.5, 0.0)).sum(axis=0)
+    n_terms = target_units.shape[1]
+    low, high, h = np.empty(n_terms), np.empty(n_terms), np.empty(n_terms)
+    for lo in range(0, n_terms, chunk):
+        cols = slice(lo, min(lo + chunk, n_terms))
+        a_b = (w_target @ target_units[:, cols]).toarray()
+        b_b = (w_reference @ reference[:, cols]).toarray() if resample_reference else reference[None, cols]
+        rate_t, rate_r = a_b / c_b[:, None], b_b / d_b[:, None]
+        with np.errstate(divide="ignore"):
+            lr = np.log2(rate_t / (np.where(b_b == 0, 0.5, b_b) / d_b[:, None]))
+        low[cols], high[cols] = np.percentile(lr, [tail, 100 - tail], axis=0, method="inverted_cdf")
+        h[cols] = np.where(rate_t > rate_r, 1.0, np.where(rate_t == rate_r, 0.5, 0.0)).sum(axis=0)
     p1, p2 = (1 + h) / (n_boot + 1), (1 + n_boot - h) / (n_boot + 1)
     return pd.DataFrame({"lr_ci_low": low, "lr_ci_high": high, "p_boot": np.minimum(1.0, 2 * np.minimum(p1, p2))})
 
