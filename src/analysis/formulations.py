@@ -91,7 +91,9 @@ def formulation_shape(candidate: str, *, quoted: bool = False) -> str | None:
 
 def find_formulations(text: str, tokens: Iterable[str] = (), lexicon: Lexicon | None = None, *,
                       counted: bool = False) -> pd.DataFrame:
-    """Numbered formulations in one normalised text (and its tokens, in order).
+    """Numbered formulations in one normalised text (and its tokens, in order: the filtered
+    ``tokens`` or the unfiltered ``stream`` of its paragraphs give the same result on the
+    labelled sample).
 
     Columns: ``formulation, count, found_by`` (comma-separated), ``shape`` (see
     :func:`formulation_shape`; "lexicon" for lexicon terms of no listed shape), ``category``,
