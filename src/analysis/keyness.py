@@ -343,6 +343,9 @@ def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", 
     a = np.asarray(m[in_target].sum(axis=0)).ravel()
     b = np.asarray(m[~in_target].sum(axis=0)).ravel()
     c, d = a.sum(), b.sum()
+    if docs.attrs.get("nested") and tuple(ngram_range) == (1, 1):
+        # nested units (发展 inside 高质量发展) are counted beside their token: the totals stay tokens
+        c, d = (int(sub.loc[mask, "n_tokens"].sum()) for mask in (in_target, ~in_target))
     if c == 0:
         raise InputError("the target has no tokens")
     if d == 0:

@@ -93,7 +93,7 @@ class SegmentedCorpus:
         nesting, keep = self.segmenter.nesting, self.filter.keep
         docs = self.documents.copy()
         docs["tokens"] = [nesting.expand(toks, keep) for toks in docs["tokens"]]
-        docs.attrs["filter"] = self.filter.name + ", nested units counted"
+        docs.attrs.update(filter=self.filter.name + ", nested units counted", nested=True)
         return docs
 
     def paragraphs_of(self, mask: np.ndarray) -> pd.DataFrame:
