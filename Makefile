@@ -8,8 +8,10 @@ PY     := $(VENV)/bin/python
 # Exact versions of every package (direct and indirect) that regenerate the figures byte for byte;
 # pyproject.toml declares the compatible ranges.  `make lock` rewrites it.
 LOCK   := requirements.lock
-# `make lab LAB_ARGS="--no-browser --port 8888"` on a machine without a browser.
+# `make lab LAB_ARGS="--no-browser --port 8888"` on a machine without a browser.  Jupyter refuses to
+# run as root (containers, CI machines) unless told to.
 LAB_ARGS ?=
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Interpreters for `make test-pythons` (default: pyenv's 3.12 and 3.13, else python3.12/python3.13 on PATH).
 TEST_PYTHONS ?= $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3)),$(shell command -v python3.12)) \
                 $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3)),$(shell command -v python3.13))
@@ -37,7 +39,7 @@ setup: $(PY) ## Create .venv with the locked versions, JupyterLab and the packag
 
 lab: ## Open JupyterLab on notebooks/ (it prints the URL with its token; LAB_ARGS="--no-browser --port 8888" when headless)
 	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:…/lab?token=… URL printed below; Ctrl-C stops it."
-	env -u MPLBACKEND $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	env -u MPLBACKEND $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ROOT) $(LAB_ARGS)
 
 figures: ## Execute every notebook headless (fresh kernel each) and regenerate all figures into figures/
 	$(PY) notebooks/run_all.py
