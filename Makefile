@@ -22,7 +22,7 @@ export ANALYSIS_CORPUS_MIRROR ?= $(abspath ../shared/corpus)
 endif
 export MPLBACKEND := agg
 
-.PHONY: help setup lab test figures bench lock test-pythons clean
+.PHONY: help setup lab test figures bench lock test-pythons test-lowest clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -74,6 +74,16 @@ test-pythons: ## Install with the ranges (not the lock) under each TEST_PYTHONS 
 	  $$env/bin/python -m pip freeze --exclude analysis | grep -iE '^(numpy|pandas|scipy|scikit-learn|matplotlib|jieba|rjieba)=='; \
 	  $$env/bin/python -m pytest -q -p no:cacheprovider $(FAST_TESTS); \
 	done
+
+test-lowest: ## Install the lowest versions pyproject's ranges allow (uv --resolution lowest-direct) and run the fast tests
+	rm -rf .venv-lowest
+	$(PYTHON) -m venv .venv-lowest/tools
+	.venv-lowest/tools/bin/python -m pip install --quiet uv
+	# uv's venv has no setuptools, like every venv of Python 3.12 and later
+	.venv-lowest/tools/bin/uv venv --quiet --python $(PYTHON) .venv-lowest/env
+	.venv-lowest/tools/bin/uv pip install --quiet --python .venv-lowest/env/bin/python --resolution lowest-direct -e ".[dev]"
+	.venv-lowest/tools/bin/uv pip list --python .venv-lowest/env/bin/python | grep -iE '^(numpy|pandas|scipy|scikit-learn|matplotlib|rjieba|stopwordsiso) '
+	.venv-lowest/env/bin/python -m pytest -q -p no:cacheprovider $(FAST_TESTS) tests/test_figures.py tests/test_progress.py
 
 clean: ## Remove caches, executed notebooks and generated figures (keeps .venv)
 	rm -rf .cache corpus/cache build .pytest_cache
