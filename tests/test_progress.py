@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from analysis.progress import enabled, in_notebook, progress
+from analysis.progress import enabled, in_notebook, progress, progress_bar
 
 
 def test_hidden_when_stderr_is_no_terminal(monkeypatch):
@@ -24,6 +24,11 @@ def test_hidden_when_stderr_is_no_terminal(monkeypatch):
 def test_environment_variable_decides(monkeypatch, value, expected):
     monkeypatch.setenv("ANALYSIS_PROGRESS", value)
     assert enabled() is expected
+
+
+def test_off_in_the_environment_wins_over_the_caller(monkeypatch):
+    monkeypatch.setenv("ANALYSIS_PROGRESS", "0")
+    assert progress(range(2), disable=False).disable and progress_bar is progress
 
 
 def test_a_forced_bar_counts_and_writes_to_its_stream(monkeypatch):

@@ -59,7 +59,8 @@ def _bash_blocks():
 
 def test_readme_has_the_blocks_this_test_expects():
     langs = [lang for lang, _ in BLOCKS]
-    assert langs.count("python") == 1 and langs.count("bash") >= 4
+    assert langs.count("python") >= 1 and langs.count("bash") >= 4
+    assert any("my_reports" in text for lang, text in BLOCKS if lang == "python")  # the own-corpus example
     commands = [c for lang, text in BLOCKS if lang == "bash" for c in _commands(text)]
     for prefix in list(SKIP) + list(EXPECT):  # neither list names a command the README no longer has
         assert any(c.startswith(prefix) for c in commands), prefix
@@ -81,6 +82,8 @@ def test_bash_block_runs(block):
         for prefix, expected in EXPECT.items():
             if command.startswith(prefix):
                 assert all(e in result.stdout for e in expected), f"{command}: expected {expected} in\n{result.stdout[-2000:]}"
+        if "analysis count - 全面从严治党" in command:  # nested: 从严治党 inside the one token 全面从严治党
+            assert result.stdout.split() == ["term,count", "全面从严治党,1", "从严治党,1", "法治,1"]
         if "analysis segment -" in command:
             text = re.search(r'echo "(.*?)"', command).group(1)
             tokens = result.stdout.split()
@@ -93,19 +96,28 @@ def test_bash_block_runs(block):
         pytest.skip("; ".join(f"{c.split('#')[0].strip()}: {_skip_reason(c)}" for c in _commands(block)))
 
 
-def test_python_block_runs(tmp_path):
-    (code,) = [text for lang, text in BLOCKS if lang == "python"]
+def _python_blocks():
+    return [pytest.param(text, id=f"python-{i}") for i, (lang, text) in enumerate(BLOCKS) if lang == "python"]
+
+
+@pytest.mark.parametrize("code", _python_blocks())
+def test_python_block_runs(code, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
-    reports = sorted(p.name for p in (tmp_path / "my_reports").iterdir())
+    if "my_reports" in code:
+        _check_own_corpus_example(tmp_path, result.stdout)
+
+
+def _check_own_corpus_example(folder: Path, stdout: str) -> None:
+    reports = sorted(p.name for p in (folder / "my_reports").iterdir())
     assert reports[0] == "report_2015.txt" and reports[-1] == "report_2024.txt" and len(reports) >= 9
-    saved = tmp_path / "my_figures" / "keyness_speech2025_vs_my_reports"
+    saved = folder / "my_figures" / "keyness_speech2025_vs_my_reports"
     assert {p.suffix for p in saved.parent.iterdir()} == {".png", ".svg", ".csv", ".xlsx", ".tex"}
     assert saved.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pd.read_csv(saved.with_suffix(".csv"))
     pd.testing.assert_frame_equal(pd.read_excel(saved.with_suffix(".xlsx")), table, check_dtype=False)
     top = table.loc[table["g2"].idxmax()]
-    assert top["term"] in result.stdout and top["n_target"] > 0  # the printed key terms are the table's
+    assert top["term"] in stdout and top["n_target"] > 0  # the printed key terms are the table's
 
 
 def _free_port() -> int:

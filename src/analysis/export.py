@@ -7,50 +7,35 @@
   environment (needs ``\\usepackage{booktabs}``; Chinese cells need XeLaTeX with ``xeCJK`` or ``ctex``).
   LaTeX special characters in headers and cells are escaped.
 
-Every file is written to a unique temporary name in the target folder and renamed into place
-(``os.replace``), so a reader never sees half a file.
+Every file is written through :func:`analysis.atomic.atomic_write` (a unique temporary file
+beside the target, renamed into place), so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+
+from .atomic import atomic_write
 
 TABLE_FORMATS = ("csv", "xlsx", "tex")
 XLSX_MAX_ROWS = 1_048_576 - 1  # one row for the header
 
 
-def atomic_write(path: Path | str, write: Callable[[Path], object]) -> Path:
-    """Call ``write(tmp)`` on a unique temporary path beside ``path``, then rename it to ``path``."""
-    path = Path(path)
-    # The temporary name keeps the extension: pandas chooses the Excel writer by it.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def _write_csv(table: pd.DataFrame, fh) -> None:
+    table.to_csv(fh, index=False, encoding="utf-8")
 
 
-def _write_csv(table: pd.DataFrame, tmp: Path) -> None:
-    table.to_csv(tmp, index=False, encoding="utf-8")
-
-
-def _write_xlsx(table: pd.DataFrame, tmp: Path, sheet: str) -> None:
+def _write_xlsx(table: pd.DataFrame, fh, sheet: str) -> None:
     if len(table) > XLSX_MAX_ROWS:
         raise ValueError(f"{len(table):,} rows do not fit in one Excel sheet (at most {XLSX_MAX_ROWS:,})")
-    table.to_excel(tmp, index=False, sheet_name=sheet[:31], engine="openpyxl")  # Excel caps sheet names at 31
+    table.to_excel(fh, index=False, sheet_name=sheet[:31], engine="openpyxl")  # Excel caps sheet names at 31
 
 
-def _write_tex(table: pd.DataFrame, tmp: Path) -> None:
-    tmp.write_text(table.to_latex(index=False, escape=True), encoding="utf-8")
+def _write_tex(table: pd.DataFrame, fh) -> None:
+    fh.write(table.to_latex(index=False, escape=True).encode("utf-8"))
 
 
 def write_table(table: pd.DataFrame, stem: Path | str, formats: Iterable[str] = ("csv",)) -> dict[str, Path]:
@@ -60,12 +45,12 @@ def write_table(table: pd.DataFrame, stem: Path | str, formats: Iterable[str] = 
     unknown = [f for f in formats if f not in TABLE_FORMATS]
     if unknown:
         raise ValueError(f"table format(s) {unknown} for {stem.name}: choose from {TABLE_FORMATS}")
-    writers = {"csv": _write_csv, "xlsx": lambda t, tmp: _write_xlsx(t, tmp, stem.name), "tex": _write_tex}
+    writers = {"csv": _write_csv, "xlsx": lambda t, fh: _write_xlsx(t, fh, stem.name), "tex": _write_tex}
     paths = {}
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")
         try:
-            atomic_write(path, lambda tmp, fmt=fmt: writers[fmt](table, tmp))
+            atomic_write(path, lambda fh, fmt=fmt: writers[fmt](table, fh))
         except (ValueError, ImportError) as exc:
             raise type(exc)(f"{path}: {exc}") from exc
         paths[fmt] = path

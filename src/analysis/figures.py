@@ -5,7 +5,7 @@ all under one name that says what the figure shows (``keyness_speech2025_vs_gwr2
 
 In a notebook the saved chart is also shown in the cell (the notebook is its first reader): the
 PNG just written is displayed, so what the reader sees is the file, whatever matplotlib backend
-the kernel has.  Every file is written atomically (see :mod:`analysis.export`).
+the kernel has.  Every file is written atomically (:func:`analysis.atomic.atomic_write`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import config
-from .export import TABLE_FORMATS, atomic_write, write_table
+from .atomic import atomic_write
+from .export import TABLE_FORMATS, write_table
 from .progress import in_notebook
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -91,7 +92,7 @@ def save_figure(fig, name: str, table: pd.DataFrame | None = None, *, folder: Pa
     for fmt in formats:
         # No timestamp in the file: the same data give the same bytes (the ids are salted in fonts.setup_matplotlib).
         metadata = {"Title": name, "Date": None} if fmt == "svg" else None
-        paths[fmt] = atomic_write(folder / f"{name}.{fmt}", lambda tmp, fmt=fmt, md=metadata: fig.savefig(tmp, format=fmt, metadata=md))
+        paths[fmt] = atomic_write(folder / f"{name}.{fmt}", lambda fh, fmt=fmt, md=metadata: fig.savefig(fh, format=fmt, metadata=md))
     if table is not None:
         paths.update(write_table(table, folder / name, tables))
     saved = SavedFigure(name, folder, paths)
