@@ -88,3 +88,7 @@ test-lowest: ## Install the lowest versions pyproject's ranges allow (uv --resol
 clean: ## Remove caches, executed notebooks and generated figures (keeps .venv)
 	rm -rf .cache corpus/cache build .pytest_cache
 	find figures -type f ! -name README.md -delete
+
+.PHONY: lexicon-eval
+lexicon-eval: ## Leave-out test of learned terms: recall of removed lexicon terms, precision on the hand-labelled sample
+	$(PY) -m analysis.lexicon_eval
