@@ -23,7 +23,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", README, re.S | re.M)]
+_FOUND = list(re.finditer(r"^```(\w*)\n(.*?)^```", README, re.S | re.M))
+BLOCKS = [(m.group(1), m.group(2)) for m in _FOUND]
+LINES = [README.count("\n", 0, m.start()) + 1 for m in _FOUND]  # where each block starts, for test ids
 ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", "MPLBACKEND": "agg"}
 
 SKIP = {
@@ -54,7 +56,7 @@ def _skip_reason(command: str) -> str | None:
 
 
 def _bash_blocks():
-    return [pytest.param(text, id=f"bash-{i}-{_commands(text)[0][:30]}") for i, (lang, text) in enumerate(BLOCKS) if lang == "bash"]
+    return [pytest.param(text, id=f"bash-README.md:{LINES[i]}") for i, (lang, text) in enumerate(BLOCKS) if lang == "bash"]
 
 
 def test_readme_has_the_blocks_this_test_expects():
@@ -84,6 +86,8 @@ def test_bash_block_runs(block):
                 assert all(e in result.stdout for e in expected), f"{command}: expected {expected} in\n{result.stdout[-2000:]}"
         if "analysis count - 全面从严治党" in command:  # nested: 从严治党 inside the one token 全面从严治党
             assert result.stdout.split() == ["term,count", "全面从严治党,1", "从严治党,1", "法治,1"]
+        if "analysis count - 依法治国 法治 发展" in command:  # what the README says it prints
+            assert result.stdout.split() == ["term,count", "依法治国,2", "法治,0", "发展,1"]
         if "analysis segment -" in command:
             text = re.search(r'echo "(.*?)"', command).group(1)
             tokens = result.stdout.split()
@@ -97,7 +101,7 @@ def test_bash_block_runs(block):
 
 
 def _python_blocks():
-    return [pytest.param(text, id=f"python-{i}") for i, (lang, text) in enumerate(BLOCKS) if lang == "python"]
+    return [pytest.param(text, id=f"python-README.md:{LINES[i]}") for i, (lang, text) in enumerate(BLOCKS) if lang == "python"]
 
 
 @pytest.mark.parametrize("code", _python_blocks())
