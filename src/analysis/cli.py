@@ -46,27 +46,40 @@ def _read_input(file: str, encoding: str | None = None) -> str:
     return read_text(file, encoding)
 
 
-def _segment(args) -> int:
+def _text_segmenter(args, paragraphs: list[str]):
+    """The segmenter for one input text: the lexicon (plus ``--lexicon`` files) and, unless
+    ``--no-learn``, the terms learned from the text itself (its paragraphs as documents)."""
+    from .lexicon import Lexicon
     from .segment import Segmenter
+    lexicon = Lexicon.load(extra=args.lexicon or [])
+    if not args.no_learn and len(paragraphs) > 1:
+        from .learn import learned_lexicon
+        from .pipeline import STUDY_LEARN
+        lexicon = lexicon + learned_lexicon(paragraphs, lexicon, **STUDY_LEARN)
+    return Segmenter(lexicon, backend=args.backend, stopwords=getattr(args, "stopwords", "none"), cache=False)
+
+
+def _paragraphs(args) -> list[str]:
     from .preprocessing import normalise
     from .structure import split_paragraphs
-    text = _read_input(args.file, args.encoding)
-    seg = Segmenter(backend=args.backend, stopwords=args.stopwords, cache=False)
-    for para in split_paragraphs(normalise(text).text):
+    return split_paragraphs(normalise(_read_input(args.file, args.encoding)).text)
+
+
+def _segment(args) -> int:
+    paragraphs = _paragraphs(args)
+    seg = _text_segmenter(args, paragraphs)
+    for para in paragraphs:
         print(" ".join(seg.tokens(para)))
     return 0
 
 
 def _count(args) -> int:
     from .preprocessing import normalise
-    from .segment import Segmenter
-    from .structure import split_paragraphs
     from .tokens import count_terms
-    text = _read_input(args.file, getattr(args, "encoding", None))
-    seg = Segmenter(backend=args.backend, cache=False)
-    streams = [seg.cut(p) for p in split_paragraphs(normalise(text).text)]
+    paragraphs = _paragraphs(args)
+    seg = _text_segmenter(args, paragraphs)
     terms = [normalise(t).text.strip() for t in args.terms]
-    table = count_terms(streams, terms, None if args.no_nested else seg.nesting)
+    table = count_terms([seg.cut(p) for p in paragraphs], terms, None if args.no_nested else seg.nesting)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
@@ -125,6 +138,16 @@ def positive_int(value: str) -> int:
     return number
 
 
+def _text_options(parser) -> None:
+    """Options shared by the commands that read one text (segment, count)."""
+    parser.add_argument("--encoding", help="the file's encoding when detection guesses wrong (e.g. gbk, big5)")
+    parser.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
+    parser.add_argument("--lexicon", action="append", metavar="TSV",
+                        help="extra lexicon file (term, category, …; or one term a line), repeatable")
+    parser.add_argument("--no-learn", action="store_true",
+                        help="do not learn multiword terms from the text itself (learned terms stay whole by default)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser; a new command is one ``sub.add_parser(...)`` with ``set_defaults(func=...)``."""
     parser = _Parser(prog="analysis", description=__doc__)
@@ -141,17 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     seg = sub.add_parser("segment", help="print a text normalised and segmented, one paragraph per line")
     seg.add_argument("file", help="text file (UTF-8, GB18030/GBK or Big5), or - for standard input")
-    seg.add_argument("--encoding", help="the file's encoding when detection guesses wrong (e.g. gbk, big5)")
-    seg.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
     seg.add_argument("--stopwords", choices=["none", "standard", "genre"], default="none")
+    _text_options(seg)
     seg.set_defaults(func=_segment)
 
     count = sub.add_parser("count", help="how often terms occur in a text (CSV: term,count), nested occurrences included")
     count.add_argument("file", help="text file, or - for standard input")
     count.add_argument("terms", nargs="+", metavar="TERM", help="terms to count (as tokens, runs of tokens or "
                        "inside a longer formulation; never across a word boundary)")
-    count.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
     count.add_argument("--no-nested", action="store_true", help="count only whole tokens and runs of tokens")
+    _text_options(count)
     count.set_defaults(func=_count)
 
     lex = sub.add_parser("lexicon", help="the political lexicon").add_subparsers(dest="action", required=True)
