@@ -375,23 +375,22 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
         rng = np.random.default_rng(seed)
         size = max(1, int(round(subsample * len(docs))))
         samples[seed] = [docs[i] for i in sorted(rng.choice(len(docs), size=size, replace=False))]
+    from .progress import progress
     rows = []
-    for method in methods:
-        for k in ks:
-            runs, scores, seconds = [], [], []
-            for seed in seeds:
-                model = TopicModel(method, k, random_state=seed, **options).fit(samples[seed])
-                words = model.top_words()
-                runs.append(words)
-                scores.append(npmi_coherence(words, texts).mean())
-                seconds.append(model.fit_seconds_)
-            rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
+    for method, k in progress([(m, k) for m in methods for k in ks], desc="fitting topic models (method, K)"):
+        runs, scores, seconds = [], [], []
+        for seed in seeds:
+            model = TopicModel(method, k, random_state=seed, **options).fit(samples[seed])
+            words = model.top_words()
+            runs.append(words)
+            scores.append(npmi_coherence(words, texts).mean())
+            seconds.append(model.fit_seconds_)
+        rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
     table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
     table = mark_recommended(table)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(path.with_suffix(".part"), index=False)
-        path.with_suffix(".part").replace(path)
+        from .atomic import atomic_write
+        atomic_write(path, lambda fh: fh.write(table.to_csv(index=False).encode("utf-8")))
     return table
 
 
