@@ -375,7 +375,6 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
         rng = np.random.default_rng(seed)
         size = max(1, int(round(subsample * len(docs))))
         samples[seed] = [docs[i] for i in sorted(rng.choice(len(docs), size=size, replace=False))]
-    from .progress import progress
     rows = []
     for method, k in progress([(m, k) for m in methods for k in ks], desc="fitting topic models (method, K)"):
         runs, scores, seconds = [], [], []
