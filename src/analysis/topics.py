@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from .atomic import atomic_write
 from .dtm import identity
 from .errors import CacheError, CacheWarning, InputError
+from .progress import progress
 
 METHODS = ("nmf", "lda")
 EPSILON = 1e-12
@@ -388,7 +389,6 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
     table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
     table = mark_recommended(table)
     if path is not None:
-        from .atomic import atomic_write
         atomic_write(path, lambda fh: fh.write(table.to_csv(index=False).encode("utf-8")))
     return table
 
