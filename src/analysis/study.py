@@ -448,3 +448,52 @@ def load_study_corpus(path: Any = None, **segmenter_options):
     if clash:
         raise InputError(f"{path}: doc_id(s) already used by the study corpus: {clash}; rename them")
     return prepare(pd.concat([study, mine], ignore_index=True), **segmenter_options)
+
+
+# ------------------------------------------------------------------ notebook 4 and 5 helpers (appended)
+
+def links_in_repeats(edges: pd.DataFrame, text: str, *, min_chars: int = 30) -> pd.DataFrame:
+    """``edges`` (a :func:`analysis.collocations.cooccurrence` table) with ``n_repeats``: how many
+    verbatim repeated passages of ``text`` (:func:`analysis.repeats.find_repeats`, at least
+    ``min_chars`` characters) hold both terms of the link, and ``repeat_chars``: the length of the
+    longest such passage (0 when none).  A link found only because a passage is repeated word for
+    word is counted twice without two independent uses."""
+    from .repeats import find_repeats
+    repeats = find_repeats(text, min_chars=min_chars)
+    passages = list(zip(repeats["text"], repeats["length"]))
+    n, longest = [], []
+    for s, t in zip(edges["source"], edges["target"]):
+        hits = [length for passage, length in passages if s in passage and t in passage]
+        n.append(len(hits))
+        longest.append(max(hits) if hits else 0)
+    out = edges.assign(n_repeats=n, repeat_chars=longest)
+    out.attrs.update(edges.attrs)
+    return out
+
+
+def recolour_categories(ax, target_label: str, palette=None) -> None:
+    """Give the lines and stars of :func:`analysis.plots_network.plot_category_trends` Paul Tol's
+    colour-blind-safe muted colours (one per category, lines and stars alike) and name the star
+    after the target, then redraw the legend."""
+    from matplotlib.lines import Line2D
+
+    from .plots import MUTED
+    palette = list(palette or MUTED)
+    lines = [line for line in ax.get_lines() if len(line.get_xdata())]
+    handles, colour_of = [], {}
+    for line in lines:
+        if line.get_linestyle() not in ("None", "") and line.get_label() and not line.get_label().startswith("_"):
+            colour_of[line.get_color()] = palette[len(colour_of) % len(palette)]
+            line.set_color(colour_of[line.get_color()])
+            handles.append(Line2D([], [], color=line.get_color(), lw=1.6, label=line.get_label()))
+    for line in lines:
+        if line.get_linestyle() in ("None", "") and line.get_color() in colour_of:
+            line.set_color(colour_of[line.get_color()])
+    handles.append(Line2D([], [], marker="*", ls="none", color="#555555", ms=12, label=f"{target_label} (star)"))
+    ax.legend(handles=handles, frameon=False, fontsize=8.5, ncols=2)
+
+
+def counts_phrase(count: int, n_units: int, unit: str, total_units: int | None = None) -> str:
+    """'5 occurrences in 3 of 52 reports' — the counts a finding sentence states."""
+    of = f" of {total_units}" if total_units is not None else ""
+    return f"{count} occurrence{'s' if count != 1 else ''} in {n_units}{of} {unit}"
