@@ -492,8 +492,3 @@ def recolour_categories(ax, target_label: str, palette=None) -> None:
     handles.append(Line2D([], [], marker="*", ls="none", color="#555555", ms=12, label=f"{target_label} (star)"))
     ax.legend(handles=handles, frameon=False, fontsize=8.5, ncols=2)
 
-
-def counts_phrase(count: int, n_units: int, unit: str, total_units: int | None = None) -> str:
-    """'5 occurrences in 3 of 52 reports' — the counts a finding sentence states."""
-    of = f" of {total_units}" if total_units is not None else ""
-    return f"{count} occurrence{'s' if count != 1 else ''} in {n_units}{of} {unit}"

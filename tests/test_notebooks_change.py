@@ -1,0 +1,278 @@
+"""Notebooks 4–6 (change over time, topics, term explorer): the figures they add, the filter every
+caption states, and every generated finding sentence checked against the table the notebook saved
+and against a fresh computation from the package on the study corpus.  Uses the session fixture
+``executed`` (the notebooks run once per target, tests/nbruns.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.collocations import split_sentences
+from analysis.dictionary import Dictionary, category_trends
+from analysis.repeats import find_repeats
+from analysis.study import resolve
+
+from nbruns import SLUGS, outputs
+
+NB04, NB05, NB06 = "04_change_over_time.ipynb", "05_topics.ipynb", "06_term_explorer.ipynb"
+CATEGORIES = ["rule_of_law", "party_building", "theory", "numbered", "economy_policy"]
+
+
+def change_names(target: str) -> list[str]:
+    """The figures notebooks 4 and 5 add to :func:`nbruns.expected_names`."""
+    key, trend = SLUGS[target]
+    return [f"category_trends_{target}_{trend}", f"network_key_terms_{target}_vs_{key}", f"topics_fit_{target}_{trend}"]
+
+
+def prose(out, name: str) -> str:
+    """Every generated markdown output of one executed notebook, joined."""
+    return "\n".join("".join(o["data"]["text/markdown"]) for o in outputs(out, name) if "text/markdown" in o.get("data", {}))
+
+
+def sentence(text: str, start: str) -> str:
+    """The generated sentence (up to the next '. ' followed by a capital or '**', or the end) that begins with ``start``."""
+    i = text.index(start)
+    m = re.search(r"\.(?=\s+(?:[A-Z*]|$))|\.$", text[i:])
+    return text[i:i + m.end()] if m else text[i:]
+
+
+def read(figures, name: str) -> pd.DataFrame:
+    return pd.read_csv(figures / f"{name}.csv")
+
+
+# ---------------------------------------------------------------------------------------- figures, filter
+
+def test_new_figures_written_and_shown(executed):
+    target, figures, out, _ = executed
+    shown = [o.get("metadata", {}).get("analysis", {}).get("name") for nb in (NB04, NB05) for o in outputs(out, nb)]
+    for name in change_names(target):
+        for ext in ("png", "svg", "csv"):
+            assert (figures / f"{name}.{ext}").stat().st_size > 0, name
+        assert name in shown
+        assert len(read(figures, name)) > 0
+
+
+def test_every_caption_states_its_filter(executed, study_corpus):
+    """Every chart of notebooks 4–6 ends its caption with the filter that made it: the study's,
+    or (notebook 5) the genre filter, which notebook 5 says why it uses."""
+    target, _, out, _ = executed
+    study_filter = study_corpus.filter.name
+    genre = "stopwords=genre, min_chars=2, numbers=no, punct=no"
+    for nb, expected in ((NB04, study_filter), (NB05, genre), (NB06, study_filter)):
+        images = [o for o in outputs(out, nb) if "image/png" in o.get("data", {})]
+        assert images, nb
+        for o in images:
+            texts = o["metadata"]["analysis"]["texts"]
+            assert any(t.rstrip().endswith(f"Filter: {expected}.") for t in texts), (nb, o["metadata"]["analysis"]["name"])
+    text = prose(out, NB05)
+    assert f"**Filter** of the topic model: {genre}." in text
+    assert f"The other notebooks count with the study's filter ({study_filter}); the topic model uses the 'genre' list because" in text
+    assert f"**Filter** (every count and total below): {study_filter}." in prose(out, NB04)
+
+
+# ---------------------------------------------------------------------------------------- notebook 4
+
+def test_key_term_trends_count_nested_occurrences(executed, study_corpus):
+    target, figures, _, _ = executed
+    trend = resolve(study_corpus, target=target, mode="trend")
+    table = read(figures, f"trends_key_terms_{target}_{trend.slug}")
+    terms = list(dict.fromkeys(table["term"]))
+    docs = study_corpus.documents
+    counts = study_corpus.count(terms)
+    for term in terms:
+        rows = table[table["term"] == term]
+        assert rows.loc[rows["series"] == target, "count"].item() == counts.loc[target, term]
+        ref_ids = docs.loc[trend.reference_mask, "doc_id"]
+        assert rows.loc[rows["series"] == "reference", "count"].sum() == counts.loc[ref_ids, term].sum()
+    if target == "speech2025":
+        assert table.loc[(table["term"] == "司法行政工作") & (table["series"] == target), "count"].item() == 14
+
+
+def _phrases(text: str) -> dict[str, str]:
+    """'TERM (inside)' pieces of a generated list sentence: term → inside of its parentheses."""
+    found = {}
+    for m in re.finditer(r"(?:^|; |: )([^\s;:()]+) \(((?:[^()]|\([^()]*\))*)\)", text):
+        found[m.group(1)] = m.group(2)
+    return found
+
+
+def test_persisting_only_when_used_widely(executed, study_corpus):
+    """The rare/persisting sentences of notebook 4 state counts that match the saved trend table and
+    a fresh count; no term used in a handful of reports is called persisting."""
+    target, figures, out, _ = executed
+    trend = resolve(study_corpus, target=target, mode="trend")
+    table = read(figures, f"trends_key_terms_{target}_{trend.slug}")
+    ref = table[table["series"] == "reference"]
+    ref_ids = study_corpus.documents.loc[trend.reference_mask, "doc_id"]
+    n_series = len(ref_ids)
+    few = int(min(12, 0.25 * n_series))
+    counts = study_corpus.count(list(dict.fromkeys(table["term"]))).loc[ref_ids]
+    text = prose(out, NB04)
+    checked = 0
+    for start in ("In use since the series' first decade", "Entered later", "Rare in the series"):
+        if start not in text:
+            continue
+        part = sentence(text, start)
+        for term, inside in _phrases(part.split(": ", 1)[1]).items():
+            m = re.search(r"(\d+) occurrences? in (\d+) of (\d+) documents", inside)
+            assert m, inside
+            total, n_docs, n_all = map(int, m.groups())
+            assert total == ref.loc[ref["term"] == term, "count"].sum() == counts[term].sum()
+            assert n_docs == int((counts[term] > 0).sum()) and n_all == n_series
+            first = int(re.search(r"first (\d{4})", inside).group(1))
+            assert first == ref.loc[(ref["term"] == term) & (ref["count"] > 0), "year"].min()
+            assert (n_docs <= few) == start.startswith("Rare")
+            checked += 1
+    assert checked > 0
+    if target == "speech2025":
+        rare = sentence(text, "Rare in the series")
+        assert "司法行政工作 (1 occurrence in 1 of 51 documents; first 1988)" in rare
+        assert "persisting: 学习 (first 1954 (uncertain: the series' first year), 150 occurrences in 38 of 51 documents)" in text
+
+
+def test_formulation_first_years_checked_everywhere(executed):
+    """Every formulation sentence gives the counts of the saved table, flags an uncertain first
+    year, and a formulation the reference series never uses is named where it does occur."""
+    target, figures, out, _ = executed
+    table = read(figures, f"first_appearance_formulations_{target}_{SLUGS[target][1]}")
+    text = prose(out, NB04)
+    for r in table.itertuples():
+        if pd.isna(r.first_year):
+            doc_cols = [c for c in table.columns if c.startswith("first_doc_")]
+            where = [f"{getattr(r, c)} ({int(getattr(r, 'first_year_' + c[10:]))})" for c in doc_cols
+                     if pd.notna(getattr(r, c))]
+            expected = f"{r.term} (first in {', '.join(where)})" if where else f"{r.term} (in no other collection"
+            assert expected in text, expected
+            continue
+        phrase = f"{r.term} {int(r.first_year)} ({int(r.total_count)} occurrence{'s' if r.total_count != 1 else ''} in {int(r.n_years)} year"
+        assert phrase in text, phrase
+        after = text[text.index(phrase):].split(")", 1)[0]
+        assert ("first year uncertain" in after) == bool(r.first_year_uncertain), after
+    if target == "speech2025":
+        assert "三会一课 (first in cpc19 (2017))" in text
+        assert "十四五 2021 (16 occurrences in 4 years; first year uncertain: no document for 2020, previous 2019" in text
+
+
+def test_category_chart_matches_a_fresh_count(executed, study_corpus):
+    target, figures, out, _ = executed
+    trend = resolve(study_corpus, target=target, mode="trend")
+    saved = read(figures, f"category_trends_{target}_{trend.slug}")
+    assert set(saved["category"]) == set(CATEGORIES)
+    dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, CATEGORIES)
+    fresh = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
+                            target=target, count="nested", keep=study_corpus.filter,
+                            nesting=study_corpus.segmenter.nesting)
+    merged = saved.merge(fresh, on=["category", "year", "series"], suffixes=("", "_fresh"))
+    assert len(merged) == len(saved) == len(fresh)
+    assert (merged["count"].fillna(-1) == merged["count_fresh"].astype(float).fillna(-1)).all()
+    text = prose(out, NB04)
+    tgt = saved[saved["series"] == target].set_index("category")
+    for cat in CATEGORIES:
+        n, rate = int(tgt.loc[cat, "count"]), float(tgt.loc[cat, "per_10k"])
+        assert f"{cat}: {n} occurrence{'s' if n != 1 else ''} in {target} ({rate:.1f} per 10,000;" in text
+    if target == "speech2025":  # the speech's rule-of-law family, split over compounds, is one theme here
+        ref = saved[(saved["series"] == "reference") & (saved["category"] == "rule_of_law")]
+        assert tgt.loc["rule_of_law", "per_10k"] > 10 * ref["per_10k"].max()
+
+
+def _sentences_with(paragraphs: pd.DataFrame, a: str, b: str) -> int:
+    """Sentences (the unfiltered stream cut after 。！？) of ``paragraphs`` holding both tokens."""
+    return sum(a in s and b in s for toks in paragraphs["stream"] for s in split_sentences(list(toks)))
+
+
+def test_network_links_counted_and_checked_for_repeats(executed, study_corpus):
+    """The strongest links the prose names: counts of the saved edge table, recounted by hand from
+    the target's sentences; a link said to lie inside a repeated passage does, by find_repeats."""
+    target, figures, out, _ = executed
+    edges = read(figures, f"network_key_terms_{target}_vs_{SLUGS[target][0]}")
+    text = prose(out, NB04)
+    paragraphs = study_corpus.paragraphs[study_corpus.paragraphs["doc_id"] == target]
+    repeats = find_repeats("\n".join(paragraphs["text"]), min_chars=30)
+    named = re.findall(r"([^\s;:()–]+)–([^\s;:()–]+) \((\d+) of (\d+) sentences(; both inside (\d+) repeated)?", text)
+    assert named, "the prose names the strongest links"
+    for a, b, n, total, rep, n_rep in named:
+        row = edges[(edges["source"] == a) & (edges["target"] == b)].iloc[0]
+        assert int(n) == row["count"] and int(total) == row["n_total"]
+        inside = sum(a in t and b in t for t in repeats["text"])
+        assert int(n_rep or 0) == row["n_repeats"] == inside
+    top = edges.iloc[0]
+    assert top["count"] == _sentences_with(paragraphs, top["source"], top["target"])
+    if target == "speech2025":
+        assert ("学习", "习近平新时代中国特色社会主义思想", "5", "41", "; both inside 1 repeated", "1") in named
+
+
+# ---------------------------------------------------------------------------------------- notebook 5
+
+def test_topic_fit_sentence_matches_its_table(executed):
+    target, figures, out, _ = executed
+    fit = read(figures, f"topics_fit_{target}_{SLUGS[target][1]}")
+    t = fit[fit["series"] == target].iloc[0]
+    ref = fit[fit["series"] == "reference"]
+    assert np.isclose(t["oov_share"], t["n_oov"] / t["n_tokens"])
+    text = sentence(prose(out, NB05), "**How to read it.** " + f"{t['oov_share']:.1%} of the tokens")
+    assert f"{t['oov_share']:.1%} of the tokens of {target} ({int(t['n_oov'])} of {int(t['n_tokens'])})" in text
+    pooled = ref["n_oov"].sum() / ref["n_tokens"].sum()
+    assert f"against {pooled:.1%} ({int(ref['n_oov'].sum()):,} of {int(ref['n_tokens'].sum()):,})" in text
+    above = int((ref["oov_share"] >= t["oov_share"]).sum())
+    full = prose(out, NB05)
+    assert ("no reference document has as large a share" in full) == (above == 0)
+    if target == "speech2025":  # the speech is the text the model sees least of
+        assert above == 0 and t["oov_share"] > 2 * pooled
+
+
+def _ties(k: pd.DataFrame) -> dict:
+    """Per method: best K, the K within one seed standard deviation of it, whether it is at an end."""
+    out = {}
+    for method, g in k.groupby("method"):
+        best = g.loc[g["coherence"].idxmax()]
+        spread = np.maximum(g["coherence_sd"], best["coherence_sd"])
+        tied = sorted(int(x) for x in g.loc[(g["coherence"] - best["coherence"]).abs() <= spread, "k"] if x != best["k"])
+        out[method] = (int(best["k"]), tied, best["k"] in (g["k"].min(), g["k"].max()))
+    return out
+
+
+def test_k_selection_prose_matches_its_table(executed):
+    target, figures, out, _ = executed
+    k = read(figures, f"topics_k_selection_{target}_{SLUGS[target][1]}_paragraphs")
+    text = prose(out, NB05)
+    for method, (best, tied, edge) in _ties(k).items():
+        part = sentence(text, f"{method.upper()} (K = ")
+        assert f"the most coherent K is {best} " in part, part
+        if k.loc[k["method"] == method, "coherence_sd"].gt(0).all() and "one seed" not in part:
+            if tied:
+                assert f"K = {', '.join(map(str, tied))} {'is' if len(tied) == 1 else 'are'} within one standard deviation" in part
+            else:
+                assert "no other K is within one standard deviation" in part
+        assert ("**the best K is at the edge of the range tried**" in part) == edge
+    if target == "speech2025":  # the default range brackets the optimum and goes well past the chosen K
+        nmf = k[k["method"] == "nmf"]
+        assert nmf["k"].min() <= 4 and nmf["k"].max() >= 40
+        best, _, edge = _ties(k)["nmf"]
+        assert not edge and nmf["k"].max() > k.loc[k["recommended"], "k"].item()
+
+
+# ---------------------------------------------------------------------------------------- notebook 6
+
+def test_explorer_states_counts(executed, study_corpus):
+    target, _, out, _ = executed
+    from analysis.keyness import key_terms, keyness
+    study = resolve(study_corpus, target=target)
+    key = keyness(study_corpus.documents, study.target_mask, study.reference_mask, min_target=0, min_count=3,
+                  units=study_corpus.paragraphs)
+    term = key_terms(key, 200)["term"].iloc[0]
+    row = key[key["term"] == term].iloc[0]
+    text = prose(out, NB06)
+    assert f"{term}: {int(row.n_target)} occurrence(s) in {study.label} ({row.per_10k_target:.1f} per 10,000 tokens) " \
+           f"and {int(row.n_reference)} in the {study.reference_label}" in text
+    assert (f"{term} is in {int(row.n_units_target)} of its paragraphs ({row.share_units_target:.0%}); Log Ratio interval "
+            f"{row.lr_ci_low:+.1f} to {row.lr_ci_high:+.1f}") in text
+    nested = int(study_corpus.count([term]).loc[target, term])
+    assert f"Counted nested (inside longer formulations too): {nested} in {target}," in text
+    tables = "\n".join("".join(o["data"].get("text/plain", "")) for o in outputs(out, NB06) if "data" in o)
+    for column in ("is_key", "p_boot", "lr_ci_low", "n_units_target", "section_label", "year", "total_tokens"):
+        assert column in tables, column
