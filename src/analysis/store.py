@@ -1,0 +1,927 @@
+"""An on-disk corpus store for corpora larger than memory: index once, count from Parquet.
+
+:func:`index` reads a corpus (a folder of .txt, a .jsonl or .csv file, a document table, or the
+study corpus), normalises, structures and segments it **chunk by chunk** and writes a folder of
+Parquet files (pyarrow)::
+
+    STORE/manifest.json                      format, segmenter, filters, committed parts
+    STORE/documents/<part>.parquet           doc_id, collection, year, title, n_chars, n_paragraphs,
+                                             n_tokens, boilerplate_chars, key
+    STORE/tokens/<part>.parquet              doc_id, paragraph, section, section_path, is_heading, level,
+                                             tokens (the UNFILTERED stream, list<dictionary<string>>)
+    STORE/counts/<filter>/<part>.parquet     doc_id, term, count: sparse per-document counts of the
+                                             tokens a named filter keeps (term dictionary-encoded)
+    STORE/vocabulary/<filter>.parquet        term_id, term, count, doc_freq (term_id = position in
+                                             sorted order, the column order of scikit-learn's vectorizers)
+
+Segment once, count many times: the token stream is stored unfiltered, and counts are made for a
+named :class:`~analysis.tokens.TokenFilter` (its ``name`` and ``fingerprint`` are in the manifest;
+:func:`add_filter` counts a new filter from the stored streams without segmenting again).
+
+Memory is bounded by the chunk size (``chunk_chars``), not the corpus: the driver streams the
+corpus once to plan chunks (doc_id, metadata, byte range, key; no text is kept), workers read their
+own documents' text, and every token list becomes integer ids as soon as a document is segmented.
+A document is keyed as the segment cache keys it (sha256 of the segmenter fingerprint and the raw
+text); re-running skips documents already in the store, and a changed text under an existing
+doc_id is an error (index it into a new store).  Each chunk is written as its own part files, each
+file atomically (temporary name + ``os.replace``), and the part is committed by an atomic rewrite
+of the manifest once all its files exist: a killed run leaves only uncommitted files, which the
+next run deletes before it resumes.
+
+Engines (:func:`index` ``engine=``): ``"local"`` runs chunks on this machine's processes (joblib/loky);
+``"dask"`` builds a :mod:`dask.bag` over the chunks (``from_sequence(...).map_partitions(...)``) and
+runs it on a ``dask.distributed`` cluster (``scheduler=ADDRESS``, or a LocalCluster of processes).
+The vocabulary is a reduction of the parts' sparse counts (``Bag.fold`` on dask).  The same
+functions run in both, so the stores are identical.
+
+Statistics (:class:`Store`): term frequency, TF-IDF, keyness and trends aggregate the sparse
+counts per group, part by part, without reading a token list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from functools import reduce
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+from scipy import stats
+
+from .dtm import DTM, rank_within_groups
+from .errors import CorpusError, InputError
+from .frequency import PER
+from .keyness import chi2_statistic, g2_statistic, log_ratio
+from .preprocessing import normalise
+from .segment import Segmenter
+from .structure import parse_paragraphs
+
+FORMAT = "analysis.store/1"
+MANIFEST = "manifest.json"
+CHUNK_CHARS = 2_000_000
+ENGINES = ("local", "dask")
+DOC_COLUMNS = ["doc_id", "collection", "year", "title", "n_chars", "n_paragraphs", "n_tokens",
+               "boilerplate_chars", "key"]
+
+
+# ---------------------------------------------------------------------------- files
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """Write through ``write(tmp_name)`` to a unique temporary file beside ``path``, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def _write_json(data: dict, path: Path) -> None:
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+    _atomic_write(path, write)
+
+
+def _read_manifest(root: Path) -> dict | None:
+    path = root / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: not a readable store manifest ({exc})") from exc
+    if manifest.get("format") != FORMAT:
+        raise CorpusError(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    return manifest
+
+
+# ---------------------------------------------------------------------------- filters
+class _SegmenterFilter:
+    """Stand-in for :class:`analysis.tokens.TokenFilter` until the token layer lands on main:
+    the segmenter's own filter rule, with a name and a fingerprint."""
+
+    def __init__(self, seg: Segmenter):
+        self.seg = seg
+        stop = hashlib.sha256("\n".join(sorted(seg.stopwords)).encode()).hexdigest()
+        self.name = (f"stopwords={len(seg.stopwords)} words, min_chars={seg.min_chars}, "
+                     f"numbers={'yes' if seg.keep_numbers else 'no'}, punct={'yes' if seg.keep_punct else 'no'}")
+        spec = {"stopwords": stop, "min_chars": seg.min_chars, "numbers": seg.keep_numbers,
+                "punct": seg.keep_punct, "protected": seg.lexicon.fingerprint}
+        self.fingerprint = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+    def keep(self, token: str) -> bool:
+        return self.seg.keep(token)
+
+    def apply(self, tokens):
+        return [t for t in tokens if self.seg.keep(t)]
+
+    def protect(self, terms):
+        return self
+
+
+def default_filter(seg: Segmenter):
+    """The segmenter's own filter (stopwords, length, numbers, punctuation; lexicon terms protected)."""
+    return getattr(seg, "filter", None) or _SegmenterFilter(seg)
+
+
+def _doc_key(seg: Segmenter, raw_text: str) -> str:
+    return seg.key(raw_text) if hasattr(seg, "key") else seg._key(raw_text)
+
+
+def filter_key(token_filter) -> str:
+    """Folder name of a filter's counts: the first 16 hex digits of its fingerprint."""
+    return token_filter.fingerprint[:16]
+
+
+# ---------------------------------------------------------------------------- planning
+@dataclass
+class DocRef:
+    """One document to index: its metadata, its key, and where its text is (never the text of a
+    file: ``source`` is ``("text", str)`` only for documents that were in memory already)."""
+
+    doc_id: str
+    collection: str
+    year: int | None
+    title: str
+    key: str
+    n_chars: int
+    source: tuple
+
+
+def _year(value) -> int | None:
+    year = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return None if pd.isna(year) else int(year)
+
+
+def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
+    for row in docs.itertuples(index=False):
+        text = str(row.text)
+        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year), str(getattr(row, "title", "") or ""),
+                     _doc_key(seg, text), len(text), ("text", text))
+
+
+def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | None = "year",
+                title: str | None = "title", doc_id: str | None = None, collection: str | None = None) -> Iterator[DocRef]:
+    """Stream a JSON Lines file (UTF-8, as JSON requires), with the field mapping of
+    :func:`analysis.corpus.load_jsonl`; each reference keeps the line's byte range."""
+    default_collection = collection or path.stem
+    with open(path, "rb") as fh:
+        offset, n = 0, 0
+        for line_no, line in enumerate(fh, 1):
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line.decode("utf-8-sig" if start == 0 else "utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise CorpusError(f"{path}, line {line_no}: not valid UTF-8 JSON ({exc})") from exc
+            if text not in row:
+                raise CorpusError(f"{path}, line {line_no}: no text field {text!r} (fields: {list(row)})")
+            n += 1
+            body = "" if row[text] is None else str(row[text])
+            ident = row.get(doc_id) if doc_id else row.get("doc_id")
+            yield DocRef(str(ident if ident is not None else f"doc{n:04d}"),
+                         str(row.get("collection") or default_collection),
+                         _year(row.get(year)) if year else None, str((row.get(title) if title else "") or ""),
+                         _doc_key(seg, body), len(body), ("jsonl", str(path), start, len(line), text))
+
+
+def _folder_refs(folder: Path, seg: Segmenter, *, encoding: str | None = None, collection: str | None = None,
+                 pattern: str = "*.txt") -> Iterator[DocRef]:
+    """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (metadata.csv,
+    year from the file name), reading one file at a time."""
+    from .corpus.readers import read_text, year_from_name
+    meta: dict[str, dict] = {}
+    meta_path = folder / "metadata.csv"
+    if meta_path.is_file():
+        table = pd.read_csv(meta_path, dtype=str, keep_default_na=False)
+        if "filename" not in table:
+            raise CorpusError(f"{meta_path}: needs a 'filename' column (has {list(table.columns)})")
+        meta = {r["filename"]: {k: v for k, v in r.items() if k != "filename" and v != ""}
+                for r in table.to_dict("records")}
+    for file in sorted(folder.glob(pattern)):
+        body, enc = read_text(file, encoding)
+        info = meta.get(file.name, {})
+        year = info.get("year") or year_from_name(file.name)
+        yield DocRef(str(info.get("doc_id", file.stem)), str(info.get("collection", collection or folder.name)),
+                     _year(year), str(info.get("title", file.stem)), _doc_key(seg, body), len(body),
+                     ("file", str(file), enc))
+
+
+def corpus_refs(corpus, seg: Segmenter, **options) -> Iterator[DocRef]:
+    """References to every document of ``corpus``: a document table, a folder, a .jsonl file, a
+    .csv file (read whole by :func:`analysis.corpus.load_csv`: CSV has no safe line ranges), or
+    ``None`` for the study corpus."""
+    if corpus is None:
+        from .corpus import load_default_corpus
+        return _frame_refs(load_default_corpus(), seg)
+    if isinstance(corpus, pd.DataFrame):
+        return _frame_refs(corpus, seg)
+    path = Path(corpus)
+    if path.is_dir():
+        return _folder_refs(path, seg, **options)
+    if not path.exists():
+        raise CorpusError(f"{path}: no such file or folder")
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return _jsonl_refs(path, seg, **options)
+    if path.suffix.lower() == ".csv":
+        from .corpus import load_csv
+        return _frame_refs(load_csv(path, **options), seg)
+    raise CorpusError(f"{path}: unknown corpus format {path.suffix!r}; use a folder of .txt files, .jsonl or .csv")
+
+
+def plan_chunks(refs: Iterable[DocRef], indexed: Mapping[str, str], chunk_chars: int = CHUNK_CHARS,
+                origin: str = "corpus") -> tuple[list[list[DocRef]], int]:
+    """Group the documents not yet indexed into chunks of about ``chunk_chars`` characters, in
+    corpus order; return ``(chunks, skipped)``.  A doc_id indexed with another key (its text or
+    the segmenter changed) and a doc_id repeated in the corpus are errors."""
+    chunks: list[list[DocRef]] = [[]]
+    size = skipped = 0
+    seen: set[str] = set()
+    for ref in refs:
+        if ref.doc_id in seen:
+            raise CorpusError(f"{origin}: doc_id values must be unique, repeated: {ref.doc_id!r}")
+        seen.add(ref.doc_id)
+        if ref.doc_id in indexed:
+            if indexed[ref.doc_id] != ref.key:
+                raise CorpusError(f"{origin}: document {ref.doc_id!r} differs from the one in the store "
+                                  f"(its text changed); index the corpus into a new store")
+            skipped += 1
+            continue
+        if size >= chunk_chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(ref)
+        size += max(ref.n_chars, 1)
+    return [c for c in chunks if c], skipped
+
+
+def part_name(chunk: Sequence[DocRef]) -> str:
+    """A part's file name: a hash of its documents and their keys (the same chunk, the same name)."""
+    digest = hashlib.sha256()
+    for ref in chunk:
+        digest.update(f"{ref.doc_id}\x1f{ref.key}\x1e".encode("utf-8"))
+    return f"part-{digest.hexdigest()[:20]}"
+
+
+# ---------------------------------------------------------------------------- one chunk (runs in workers)
+_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def _worker_segmenter(seg: Segmenter) -> Segmenter:
+    """One segmenter per process and configuration (its engine is built once, not per chunk)."""
+    return _SEGMENTERS.setdefault(seg.fingerprint, seg)
+
+
+def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
+    handles: dict[str, object] = {}
+    try:
+        for ref in chunk:
+            kind = ref.source[0]
+            if kind == "text":
+                yield ref.source[1]
+            elif kind == "file":
+                from .corpus.readers import read_text
+                yield read_text(ref.source[1], ref.source[2])[0]
+            elif kind == "jsonl":
+                _, path, start, length, field = ref.source
+                fh = handles.get(path) or handles.setdefault(path, open(path, "rb"))
+                fh.seek(start)
+                line = fh.read(length).decode("utf-8-sig" if start == 0 else "utf-8")
+                value = json.loads(line)[field]
+                yield "" if value is None else str(value)
+            else:
+                raise CorpusError(f"document {ref.doc_id!r}: unknown source {kind!r}")
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+def segment_document(seg: Segmenter, raw_text: str) -> dict:
+    """Normalise, structure and segment one raw text: per-paragraph columns with the unfiltered
+    token stream of each paragraph in ``tokens`` (:meth:`Segmenter.process`)."""
+    if hasattr(seg, "filter"):
+        return seg.process(raw_text)
+    norm = normalise(raw_text)  # stand-in until process() returns the unfiltered stream
+    paras = parse_paragraphs(norm.text)
+    return {"paragraph": [p.index for p in paras], "section_path": [p.section_path for p in paras],
+            "is_heading": [p.is_heading for p in paras], "level": [p.level for p in paras],
+            "tokens": [seg.cut(p.text) for p in paras], "boilerplate_chars": norm.boilerplate_chars}
+
+
+class _ChunkBuilder:
+    """Accumulates one chunk's tables, token lists turned into chunk-local integer ids at once."""
+
+    def __init__(self, filters: Sequence):
+        self.filters = list(filters)
+        self.vocab: dict[str, int] = {}
+        self.keep: list[list[bool]] = [[] for _ in self.filters]
+        self.ids: list[np.ndarray] = []
+        self.ends: list[int] = []
+        self.paras: dict[str, list] = {c: [] for c in ("doc_id", "paragraph", "section", "section_path",
+                                                        "is_heading", "level")}
+        self.docs: dict[str, list] = {c: [] for c in DOC_COLUMNS}
+        self.counts = [{"doc_id": [], "term": [], "count": []} for _ in self.filters]
+        self.n_tokens = 0
+
+    def add(self, ref: DocRef, result: dict) -> None:
+        setdefault, vocab = self.vocab.setdefault, self.vocab
+        doc_ids = []
+        for i, toks in enumerate(result["tokens"]):
+            ids = np.fromiter((setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks))
+            doc_ids.append(ids)
+            self.ids.append(ids)
+            self.n_tokens += len(ids)
+            self.ends.append(self.n_tokens)
+            path = result["section_path"][i]
+            self.paras["doc_id"].append(ref.doc_id)
+            self.paras["paragraph"].append(result["paragraph"][i])
+            self.paras["section"].append(path[0] if path else "")
+            self.paras["section_path"].append(" > ".join(path))
+            self.paras["is_heading"].append(result["is_heading"][i])
+            self.paras["level"].append(result["level"][i])
+        flat = np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.int32)
+        self._count(ref.doc_id, flat)
+        row = dict(doc_id=ref.doc_id, collection=ref.collection, year=ref.year, title=ref.title,
+                   n_chars=ref.n_chars, n_paragraphs=len(result["tokens"]), n_tokens=len(flat),
+                   boilerplate_chars=result.get("boilerplate_chars", 0), key=ref.key)
+        for col in DOC_COLUMNS:
+            self.docs[col].append(row[col])
+
+    def _count(self, doc_id: str, flat: np.ndarray) -> None:
+        terms = list(self.vocab)
+        for f, (token_filter, keep) in enumerate(zip(self.filters, self.keep)):
+            keep.extend(token_filter.keep(t) for t in terms[len(keep):])
+            kept = flat[np.asarray(keep, dtype=bool)[flat]] if len(flat) else flat
+            ids, counts = np.unique(kept, return_counts=True)
+            out = self.counts[f]
+            out["doc_id"].extend([doc_id] * len(ids))
+            out["term"].append(ids.astype(np.int32))
+            out["count"].append(counts.astype(np.int32))
+
+    def tables(self) -> tuple[pa.Table, pa.Table, list[pa.Table]]:
+        vocab = pa.array(list(self.vocab), pa.string())
+        flat = np.concatenate(self.ids) if self.ids else np.zeros(0, np.int32)
+        offsets = pa.array(np.concatenate([[0], np.asarray(self.ends, dtype=np.int64)]).astype(np.int32))
+        tokens = pa.ListArray.from_arrays(offsets, pa.DictionaryArray.from_arrays(pa.array(flat), vocab))
+        paras = pa.table({**{c: pa.array(v) for c, v in self.paras.items() if c != "level"},
+                          "level": pa.array(self.paras["level"], pa.int16()), "tokens": tokens})
+        docs = pa.table({c: pa.array(v, type=pa.int64() if c == "year" else None) for c, v in self.docs.items()})
+        counts = []
+        for out in self.counts:
+            ids = np.concatenate(out["term"]) if out["term"] else np.zeros(0, np.int32)
+            term = pa.DictionaryArray.from_arrays(pa.array(ids), vocab)
+            counts.append(pa.table({"doc_id": pa.array(out["doc_id"], pa.string()), "term": term,
+                                    "count": pa.array(np.concatenate(out["count"]) if out["count"] else
+                                                      np.zeros(0, np.int32))}))
+        return docs, paras, counts
+
+
+def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Sequence) -> dict:
+    """Segment one chunk and write its part files (documents, tokens, counts per filter);
+    return the part's manifest entry.  Runs in a worker process, locally or on a Dask worker."""
+    start = time.perf_counter()
+    seg = _worker_segmenter(seg)
+    name = part_name(chunk)
+    builder = _ChunkBuilder(filters)
+    for ref, raw in zip(chunk, _read_texts(chunk)):
+        builder.add(ref, segment_document(seg, raw))
+    docs, paras, counts = builder.tables()
+    base = Path(root)
+    for token_filter, table in zip(filters, counts):
+        _write_parquet(table, base / "counts" / filter_key(token_filter) / f"{name}.parquet")
+    _write_parquet(paras, base / "tokens" / f"{name}.parquet")
+    _write_parquet(docs, base / "documents" / f"{name}.parquet")  # last: the part is complete
+    return {"part": name, "n_docs": len(chunk), "n_chars": int(sum(r.n_chars for r in chunk)),
+            "n_tokens": builder.n_tokens, "seconds": round(time.perf_counter() - start, 3)}
+
+
+def _index_partition(chunks: Iterable[Sequence[DocRef]], root: str, seg: Segmenter, filters: Sequence) -> list[dict]:
+    """``Bag.map_partitions`` body: every chunk of a partition (one, as the bag is built)."""
+    return [index_chunk(chunk, root, seg, filters) for chunk in chunks]
+
+
+# ---------------------------------------------------------------------------- vocabulary (a reduction)
+def part_term_totals(root: str, fkey: str, part: str) -> pd.DataFrame:
+    """Per term of one part's counts: total ``count`` and ``doc_freq`` (indexed by term)."""
+    table = pq.read_table(Path(root) / "counts" / fkey / f"{part}.parquet", columns=["term", "count"])
+    frame = pd.DataFrame({"term": table["term"].to_pandas().astype(str).to_numpy(),
+                          "count": table["count"].to_numpy()})
+    return frame.groupby("term", sort=False)["count"].agg(count="sum", doc_freq="size")
+
+
+def add_totals(left: pd.DataFrame | None, right: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Sum two term-total tables (the binary operator of the reduction; ``None`` is the identity)."""
+    if left is None or right is None:
+        return right if left is None else left
+    return left.add(right, fill_value=0).astype(np.int64)
+
+
+def _vocabulary_table(totals: pd.DataFrame | None) -> pa.Table:
+    if totals is None or totals.empty:
+        return pa.table({"term_id": pa.array([], pa.int32()), "term": pa.array([], pa.string()),
+                         "count": pa.array([], pa.int64()), "doc_freq": pa.array([], pa.int64())})
+    totals = totals.sort_index()
+    return pa.table({"term_id": pa.array(np.arange(len(totals), dtype=np.int32)),
+                     "term": pa.array(totals.index.astype(str).tolist(), pa.string()),
+                     "count": pa.array(totals["count"].to_numpy(np.int64)),
+                     "doc_freq": pa.array(totals["doc_freq"].to_numpy(np.int64))})
+
+
+# ---------------------------------------------------------------------------- engines
+class _Engine:
+    """Runs chunk jobs and the vocabulary reduction; ``results`` yields part entries as they finish."""
+
+    def results(self, chunks, root, seg, filters) -> Iterator[dict]:
+        raise NotImplementedError
+
+    def totals(self, root: str, fkey: str, parts: Sequence[str]) -> pd.DataFrame | None:
+        return reduce(add_totals, (part_term_totals(root, fkey, p) for p in parts), None)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalEngine(_Engine):
+    """This machine's processes (joblib's loky backend; ``n_jobs=1`` runs in this process)."""
+
+    def __init__(self, n_jobs: int | None = None):
+        self.n_jobs = n_jobs or os.cpu_count() or 1
+
+    def results(self, chunks, root, seg, filters):
+        if self.n_jobs == 1 or len(chunks) <= 1:
+            yield from (index_chunk(c, root, seg, filters) for c in chunks)
+            return
+        from joblib import Parallel, delayed
+        run = Parallel(n_jobs=self.n_jobs, backend="loky", return_as="generator_unordered", pre_dispatch="n_jobs")
+        yield from run(delayed(index_chunk)(c, root, seg, filters) for c in chunks)
+
+
+class DaskEngine(_Engine):
+    """A ``dask.distributed`` cluster: ``scheduler`` (an address such as ``tcp://host:8786``), or a
+    LocalCluster of ``n_workers`` processes with one thread each.  Chunks are a :mod:`dask.bag`."""
+
+    def __init__(self, scheduler: str | None = None, n_workers: int = 2):
+        from distributed import Client, LocalCluster
+        if scheduler:
+            self.cluster, self.client = None, Client(scheduler)
+        else:
+            self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None)
+            self.client = Client(self.cluster)
+
+    def results(self, chunks, root, seg, filters):
+        import dask.bag as db
+        from distributed import as_completed
+        if not chunks:
+            return
+        bag = db.from_sequence(chunks, npartitions=len(chunks)).map_partitions(_index_partition, root, seg, filters)
+        futures = self.client.compute(bag.to_delayed())
+        for future in as_completed(futures):
+            yield from future.result()
+
+    def totals(self, root, fkey, parts):
+        import dask.bag as db
+        if not parts:
+            return None
+        bag = db.from_sequence(list(parts), npartitions=min(len(parts), 8 * len(self.client.nthreads())))
+        return bag.map(lambda p: part_term_totals(root, fkey, p)).fold(add_totals, add_totals, initial=None) \
+                  .compute(scheduler=self.client)
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_engine(engine: str = "local", *, scheduler: str | None = None, n_jobs: int | None = None) -> _Engine:
+    if engine == "local":
+        if scheduler:
+            raise InputError("--scheduler needs --engine dask")
+        return LocalEngine(n_jobs)
+    if engine == "dask":
+        return DaskEngine(scheduler, n_workers=n_jobs or 2)
+    raise InputError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+
+
+# ---------------------------------------------------------------------------- index
+@dataclass
+class IndexResult:
+    """What one :func:`index` run did."""
+
+    store: "Store"
+    indexed: int      # documents segmented in this run
+    skipped: int      # documents already in the store
+    parts: int        # part files written in this run
+    chars: int        # characters segmented in this run
+    seconds: float
+
+
+def _clean_uncommitted(root: Path, committed: set[str]) -> int:
+    """Delete part files (and temporaries) that no manifest entry commits: leftovers of a killed run."""
+    removed = 0
+    for folder in (root / "documents", root / "tokens", *(root / "counts").glob("*")):
+        if not folder.is_dir():
+            continue
+        for file in folder.iterdir():
+            if file.name.startswith(".") or file.name.removesuffix(".parquet") not in committed:
+                file.unlink()
+                removed += 1
+    return removed
+
+
+def _new_manifest(seg: Segmenter, filters: Sequence) -> dict:
+    return {"format": FORMAT, "segmenter": {"fingerprint": seg.fingerprint, "options": seg.options,
+                                            "repr": repr(seg)},
+            "filters": {filter_key(f): {"name": f.name, "fingerprint": f.fingerprint} for f in filters},
+            "default_filter": filter_key(filters[0]), "parts": {}}
+
+
+def index(corpus=None, store: str | Path = "store", *, engine: str = "local", scheduler: str | None = None,
+          n_jobs: int | None = None, chunk_chars: int = CHUNK_CHARS, segmenter: Segmenter | None = None,
+          filters: Sequence | None = None, progress: bool = True, **read_options) -> IndexResult:
+    """Index ``corpus`` into the Parquet store at ``store`` (created, or resumed/extended).
+
+    ``corpus``: a folder, .jsonl or .csv path, a document table, or ``None`` (the study corpus);
+    ``read_options`` go to the reader (``text=``, ``year=``, ``collection=``… as in
+    :func:`analysis.corpus.load_corpus`).  ``engine`` ``"local"`` (``n_jobs`` processes) or
+    ``"dask"`` (``scheduler`` address, or a LocalCluster of ``n_jobs or 2`` processes).
+    ``filters``: the token filters to count for (default: the segmenter's own filter); lexicon
+    terms are protected in each, as the segmenter does.  The store path must be reachable by
+    every worker (a shared filesystem on a cluster).
+    """
+    start = time.perf_counter()
+    seg = segmenter or Segmenter(cache=False)
+    filters = [f.protect(seg.lexicon.terms) for f in filters] if filters else [default_filter(seg)]
+    root = Path(store)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = _read_manifest(root) or _new_manifest(seg, filters)
+    if manifest["segmenter"]["fingerprint"] != seg.fingerprint:
+        raise CorpusError(f"{root}: store was built with another segmenter ({manifest['segmenter']['repr']}, "
+                          f"options {manifest['segmenter']['options']}); index into a new store")
+    missing = [f.name for f in filters if filter_key(f) not in manifest["filters"]]
+    if missing and manifest["parts"]:
+        raise CorpusError(f"{root}: the store has no counts for filter(s) {missing}; add them with add_filter()")
+    manifest["filters"].update({filter_key(f): {"name": f.name, "fingerprint": f.fingerprint} for f in filters})
+    _clean_uncommitted(root, set(manifest["parts"]))
+    existing = Store(root, manifest) if manifest["parts"] else None
+    indexed = {} if existing is None else dict(zip(*existing._doc_keys()))
+    origin = "study corpus" if corpus is None else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
+    chunks, skipped = plan_chunks(corpus_refs(corpus, seg, **read_options), indexed, chunk_chars, origin)
+    _write_json(manifest, root / MANIFEST)
+
+    runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
+    chars = 0
+    try:
+        from tqdm.auto import tqdm
+        total = sum(r.n_chars for c in chunks for r in c)
+        with tqdm(total=total, unit="char", unit_scale=True, desc=f"index ({engine})", disable=not progress) as bar:
+            for entry in runner.results(chunks, str(root), seg, filters):
+                manifest["parts"][entry["part"]] = entry
+                _write_json(manifest, root / MANIFEST)  # commit the part
+                chars += entry["n_chars"]
+                bar.update(entry["n_chars"])
+        for token_filter in filters:
+            fkey = filter_key(token_filter)
+            totals = runner.totals(str(root), fkey, sorted(manifest["parts"]))
+            _write_parquet(_vocabulary_table(totals), root / "vocabulary" / f"{fkey}.parquet")
+    finally:
+        runner.close()
+    return IndexResult(Store(root), sum(len(c) for c in chunks), skipped, len(chunks), chars,
+                       time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------------------- reading
+class Store:
+    """An indexed corpus on disk.  ``Store(path)`` opens it; nothing is read until asked for.
+
+    >>> store = Store("gwr_store")
+    >>> docs = store.documents()                           # one row per document, no tokens
+    >>> table = store.keyness("speech2025", store.select(collection="gwr", years=(2015, 2024)))
+    """
+
+    def __init__(self, path: str | Path, manifest: dict | None = None):
+        self.root = Path(path)
+        manifest = manifest or _read_manifest(self.root)
+        if manifest is None:
+            raise CorpusError(f"{self.root}: not a store (no {MANIFEST}); build one with `analysis index`")
+        self.manifest = manifest
+        self._documents: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        parts = self.manifest["parts"].values()
+        return (f"Store({str(self.root)!r}: {sum(p['n_docs'] for p in parts)} documents, "
+                f"{sum(p['n_chars'] for p in parts):,} characters, {len(parts)} parts)")
+
+    @property
+    def parts(self) -> list[str]:
+        return sorted(self.manifest["parts"])
+
+    def _file(self, kind: str, part: str, fkey: str | None = None) -> Path:
+        folder = self.root / kind if fkey is None else self.root / kind / fkey
+        return folder / f"{part}.parquet"
+
+    def _doc_keys(self) -> tuple[list[str], list[str]]:
+        ids, keys = [], []
+        for part in self.parts:
+            table = pq.read_table(self._file("documents", part), columns=["doc_id", "key"])
+            ids += table["doc_id"].to_pylist()
+            keys += table["key"].to_pylist()
+        return ids, keys
+
+    # -------------------------------------------------------------- tables
+    def documents(self) -> pd.DataFrame:
+        """One row per document (corpus order within parts): the metadata, ``n_chars``, ``n_tokens``
+        (the unfiltered stream), ``key``, ``part``; ``duplicate_of`` the first document with the same text."""
+        if self._documents is None:
+            frames = [pq.read_table(self._file("documents", p)).to_pandas().assign(part=p) for p in self.parts]
+            docs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DOC_COLUMNS + ["part"])
+            docs["doc_id"] = docs["doc_id"].astype(str)
+            docs["year"] = docs["year"].astype("Int64")
+            first = docs.drop_duplicates("key").set_index("key")["doc_id"]
+            dup = docs["key"].map(first)
+            docs["duplicate_of"] = dup.where(dup != docs["doc_id"]).astype("string")
+            self._documents = docs
+        return self._documents
+
+    def filter_key(self, token_filter=None) -> str:
+        """The counts folder of ``token_filter`` (a TokenFilter, its name, or None for the default)."""
+        if token_filter is None:
+            return self.manifest["default_filter"]
+        filters = self.manifest["filters"]
+        if isinstance(token_filter, str):
+            hits = [k for k, v in filters.items() if token_filter in (k, v["name"])]
+        else:
+            hits = [k for k, v in filters.items() if v["fingerprint"] == token_filter.fingerprint]
+        if not hits:
+            known = "; ".join(v["name"] for v in filters.values())
+            raise InputError(f"{self.root}: no counts for filter {getattr(token_filter, 'name', token_filter)!r} "
+                             f"(the store has: {known}); add them with add_filter()")
+        return hits[0]
+
+    def filter_name(self, token_filter=None) -> str:
+        return self.manifest["filters"][self.filter_key(token_filter)]["name"]
+
+    def vocabulary(self, token_filter=None) -> pd.DataFrame:
+        """``term_id, term, count, doc_freq`` over the whole store, for one filter."""
+        return pq.read_table(self.root / "vocabulary" / f"{self.filter_key(token_filter)}.parquet").to_pandas()
+
+    def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
+               doc_ids=None, exclude=None) -> np.ndarray:
+        """A boolean mask over :meth:`documents` (as :meth:`analysis.pipeline.SegmentedCorpus.select`)."""
+        d = self.documents()
+        mask = np.ones(len(d), bool)
+        if collection is not None:
+            mask &= (d["collection"] == collection).to_numpy()
+        if years is not None:
+            mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
+        if doc_ids is not None:
+            mask &= d["doc_id"].isin([doc_ids] if isinstance(doc_ids, str) else doc_ids).to_numpy()
+        if exclude is not None:
+            mask &= ~d["doc_id"].isin([exclude] if isinstance(exclude, str) else exclude).to_numpy()
+        if not mask.any():
+            raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
+        return mask
+
+    def mask(self, which, role: str = "selection") -> np.ndarray:
+        """A doc_id, list of doc_ids, boolean mask or callable on :meth:`documents` as a mask."""
+        from .keyness import _select
+        return _select(self.documents(), which, role)
+
+    # -------------------------------------------------------------- sparse counts
+    def scan_counts(self, rows: pd.Series, token_filter=None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Sparse counts of the documents in ``rows`` (a Series doc_id → row number), part by part:
+        ``(row, term_id, count)`` arrays, term ids from :meth:`vocabulary`.  Only parts holding
+        one of the documents are read."""
+        fkey = self.filter_key(token_filter)
+        vocab = pa.array(self.vocabulary(fkey)["term"].astype(str).tolist(), pa.string())
+        docs = self.documents()
+        for part in docs.loc[docs["doc_id"].isin(rows.index), "part"].unique():
+            table = pq.read_table(self._file("counts", part, fkey))
+            row = rows.reindex(table["doc_id"].to_numpy(zero_copy_only=False)).to_numpy()
+            hit = ~np.isnan(row)
+            term = table["term"].combine_chunks()
+            ids = pc.index_in(term.dictionary, value_set=vocab).to_numpy(zero_copy_only=False)
+            term_id = ids[term.indices.to_numpy(zero_copy_only=False)]
+            yield row[hit].astype(np.int64), term_id[hit].astype(np.int64), table["count"].to_numpy()[hit]
+
+    def dtm(self, which=None, *, by: str | Sequence | None = None, token_filter=None,
+            binary: bool = False) -> DTM:
+        """Document-term matrix of the selected documents (default all), rows summed per ``by``
+        group (a column of :meth:`documents` or labels aligned with the selection); ``binary``
+        counts documents that contain each term instead (document frequency per group).
+        Built part by part; memory ∝ groups × terms, not tokens."""
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        if by is None:
+            labels = sel["doc_id"].to_numpy()
+        elif isinstance(by, str):
+            labels = sel[by].to_numpy()
+        else:
+            labels = np.asarray(by)
+        codes, groups = pd.factorize(pd.Series(labels), sort=False)
+        rows = pd.Series(codes, index=sel["doc_id"].to_numpy(), dtype=float)
+        rows = rows[rows >= 0]
+        n_terms = len(self.vocabulary(token_filter))
+        matrix = sp.csr_matrix((len(groups), n_terms), dtype=np.int64)
+        for row, term, count in self.scan_counts(rows, token_filter):
+            data = np.ones(len(row), np.int64) if binary else count.astype(np.int64)
+            matrix = matrix + sp.csr_matrix((data, (row, term)), shape=matrix.shape)
+        terms = self.vocabulary(token_filter)["term"].astype(str).to_numpy(dtype=object)
+        return DTM(matrix, pd.Index(groups), terms)
+
+    # -------------------------------------------------------------- statistics
+    def term_frequency(self, which=None, *, by: str | None = None, token_filter=None,
+                       min_count: int = 1) -> pd.DataFrame:
+        """:func:`analysis.frequency.term_frequency` from the store: ``group, term, count,
+        total_tokens, per_10k, doc_freq, n_docs, rank``."""
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        if by is not None:
+            sel = sel[sel[by].notna()]
+        labels = sel["doc_id"].to_numpy() if by is None else sel[by].to_numpy()
+        ids = sel["doc_id"].tolist()
+        grouped = self.dtm(ids, by=labels, token_filter=token_filter)
+        present = self.dtm(ids, by=labels, token_filter=token_filter, binary=True)
+        coo = grouped.matrix.tocoo()
+        totals = grouped.totals
+        n_docs = pd.Series(labels).value_counts(sort=False)
+        table = pd.DataFrame({"group": grouped.index.to_numpy()[coo.row], "term": grouped.terms[coo.col],
+                              "count": coo.data.astype(int), "total_tokens": totals[coo.row].astype(int)})
+        table["per_10k"] = table["count"] / table["total_tokens"] * PER
+        table["doc_freq"] = np.asarray(present.matrix[coo.row, coo.col]).ravel().astype(int)
+        table["n_docs"] = table["group"].map(n_docs).astype(int)
+        table = rank_within_groups(table[table["count"] >= min_count], "count", grouped.index)
+        table.attrs["filter"] = self.filter_name(token_filter)
+        return table
+
+    def tfidf(self, which=None, *, by: str | None = None, token_filter=None, top: int | None = 20,
+              tf: str = "raw", idf: str = "smooth", norm: str = "l2") -> pd.DataFrame:
+        """:func:`analysis.tfidf.tfidf` from the store (documents or ``by`` groups as rows)."""
+        from .tfidf import tfidf_matrix
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        if by is not None:
+            sel = sel[sel[by].notna()]
+        dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(), token_filter=token_filter)
+        used = np.flatnonzero(np.asarray(dtm.matrix.sum(axis=0)).ravel() > 0)
+        dtm = DTM(dtm.matrix[:, used].tocsr(), dtm.index, dtm.terms[used])
+        weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
+        counts = dtm.matrix.tocoo()
+        df = np.bincount(dtm.matrix.indices, minlength=len(dtm.terms))
+        table = pd.DataFrame({
+            "group": dtm.index.to_numpy()[counts.row], "term": dtm.terms[counts.col],
+            "count": counts.data.astype(int), "total_tokens": dtm.totals[counts.row].astype(int),
+            "df": df[counts.col], "n_groups": len(dtm.index), "idf": idf_vec[counts.col],
+            "tfidf": np.asarray(weighted.tocsr()[counts.row, counts.col]).ravel()})
+        table = rank_within_groups(table, "tfidf", dtm.index)
+        table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}"
+        return table[table["rank"] <= top].reset_index(drop=True) if top else table
+
+    def keyness(self, target, reference=None, *, token_filter=None, measure: str = "g2", yates: bool = True,
+                min_target: int = 1, min_count: int = 1, correction: str | None = "bh") -> pd.DataFrame:
+        """:func:`analysis.keyness.keyness` from the store's sparse counts: the same columns and numbers.
+
+        ``target``/``reference`` as there (doc_id, list, mask over :meth:`documents`, callable).
+        Aggregated part by part: target and reference totals per term, and per term the reference
+        documents and years that contain it."""
+        docs = self.documents()
+        is_target = self.mask(target, "target")
+        if not is_target.any():
+            raise InputError("target selects no documents")
+        if is_target.all():
+            raise InputError("target cannot be all the documents")
+        is_reference = ~is_target if reference is None else self.mask(reference, "reference")
+        if (is_reference & is_target).any():
+            raise InputError(f"the reference contains target document(s) "
+                             f"{docs.loc[is_reference & is_target, 'doc_id'].tolist()}; they must be disjoint")
+        if not is_reference.any():
+            raise InputError("reference selects no documents")
+        sub = docs[is_target | is_reference]
+        in_target = is_target[is_target | is_reference]
+        rows = pd.Series(np.arange(len(sub)), index=sub["doc_id"].to_numpy(), dtype=float)
+        years = sub["year"].to_numpy(dtype="float", na_value=np.nan)
+        n_terms = len(self.vocabulary(token_filter))
+        a = np.zeros(n_terms, np.int64)
+        b = np.zeros(n_terms, np.int64)
+        ref_docs = np.zeros(n_terms, np.int64)
+        pairs = []  # (term, year) of every reference hit, made unique per part
+        for row, term, count in self.scan_counts(rows, token_filter):
+            t = in_target[row]
+            a += np.bincount(term[t], weights=count[t], minlength=n_terms).astype(np.int64)
+            b += np.bincount(term[~t], weights=count[~t], minlength=n_terms).astype(np.int64)
+            ref_docs += np.bincount(term[~t & (count > 0)], minlength=n_terms)
+            hit_years = years[row[~t & (count > 0)]]
+            pairs.append(pd.DataFrame({"term": term[~t & (count > 0)], "year": hit_years}).drop_duplicates())
+        spread = pd.concat(pairs, ignore_index=True).drop_duplicates() if pairs else pd.DataFrame({"term": [], "year": []})
+        terms = self.vocabulary(token_filter)["term"].astype(str).to_numpy(dtype=object)
+        table = keyness_from_counts(terms, a, b, ref_docs=ref_docs, ref_term_years=spread, measure=measure,
+                                    yates=yates, min_target=min_target, min_count=min_count, correction=correction)
+        table.attrs.update(target=sub.loc[in_target, "doc_id"].tolist(), n_reference_docs=int((~in_target).sum()),
+                           filter=self.filter_name(token_filter))
+        return table
+
+    def trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
+               token_filter=None) -> pd.DataFrame:
+        """:func:`analysis.trends.term_trends` from the store: count and rate per year of each term."""
+        from .trends import trend_table
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            raise InputError("no terms given")
+        vocab = self.vocabulary(token_filter)
+        position = pd.Series(vocab["term_id"].to_numpy(), index=vocab["term"].astype(str))
+        unknown = [t for t in terms if t not in position.index]
+        if unknown:
+            raise InputError(f"unknown term(s), not a token anywhere in these documents: {unknown}")
+        docs = self.documents()
+        dtm = self.dtm(None, token_filter=token_filter)
+        counts = pd.DataFrame(dtm.matrix[:, position[terms].to_numpy()].toarray(), columns=terms, index=docs.index)
+        totals = pd.Series(dtm.totals, index=docs.index)
+        return trend_table(counts, docs.assign(n_tokens=totals), target=target, years=years)
+
+    # -------------------------------------------------------------- token streams
+    def iter_paragraphs(self, which=None, *, columns: Sequence[str] = ("doc_id", "paragraph", "section", "tokens"),
+                        token_filter=None, batch_rows: int = 20_000) -> Iterator[pd.DataFrame]:
+        """The paragraphs of the selected documents in batches of at most ``batch_rows`` rows;
+        ``tokens`` are filtered by ``token_filter`` (a TokenFilter; ``None`` leaves the stream whole)."""
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        wanted = set(sel["doc_id"])
+        for part in sel["part"].unique():
+            source = pq.ParquetFile(self._file("tokens", part))
+            for batch in source.iter_batches(batch_size=batch_rows, columns=list(columns)):
+                frame = batch.to_pandas()
+                frame = frame[frame["doc_id"].isin(wanted)]
+                if "tokens" in frame and token_filter is not None:
+                    frame["tokens"] = [token_filter.apply(list(t)) for t in frame["tokens"]]
+                elif "tokens" in frame:
+                    frame["tokens"] = [list(t) for t in frame["tokens"]]
+                if len(frame):
+                    yield frame.reset_index(drop=True)
+
+
+def open_store(path: str | Path) -> Store:
+    """Open an indexed store (for notebooks: ``store = open_store("my_store")``)."""
+    return Store(path)
+
+
+# ---------------------------------------------------------------------------- keyness from counts
+def keyness_from_counts(terms: np.ndarray, a: np.ndarray, b: np.ndarray, *, ref_docs: np.ndarray,
+                        ref_term_years: pd.DataFrame, measure: str = "g2", yates: bool = True, min_target: int = 1,
+                        min_count: int = 1, correction: str | None = "bh") -> pd.DataFrame:
+    """The keyness table of :func:`analysis.keyness.keyness` from pre-aggregated counts.
+
+    ``a``/``b``: per term (aligned with ``terms``), its count in the target and in the reference;
+    ``c``/``d`` are their sums.  ``ref_docs``: reference documents containing each term;
+    ``ref_term_years``: the distinct ``(term, year)`` pairs (term as a position in ``terms``,
+    year NaN when unknown) of the reference documents containing it.  The statistics are the
+    functions of :mod:`analysis.keyness` (G², χ², Log Ratio); this function is the seam through
+    which an in-memory DTM and the store give the same table.
+    """
+    if measure not in ("g2", "chi2"):
+        raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    c, d = a.sum(), b.sum()
+    if c == 0:
+        raise InputError("the target has no tokens")
+    if d == 0:
+        raise InputError("the reference has no tokens")
+    keep = (a >= min_target) & (a + b >= min_count)
+    positions = np.flatnonzero(keep)
+    a, b, kept_terms = a[keep], b[keep], np.asarray(terms)[keep]
+    sign = np.where(a / c >= b / d, 1.0, -1.0)
+    g2 = g2_statistic(a, b, c, d)
+    chi2 = chi2_statistic(a, b, c, d, yates=yates)
+    p = stats.chi2.sf(g2 if measure == "g2" else chi2, df=1)
+    table = pd.DataFrame({
+        "term": kept_terms, "n_target": a.astype(int), "n_reference": b.astype(int),
+        "total_target": int(c), "total_reference": int(d),
+        "per_10k_target": a / c * PER, "per_10k_reference": b / d * PER,
+        "g2": sign * g2, "chi2": sign * chi2, "log_ratio": log_ratio(a, b, c, d), "p": p,
+    })
+    table["p_adj"] = stats.false_discovery_control(p, method="bh") if correction == "bh" and len(p) else p
+    per_term = ref_term_years.groupby("term")["year"].agg(["nunique", "min", "max"]).reindex(positions)
+    table["ref_docs"] = np.asarray(ref_docs)[positions].astype(int)
+    table["ref_years"] = per_term["nunique"].fillna(0).astype(int).to_numpy()
+    table["first_year_ref"] = pd.array(per_term["min"].to_numpy(), dtype="Float64").astype("Int64")
+    table["last_year_ref"] = pd.array(per_term["max"].to_numpy(), dtype="Float64").astype("Int64")
+    table.attrs.update(measure=measure, yates=yates, correction=correction)
+    return table.sort_values([measure, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
