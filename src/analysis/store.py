@@ -48,6 +48,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from functools import reduce
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -283,12 +284,15 @@ def part_name(chunk: Sequence[DocRef]) -> str:
 
 
 # ---------------------------------------------------------------------------- one chunk (runs in workers)
-_SEGMENTERS: dict[str, Segmenter] = {}
+_SEGMENTERS: dict[tuple[type, str], Segmenter] = {}
 
 
 def _worker_segmenter(seg: Segmenter) -> Segmenter:
-    """One segmenter per process and configuration (its engine is built once, not per chunk)."""
-    return _SEGMENTERS.setdefault(seg.fingerprint, seg)
+    """One segmenter per process and configuration: a copy unpickled in a worker (no engine yet)
+    is swapped for the one built there before, so the engine is built once, not per chunk."""
+    if "_engine" in seg.__dict__:
+        return seg
+    return _SEGMENTERS.setdefault((type(seg), seg.fingerprint), seg)
 
 
 def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
@@ -333,7 +337,7 @@ class _ChunkBuilder:
     def __init__(self, filters: Sequence):
         self.filters = list(filters)
         self.vocab: dict[str, int] = {}
-        self.keep: list[list[bool]] = [[] for _ in self.filters]
+        self.keep: list[np.ndarray] = [np.zeros(0, bool) for _ in self.filters]
         self.ids: list[np.ndarray] = []
         self.ends: list[int] = []
         self.paras: dict[str, list] = {c: [] for c in ("doc_id", "paragraph", "section", "section_path",
@@ -343,39 +347,50 @@ class _ChunkBuilder:
         self.n_tokens = 0
 
     def add(self, ref: DocRef, result: dict) -> None:
+        streams = result["tokens"]
+        lengths = np.fromiter(map(len, streams), dtype=np.int64, count=len(streams))
+        flat = list(chain.from_iterable(streams))
+        # Dictionary-encode the document in C, then map its few thousand distinct tokens to chunk ids.
+        encoded = pa.array(flat, pa.string()).dictionary_encode()
+        local_terms = encoded.dictionary.to_pylist()
         setdefault, vocab = self.vocab.setdefault, self.vocab
-        doc_ids = []
-        for i, toks in enumerate(result["tokens"]):
-            ids = np.fromiter((setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks))
-            doc_ids.append(ids)
-            self.ids.append(ids)
-            self.n_tokens += len(ids)
-            self.ends.append(self.n_tokens)
-            path = result["section_path"][i]
-            self.paras["doc_id"].append(ref.doc_id)
-            self.paras["paragraph"].append(result["paragraph"][i])
-            self.paras["section"].append(path[0] if path else "")
-            self.paras["section_path"].append(" > ".join(path))
-            self.paras["is_heading"].append(result["is_heading"][i])
-            self.paras["level"].append(result["level"][i])
-        flat = np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.int32)
-        self._count(ref.doc_id, flat)
+        to_chunk = np.fromiter((setdefault(t, len(vocab)) for t in local_terms), dtype=np.int32,
+                               count=len(local_terms))
+        local = encoded.indices.to_numpy(zero_copy_only=False)
+        self.ids.append(to_chunk[local])
+        self.ends.extend((self.n_tokens + np.cumsum(lengths)).tolist())
+        self.n_tokens += len(flat)
+        self._count(ref.doc_id, local, local_terms, to_chunk)
+        n = len(streams)
+        paths = result["section_path"]
+        self.paras["doc_id"] += [ref.doc_id] * n
+        self.paras["paragraph"] += list(result["paragraph"])
+        self.paras["section"] += [p[0] if p else "" for p in paths]
+        self.paras["section_path"] += [" > ".join(p) for p in paths]
+        self.paras["is_heading"] += list(result["is_heading"])
+        self.paras["level"] += list(result["level"])
         row = dict(doc_id=ref.doc_id, collection=ref.collection, year=ref.year, title=ref.title,
-                   n_chars=ref.n_chars, n_paragraphs=len(result["tokens"]), n_tokens=len(flat),
+                   n_chars=ref.n_chars, n_paragraphs=n, n_tokens=len(flat),
                    boilerplate_chars=result.get("boilerplate_chars", 0), key=ref.key)
         for col in DOC_COLUMNS:
             self.docs[col].append(row[col])
 
-    def _count(self, doc_id: str, flat: np.ndarray) -> None:
-        terms = list(self.vocab)
-        for f, (token_filter, keep) in enumerate(zip(self.filters, self.keep)):
-            keep.extend(token_filter.keep(t) for t in terms[len(keep):])
-            kept = flat[np.asarray(keep, dtype=bool)[flat]] if len(flat) else flat
-            ids, counts = np.unique(kept, return_counts=True)
-            out = self.counts[f]
-            out["doc_id"].extend([doc_id] * len(ids))
-            out["term"].append(ids.astype(np.int32))
-            out["count"].append(counts.astype(np.int32))
+    def _count(self, doc_id: str, local: np.ndarray, local_terms: list[str], to_chunk: np.ndarray) -> None:
+        """Counts per filter: the document's distinct tokens that the filter keeps, ordered by chunk id.
+        Each filter's verdict is taken once per chunk term (a boolean array by chunk id)."""
+        freq = np.bincount(local, minlength=len(local_terms))
+        terms = None
+        for f, (token_filter, out) in enumerate(zip(self.filters, self.counts)):
+            if len(self.keep[f]) < len(self.vocab):
+                terms = terms if terms is not None else list(self.vocab)
+                fresh = np.fromiter(map(token_filter.keep, terms[len(self.keep[f]):]), dtype=bool)
+                self.keep[f] = np.concatenate([self.keep[f], fresh])
+            keep = self.keep[f][to_chunk] & (freq > 0)
+            ids, counts = to_chunk[keep], freq[keep]
+            order = np.argsort(ids, kind="stable")
+            out["doc_id"] += [doc_id] * len(ids)
+            out["term"].append(ids[order].astype(np.int32))
+            out["count"].append(counts[order].astype(np.int32))
 
     def tables(self) -> tuple[pa.Table, pa.Table, list[pa.Table]]:
         vocab = pa.array(list(self.vocab), pa.string())
@@ -586,6 +601,8 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     indexed = {} if existing is None else dict(zip(*existing._doc_keys()))
     origin = "study corpus" if corpus is None else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
     chunks, skipped = plan_chunks(corpus_refs(corpus, seg, **read_options), indexed, chunk_chars, origin)
+    run = manifest["runs"] = manifest.get("runs", 0) + 1
+    order = {part_name(chunk): [run, i] for i, chunk in enumerate(chunks)}
     _write_json(manifest, root / MANIFEST)
 
     runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
@@ -595,7 +612,7 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
         total = sum(r.n_chars for c in chunks for r in c)
         with tqdm(total=total, unit="char", unit_scale=True, desc=f"index ({engine})", disable=not progress) as bar:
             for entry in runner.results(chunks, str(root), seg, filters):
-                manifest["parts"][entry["part"]] = entry
+                manifest["parts"][entry["part"]] = {**entry, "order": order[entry["part"]]}
                 _write_json(manifest, root / MANIFEST)  # commit the part
                 chars += entry["n_chars"]
                 bar.update(entry["n_chars"])
@@ -633,7 +650,8 @@ class Store:
 
     @property
     def parts(self) -> list[str]:
-        return sorted(self.manifest["parts"])
+        """Committed parts in corpus order (run by run, chunk by chunk)."""
+        return sorted(self.manifest["parts"], key=lambda p: (self.manifest["parts"][p].get("order", [0, 0]), p))
 
     def _file(self, kind: str, part: str, fkey: str | None = None) -> Path:
         folder = self.root / kind if fkey is None else self.root / kind / fkey
@@ -852,9 +870,16 @@ class Store:
         if unknown:
             raise InputError(f"unknown term(s), not a token anywhere in these documents: {unknown}")
         docs = self.documents()
-        dtm = self.dtm(None, token_filter=token_filter)
-        counts = pd.DataFrame(dtm.matrix[:, position[terms].to_numpy()].toarray(), columns=terms, index=docs.index)
-        totals = pd.Series(dtm.totals, index=docs.index)
+        rows = pd.Series(np.arange(len(docs)), index=docs["doc_id"].to_numpy(), dtype=float)
+        column = np.full(len(vocab), -1)
+        column[position[terms].to_numpy()] = np.arange(len(terms))
+        counts = np.zeros((len(docs), len(terms)), np.int64)
+        totals = np.zeros(len(docs), np.int64)
+        for row, term, count in self.scan_counts(rows, token_filter):
+            totals += np.bincount(row, weights=count, minlength=len(docs)).astype(np.int64)
+            hit = column[term] >= 0
+            np.add.at(counts, (row[hit], column[term[hit]]), count[hit])
+        counts = pd.DataFrame(counts, columns=terms, index=docs.index)
         return trend_table(counts, docs.assign(n_tokens=totals), target=target, years=years)
 
     # -------------------------------------------------------------- token streams
@@ -925,3 +950,65 @@ def keyness_from_counts(terms: np.ndarray, a: np.ndarray, b: np.ndarray, *, ref_
     table["last_year_ref"] = pd.array(per_term["max"].to_numpy(), dtype="Float64").astype("Int64")
     table.attrs.update(measure=measure, yates=yates, correction=correction)
     return table.sort_values([measure, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- command line
+def _parse_years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    lo, _, hi = text.partition("-")
+    try:
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise InputError(f"--years must look like 2015-2024, not {text!r}") from None
+
+
+def _cli_index(args) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fields = {k: v for k, v in (("text", args.text_field), ("year", args.year_field),
+                                    ("collection", args.collection)) if v}
+        result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
+                       chunk_chars=args.chunk_chars, progress=not args.quiet, **fields)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"note: {w.message}")
+    print(f"{result.store}: indexed {result.indexed} documents ({result.chars:,} characters) in "
+          f"{result.parts} parts, skipped {result.skipped} already indexed, {result.seconds:.1f} s")
+    return 0
+
+
+def _cli_keyness(args) -> int:
+    store = Store(args.store)
+    reference = store.select(collection=args.collection, years=_parse_years(args.years), exclude=args.target)
+    table = store.keyness(args.target, reference, measure=args.measure)
+    out = Path(args.out)
+    _atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
+    print(f"{out}: {len(table)} terms, {args.target} against {int(reference.sum())} documents "
+          f"({table.attrs['filter']})")
+    return 0
+
+
+def add_store_commands(subparsers) -> None:
+    """``analysis index`` and ``analysis keyness`` (called by :func:`analysis.cli.build_parser`)."""
+    idx = subparsers.add_parser("index", help="segment a corpus in chunks into an on-disk Parquet store")
+    idx.add_argument("corpus", nargs="?", help="folder of .txt, .jsonl or .csv (default: the study corpus)")
+    idx.add_argument("--out", required=True, help="store folder (created, or extended: indexed documents are skipped)")
+    idx.add_argument("--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster")
+    idx.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
+    idx.add_argument("--chunk-chars", type=int, default=CHUNK_CHARS, help="characters per chunk (bounds memory)")
+    idx.add_argument("--jobs", type=int, help="worker processes (default: all cores; dask LocalCluster: 2)")
+    idx.add_argument("--text-field", help="JSON Lines / CSV field holding the text (default: text)")
+    idx.add_argument("--year-field", help="JSON Lines / CSV field holding the year (default: year)")
+    idx.add_argument("--collection", help="collection name for documents without one (default: the file name)")
+    idx.add_argument("--quiet", action="store_true", help="no progress bar")
+    idx.set_defaults(func=_cli_index)
+
+    key = subparsers.add_parser("keyness", help="keyness of a document against a reference, from a store")
+    key.add_argument("store", help="a store made by `analysis index`")
+    key.add_argument("--target", required=True, help="doc_id of the target document")
+    key.add_argument("--collection", help="reference collection (default: every other document)")
+    key.add_argument("--years", help="reference years, e.g. 2015-2024")
+    key.add_argument("--measure", choices=["g2", "chi2"], default="g2")
+    key.add_argument("--out", required=True, help="CSV file to write")
+    key.set_defaults(func=_cli_keyness)

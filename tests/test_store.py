@@ -1,0 +1,205 @@
+"""The on-disk store: the same statistics as in memory, identical stores from both engines,
+resume after a kill, and re-runs that segment nothing twice (real corpus, real jieba)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.cli import main
+from analysis.errors import CorpusError
+from analysis.frequency import term_frequency
+from analysis.keyness import keyness
+from analysis.pipeline import prepare
+from analysis.preprocessing import normalise
+from analysis.segment import Segmenter
+from analysis.structure import parse_paragraphs
+from analysis.store import MANIFEST, Store, default_filter, filter_key, index
+from analysis.trends import term_trends
+
+CHUNK = 20_000  # characters: several parts even for a small corpus
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory, segmenter):
+    """The study corpus indexed into a store, and the same corpus prepared in memory."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = prepare(segmenter=segmenter)
+    root = tmp_path_factory.mktemp("study") / "store"
+    index(corpus.docs, root, segmenter=segmenter, n_jobs=1, chunk_chars=400_000, progress=False)
+    return Store(root), corpus
+
+
+@pytest.fixture(scope="module")
+def small_corpus(speech, gwr):
+    """10× the speech and three reports, each copy with its own doc_id (about 110,000 characters)."""
+    reports = gwr[gwr["year"].between(2023, 2025)]
+    return pd.concat([speech.assign(doc_id=f"speech-{i}") for i in range(10)] + [reports], ignore_index=True)
+
+
+def _counts(store: Store) -> pd.DataFrame:
+    """Every (doc_id, term, count) triple of a store, sorted: the store's content, engine-independent."""
+    fkey = store.filter_key()
+    frames = [pq.read_table(store._file("counts", p, fkey)).to_pandas() for p in store.parts]
+    table = pd.concat(frames, ignore_index=True)
+    table["term"] = table["term"].astype(str)
+    return table.sort_values(["doc_id", "term"]).reset_index(drop=True)
+
+
+def _tokens(store: Store) -> pd.DataFrame:
+    frame = pd.concat(store.iter_paragraphs(columns=("doc_id", "paragraph", "section_path", "tokens")),
+                      ignore_index=True)
+    frame["tokens"] = frame["tokens"].map(tuple)
+    return frame.sort_values(["doc_id", "paragraph"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ statistics equal the in-memory ones
+def test_store_keyness_equals_in_memory_keyness(study):
+    store, corpus = study
+    expected = keyness(corpus.documents, "speech2025", corpus.select(collection="gwr", years=(2015, 2024)))
+    table = store.keyness("speech2025", store.select(collection="gwr", years=(2015, 2024)))
+    assert list(table.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(table, expected, check_exact=False, rtol=1e-9, atol=1e-12)
+    assert table.attrs["target"] == ["speech2025"] and table.attrs["n_reference_docs"] == expected.attrs["n_reference_docs"]
+    assert table["total_target"].iloc[0] == corpus.documents.set_index("doc_id").loc["speech2025", "n_tokens"]
+
+
+def test_cli_keyness_writes_the_same_table(study, tmp_path):
+    store, corpus = study
+    out = tmp_path / "keyness.csv"
+    assert main(["keyness", str(store.root), "--target", "speech2025", "--collection", "gwr",
+                 "--years", "2015-2024", "--out", str(out)]) == 0
+    written = pd.read_csv(out)
+    expected = keyness(corpus.documents, "speech2025", corpus.select(collection="gwr", years=(2015, 2024)))
+    assert list(written.columns) == list(expected.columns)
+    assert written["term"].tolist() == expected["term"].tolist()
+    for col in ("n_target", "n_reference", "g2", "chi2", "log_ratio", "p", "p_adj", "ref_docs", "first_year_ref"):
+        np.testing.assert_allclose(written[col].to_numpy(float), expected[col].to_numpy(float, na_value=np.nan),
+                                   rtol=1e-9, equal_nan=True)
+
+
+def test_store_frequency_and_trends_equal_in_memory(study):
+    store, corpus = study
+    docs = corpus.documents
+    freq = store.term_frequency(store.select(collection="gwr"), by="year")
+    freq.attrs = {}
+    pd.testing.assert_frame_equal(freq, term_frequency(docs[docs["collection"] == "gwr"], by="year"), check_dtype=False)
+    terms = ["全面依法治国", "高质量发展", "改革"]
+    pd.testing.assert_frame_equal(store.trends(terms, target="speech2025"), term_trends(docs, terms, target="speech2025"))
+
+
+def test_counts_match_the_stored_streams(study, segmenter):
+    """Streams are whole (their concatenation is the normalised paragraph), counts are the filter's."""
+    store, corpus = study
+    paras = pd.concat(store.iter_paragraphs(["speech2025"]), ignore_index=True)
+    text = normalise(corpus.docs.set_index("doc_id").loc["speech2025", "text"]).text
+    assert ["".join(t) for t in paras["tokens"]] == [p.text for p in parse_paragraphs(text)]
+    token_filter = default_filter(segmenter)
+    expected = Counter(t for toks in paras["tokens"] for t in token_filter.apply(toks))
+    counts = _counts(store)
+    got = counts[counts["doc_id"] == "speech2025"].set_index("term")["count"].to_dict()
+    assert got == dict(expected)
+    docs = store.documents().set_index("doc_id")
+    assert docs.loc["speech2025", "n_tokens"] == sum(map(len, paras["tokens"]))
+
+
+# ------------------------------------------------------------------ engines
+def test_local_and_dask_engines_give_identical_stores(small_corpus, segmenter, tmp_path):
+    stores = {}
+    for engine in ("local", "dask"):
+        result = index(small_corpus, tmp_path / engine, engine=engine, n_jobs=2, segmenter=segmenter,
+                       chunk_chars=CHUNK, progress=False)
+        assert result.indexed == len(small_corpus) and result.parts > 2
+        stores[engine] = result.store
+    local, dask = stores["local"], stores["dask"]
+    assert local.parts == dask.parts
+    pd.testing.assert_frame_equal(_counts(local), _counts(dask))
+    pd.testing.assert_frame_equal(local.vocabulary(), dask.vocabulary())
+    pd.testing.assert_frame_equal(local.documents(), dask.documents())
+    pd.testing.assert_frame_equal(_tokens(local), _tokens(dask))
+    # Ten copies of the speech: ten identical count vectors, flagged as duplicates of the first.
+    counts = _counts(local)
+    speech = [counts[counts["doc_id"] == f"speech-{i}"][["term", "count"]].reset_index(drop=True) for i in range(10)]
+    assert all(s.equals(speech[0]) for s in speech[1:]) and len(speech[0]) > 100
+    vocab = local.vocabulary().set_index("term")
+    assert vocab["count"].sum() == counts["count"].sum()
+    assert (local.documents()["duplicate_of"] == "speech-0").sum() == 9
+
+
+# ------------------------------------------------------------------ resume and skip
+class CountingSegmenter(Segmenter):
+    """A real segmenter that counts the documents it segments (in this process: n_jobs=1)."""
+
+    calls = 0
+
+    def process(self, raw_text: str) -> dict:
+        type(self).calls += 1
+        return super().process(raw_text)
+
+
+def test_resume_after_a_kill_gives_the_same_store(small_corpus, segmenter, tmp_path):
+    complete = index(small_corpus, tmp_path / "complete", n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK,
+                     progress=False).store
+    root = tmp_path / "killed"
+    index(small_corpus, root, n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK, progress=False)
+    # Simulate a kill: the last part never committed (manifest entry gone), one of its files
+    # half-written, a temporary file left behind.
+    manifest = json.loads((root / MANIFEST).read_text())
+    lost = Store(root).parts[-1]
+    lost_docs = manifest["parts"].pop(lost)["n_docs"]
+    (root / MANIFEST).write_text(json.dumps(manifest))
+    tokens_file = root / "tokens" / f"{lost}.parquet"
+    tokens_file.write_bytes(tokens_file.read_bytes()[:100])
+    (root / "documents" / f".{lost}.parquet.x.tmp").write_bytes(b"partial")
+    with pytest.raises(Exception):
+        pq.read_table(tokens_file)
+
+    counting = CountingSegmenter(cache=False)
+    CountingSegmenter.calls = 0
+    resumed = index(small_corpus, root, n_jobs=1, segmenter=counting, chunk_chars=CHUNK, progress=False)
+    assert resumed.indexed == lost_docs == CountingSegmenter.calls
+    assert resumed.skipped == len(small_corpus) - lost_docs
+    store = resumed.store
+    pd.testing.assert_frame_equal(_counts(store), _counts(complete))
+    pd.testing.assert_frame_equal(store.vocabulary(), complete.vocabulary())
+    pd.testing.assert_frame_equal(_tokens(store), _tokens(complete))
+    assert not list((root / "documents").glob(".*"))
+
+
+def test_rerun_skips_indexed_documents(speech, gwr, tmp_path):
+    counting = CountingSegmenter(cache=False)
+    docs = pd.concat([speech, gwr[gwr["year"].between(2020, 2022)]], ignore_index=True)
+    CountingSegmenter.calls = 0
+    first = index(docs, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False)
+    assert CountingSegmenter.calls == first.indexed == 4
+    second = index(docs, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False)
+    assert CountingSegmenter.calls == 4 and second.indexed == 0 and second.skipped == 4
+    more = pd.concat([docs, gwr[gwr["year"] == 2023]], ignore_index=True)
+    third = index(more, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False)
+    assert CountingSegmenter.calls == 5 and third.indexed == 1
+    assert third.store.documents()["doc_id"].tolist() == more["doc_id"].tolist()
+    changed = more.copy()
+    changed.loc[0, "text"] += "新增一句。"
+    with pytest.raises(CorpusError, match="speech2025.*differs"):
+        index(changed, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False)
+
+
+def test_jsonl_corpus_streams_with_its_own_ids(gwr, tmp_path, segmenter):
+    path = tmp_path / "reports.jsonl"
+    rows = gwr[gwr["year"] >= 2021]
+    path.write_text("".join(json.dumps({"id": d, "content": t, "year": int(y)}, ensure_ascii=False) + "\n"
+                            for d, t, y in zip(rows["doc_id"], rows["text"], rows["year"])), encoding="utf-8")
+    store = index(path, tmp_path / "j", segmenter=segmenter, n_jobs=1, progress=False,
+                  text="content", doc_id="id").store
+    docs = store.documents()
+    assert docs["doc_id"].tolist() == rows["doc_id"].tolist()
+    assert docs["collection"].unique().tolist() == ["reports"]
+    assert docs["n_chars"].tolist() == rows["text"].str.len().tolist()
