@@ -78,34 +78,40 @@ def test_segment_table(speech_paragraphs):
 
 def test_cache_reuses_and_invalidates(speech, gwr, tmp_path):
     docs = gwr[gwr["year"] >= 2022]
-    files = lambda: sorted(p.name for p in tmp_path.rglob("*.pkl"))  # noqa: E731
+    files = lambda: sorted(p.name for p in tmp_path.rglob("*.seg"))  # noqa: E731
     first = Segmenter(cache=tmp_path).segment(docs)
     assert len(files()) == len(docs)
-    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pkl")}
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.seg")}
     again = Segmenter(cache=tmp_path).segment(docs)
     assert again.equals(first)
-    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pkl")} == before  # nothing rewritten
-    # any option that changes the result re-segments
-    Segmenter(cache=tmp_path, min_chars=1).segment(docs)
-    assert len(files()) == 2 * len(docs)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.seg")} == before  # nothing rewritten
+    # the filter is applied when counting: another filter reads the same cache files
+    loose = Segmenter(cache=tmp_path, min_chars=1, stopwords="none").segment(docs)
+    assert len(files()) == len(docs)
+    assert loose["stream"].equals(first["stream"]) and loose["n_tokens"].sum() > first["n_tokens"].sum()
+    # any option that changes the stream re-segments
     Segmenter(cache=tmp_path, backend="jieba").segment(docs)
-    assert len(files()) == 3 * len(docs)
+    assert len(files()) == 2 * len(docs)
     extra = Lexicon.load([Lexicon.from_terms(["减税降费"])])
     changed = Segmenter(extra, cache=tmp_path).segment(docs)
-    assert len(files()) == 4 * len(docs)
+    assert len(files()) == 3 * len(docs)
     assert not changed["tokens"].equals(first["tokens"])
     # a changed text re-segments that document only
     edited = docs.copy()
     edited.iloc[0, edited.columns.get_loc("text")] += "\n新增一段。"
     Segmenter(cache=tmp_path).segment(edited)
-    assert len(files()) == 4 * len(docs) + 1
+    assert len(files()) == 3 * len(docs) + 1
+    assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
 
 
-def test_corrupt_cache_file_is_ignored(speech, tmp_path):
+def test_corrupt_cache_file_is_named_and_recomputed(speech, tmp_path):
+    from analysis.errors import CacheWarning
     first = Segmenter(cache=tmp_path).segment(speech)
-    for path in tmp_path.rglob("*.pkl"):
+    for path in tmp_path.rglob("*.seg"):
         path.write_bytes(b"garbage")
-    assert Segmenter(cache=tmp_path).segment(speech).equals(first)
+    with pytest.warns(CacheWarning, match=r"\.seg: unreadable segment cache file"):
+        assert Segmenter(cache=tmp_path).segment(speech).equals(first)
+    assert Segmenter(cache=tmp_path).segment(speech).equals(first)  # rewritten: no warning needed now
 
 
 def test_lexicon_check_on_speech(speech):
@@ -153,9 +159,28 @@ def test_benchmark_helpers_run(speech):
 
 
 def test_segmenter_pickles_without_its_engines(speech):
-    import pickle
+    import pickle  # in memory only, as worker processes receive it; nothing on disk is a pickle
     seg = Segmenter(backend="jieba", cache=False, pos=True)
     seg.tag("坚持党的领导")  # builds both engines
     clone = pickle.loads(pickle.dumps(seg))
     assert "_engine" not in clone.__dict__ and "_posseg" not in clone.__dict__
     assert clone.fingerprint == seg.fingerprint and clone.tag("坚持党的领导") == seg.tag("坚持党的领导")
+
+
+def test_unguarded_user_script_runs_once(tmp_path):
+    """A script without ``if __name__ == "__main__":`` that segments in parallel runs once, not
+    once per worker process (loky does not re-import ``__main__``)."""
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / "study.py"
+    script.write_text("import warnings\nwarnings.simplefilter('ignore')\nprint('SCRIPT RUN', flush=True)\n"
+                      "from analysis.pipeline import prepare\nfrom analysis.segment import Segmenter\n"
+                      "c = prepare(segmenter=Segmenter(n_jobs=2))\nprint('tokens', c.documents['n_tokens'].sum())\n",
+                      encoding="utf-8")
+    env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("SCRIPT RUN") == 1
+    assert "Warning" not in out.stderr

@@ -1,4 +1,4 @@
-"""Command line: ``analysis corpus fetch|info``, ``analysis segment``, ``analysis lexicon check``, ``analysis bench``."""
+"""Command line: ``analysis corpus fetch|info``, ``analysis segment``, ``analysis count``, ``analysis lexicon check``, ``analysis bench``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ def _segment(args) -> int:
     seg = Segmenter(backend=args.backend, stopwords=args.stopwords, cache=False)
     for para in split_paragraphs(normalise(text).text):
         print(" ".join(seg.tokens(para)))
+    return 0
+
+
+def _count(args) -> int:
+    from .preprocessing import normalise
+    from .segment import Segmenter
+    from .structure import split_paragraphs
+    from .tokens import count_terms
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    seg = Segmenter(backend=args.backend, cache=False)
+    streams = [seg.cut(p) for p in split_paragraphs(normalise(text).text)]
+    terms = [normalise(t).text.strip() for t in args.terms]
+    table = count_terms(streams, terms, None if args.no_nested else seg.nesting)
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
 
@@ -88,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
     seg.add_argument("--stopwords", choices=["none", "standard", "genre"], default="none")
     seg.set_defaults(func=_segment)
+
+    count = sub.add_parser("count", help="how often terms occur in a text (CSV: term,count), nested occurrences included")
+    count.add_argument("file", help="text file, or - for standard input")
+    count.add_argument("terms", nargs="+", metavar="TERM", help="terms to count (as tokens, runs of tokens or "
+                       "inside a longer formulation; never across a word boundary)")
+    count.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
+    count.add_argument("--no-nested", action="store_true", help="count only whole tokens and runs of tokens")
+    count.set_defaults(func=_count)
 
     lex = sub.add_parser("lexicon", help="the political lexicon").add_subparsers(dest="action", required=True)
     check = lex.add_parser("check", help="lexicon terms the segmenter still breaks, with their frequency")

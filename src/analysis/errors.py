@@ -35,3 +35,7 @@ class InputError(AnalysisError, ValueError):
 
 class CorpusWarning(UserWarning):
     """Something in a corpus was kept but needs the researcher's attention."""
+
+
+class CacheWarning(UserWarning):
+    """A cache file could not be used (corrupt, truncated or foreign); it is recomputed."""

@@ -4,10 +4,17 @@
 >>> corpus = prepare()                                   # the study corpus, segmented (cached)
 >>> ref = corpus.select(collection="gwr", years=(2015, 2024))   # a boolean mask over corpus.documents
 >>> mine = prepare(load_corpus("my_texts/"))             # the same for your own corpus
+>>> loose = corpus.with_filter(TokenFilter("none", min_chars=1))   # another filter, no re-segmentation
+
+One corpus, one filter: ``corpus.filter`` decides what ``corpus.documents`` and
+``corpus.paragraphs["tokens"]`` count, and ``corpus.filter.name`` is what a caption states.
+The unfiltered ``stream`` of every paragraph stays beside it (for concordances, collocations,
+nested term counts).
 """
 
 from __future__ import annotations
 
+import copy
 import warnings
 from dataclasses import dataclass
 
@@ -16,12 +23,21 @@ import pandas as pd
 
 from .corpus import load_default_corpus
 from .errors import CorpusWarning, InputError
-from .segment import Segmenter, segmented_documents
+from .segment import Segmenter, apply_filter, segmented_documents
+from .tokens import TokenFilter, term_matrix
+
+#: The filter the study counts with unless a notebook says why not: stopwords-iso's Chinese list,
+#: tokens of two or more characters, no numbers, no punctuation (lexicon terms always kept).
+STUDY_FILTER = TokenFilter("standard", min_chars=2, numbers=False, punct=False)
 
 
 @dataclass
 class SegmentedCorpus:
-    """Raw documents, their segmented paragraphs and segmented documents, row-aligned by ``doc_id``."""
+    """Raw documents, their segmented paragraphs and segmented documents, row-aligned by ``doc_id``.
+
+    ``paragraphs`` has the unfiltered ``stream`` and the filtered ``tokens`` of every paragraph;
+    ``documents`` the filtered tokens of every document (``n_tokens`` = its total under ``filter``).
+    """
 
     docs: pd.DataFrame
     paragraphs: pd.DataFrame
@@ -45,6 +61,40 @@ class SegmentedCorpus:
             raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
         return mask
 
+    @property
+    def filter(self) -> TokenFilter:
+        """The token filter behind ``tokens`` and every count made from them."""
+        return self.segmenter.filter
+
+    def with_filter(self, token_filter: TokenFilter) -> "SegmentedCorpus":
+        """The same corpus counted with another filter (lexicon terms stay protected); the streams
+        are shared, nothing is segmented again."""
+        token_filter = token_filter.protect(self.segmenter.lexicon.terms)
+        seg = copy.copy(self.segmenter)
+        seg.filter = token_filter
+        paragraphs = apply_filter(self.paragraphs, token_filter)
+        return SegmentedCorpus(self.docs, paragraphs, segmented_documents(paragraphs), seg)
+
+    def count(self, terms, *, by: str = "doc_id", nested: bool = True) -> pd.DataFrame:
+        """Occurrences of ``terms`` per document (or ``by`` group) in the unfiltered streams, as a
+        token, a run of tokens, or (``nested``) inside a longer formulation; never across a word
+        boundary.  Rows follow :attr:`documents` when ``by="doc_id"``."""
+        table = term_matrix(self.paragraphs, [terms] if isinstance(terms, str) else terms,
+                            self.segmenter.nesting if nested else None, by=by)
+        if by == "doc_id":
+            table = table.reindex(self.documents["doc_id"], fill_value=0)
+        return table
+
+    def nested_documents(self) -> pd.DataFrame:
+        """:attr:`documents` with each token followed by the units nested inside it (发展 after
+        高质量发展, 依法治国 after 全面依法治国) that the filter keeps; ``n_tokens`` stays the token
+        total.  Use it for counts in which a word inside a formulation counts too."""
+        nesting, keep = self.segmenter.nesting, self.filter.keep
+        docs = self.documents.copy()
+        docs["tokens"] = [nesting.expand(toks, keep) for toks in docs["tokens"]]
+        docs.attrs["filter"] = self.filter.name + ", nested units counted"
+        return docs
+
     def paragraphs_of(self, mask: np.ndarray) -> pd.DataFrame:
         ids = set(self.documents.loc[mask, "doc_id"])
         return self.paragraphs[self.paragraphs["doc_id"].isin(ids)]
@@ -54,13 +104,21 @@ class SegmentedCorpus:
         return "\n".join(self.paragraphs.loc[self.paragraphs["doc_id"] == doc_id, "text"])
 
 
-def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None, **segmenter_options) -> SegmentedCorpus:
-    """Segment ``docs`` (default: the study corpus) and aggregate paragraphs to documents."""
+def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None, *,
+            filter: TokenFilter | None = None, progress: bool | None = None, **segmenter_options) -> SegmentedCorpus:
+    """Segment ``docs`` (default: the study corpus) and aggregate paragraphs to documents.
+
+    ``filter`` is the token filter counts are made with (default: the study's,
+    :data:`STUDY_FILTER`); ``segmenter_options`` go to :class:`~analysis.segment.Segmenter`
+    (``stopwords="genre"`` etc. are shorthands for a filter).
+    """
+    if filter is not None:
+        segmenter_options["filter"] = filter
     if docs is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
     seg = segmenter or Segmenter(**segmenter_options)
-    paragraphs = seg.segment(docs)
+    paragraphs = seg.segment(docs, progress=progress)
     documents = segmented_documents(paragraphs)
     return SegmentedCorpus(docs.reset_index(drop=True), paragraphs, documents, seg)

@@ -1,30 +1,24 @@
 """Segmentation with jieba that keeps political formulations intact, cached on disk.
 
-Segment once, count many times.  :class:`Segmenter` holds the choices that change
-tokens (lexicon, backend, HMM, stopwords, filter rule, POS tags); :meth:`Segmenter.segment`
-turns a document table into a paragraph table with a ``tokens`` column, normalising
-and structuring each text on the way (:mod:`analysis.preprocessing`, :mod:`analysis.structure`).
+Segment once, count many times.  :class:`Segmenter` holds the choices that change the token
+stream (lexicon, backend, HMM, POS tags); :meth:`Segmenter.segment` turns a document table into a
+paragraph table, normalising and structuring each text on the way (:mod:`analysis.preprocessing`,
+:mod:`analysis.structure`).  Every paragraph keeps its whole **stream** (column ``stream``: every
+token in order, punctuation and spaces included, ``"".join(stream) == text``); the column
+``tokens`` is that stream after the segmenter's :class:`~analysis.tokens.TokenFilter` (stopwords,
+length, numbers, punctuation), which is applied when counting and is *not* part of the cache:
+change the filter and nothing is segmented again (:meth:`analysis.pipeline.SegmentedCorpus.with_filter`).
 
-Backends: ``"jieba"`` (the reference implementation) and ``"rjieba"`` (a binding of the
-Rust port jieba-rs: same dictionary and algorithm, about 15 times faster).  Both get the
-same lexicon through ``add_word``; ``tests/test_segment.py`` and ``make bench`` count the
-tokens on which they differ.
+Backends: ``"jieba"`` (the reference implementation) and ``"rjieba"`` (a binding of the Rust
+port jieba-rs: same dictionary and algorithm, about 15 times faster).  Both get the same
+lexicon through ``add_word``; ``tests/test_segment.py`` and ``make bench`` count the tokens on
+which they differ.
 
-Token filter rule (:meth:`Segmenter.keep`), applied in order:
-
-1. whitespace is dropped;
-2. a lexicon term is always kept;
-3. punctuation and symbols (no letter, digit or ideograph) are dropped unless ``keep_punct``;
-4. numbers (``2025``, ``5.2%``, ``十四``) are dropped unless ``keep_numbers``;
-5. tokens shorter than ``min_chars`` characters (default 2: single characters) are dropped;
-6. stopwords are dropped (``"none"``, ``"standard"`` = stopwords-iso, ``"genre"`` = standard
-   plus the genre list, or your own words).
-
-Cache: one pickle per document under ``CACHE_DIR/segments`` (tokens stored as a vocabulary
-plus integer ids, so that a re-run shares one string object per token type), keyed on the sha256 of the raw
-text and of everything that changes the result (lexicon, options, backend version, this
-module's ``PIPELINE_VERSION``).  Change any of them and the document is segmented again;
-change nothing and a re-run only reads files.
+The pieces, one concern each: the engine is here (:meth:`Segmenter.cut`, :meth:`Segmenter.tag`,
+:meth:`Segmenter.base_cut`); the filter in :mod:`analysis.tokens`; the on-disk cache (numpy
+arrays + JSON, no pickle) in :mod:`analysis.cache`; parallel execution in :mod:`analysis.parallel`.
+The cache is keyed on the sha256 of the raw text and of everything that changes the stream
+(lexicon, backend and its version, HMM, POS, this module's ``PIPELINE_VERSION``).
 """
 
 from __future__ import annotations
@@ -34,14 +28,7 @@ import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import pickle
-import re
-import tempfile
-import warnings
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import cached_property
 from itertools import compress
@@ -53,88 +40,91 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .lexicon import Lexicon, stopword_list
+from .cache import SegmentCache, split_vocab
+from .lexicon import Lexicon
 from .preprocessing import normalise
 from .structure import parse_paragraphs
+from .tokens import Nesting, TokenFilter
 
-# Bump when normalisation, structure or filtering code changes its output: invalidates caches.
-PIPELINE_VERSION = "2"  # 2: Traditional → Simplified in normalisation
+# Bump when normalisation or structure code changes its output: invalidates caches.
+PIPELINE_VERSION = "3"  # 3: unfiltered streams; filters applied when counting
 BACKENDS = ("jieba", "rjieba")
 LEXICON_TAG = "nz"
-PARALLEL_MIN_CHARS = 300_000
-CHUNKS_PER_WORKER = 4
-SEP = "\x1f"  # unit separator: joins the vocabulary in cached results (tokens never contain it)
-
-_NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
 
 log = logging.getLogger(__name__)
 
 
 class Segmenter:
-    """Segment Chinese text with a political lexicon; see the module docstring for the options."""
+    """Segment Chinese text with a political lexicon into unfiltered token streams.
+
+    ``filter`` (or the shorthand options ``stopwords``, ``min_chars``, ``keep_numbers``,
+    ``keep_punct``) is the :class:`~analysis.tokens.TokenFilter` used for the ``tokens`` column
+    and :meth:`tokens`; lexicon terms are always kept by it.  It does not change the stream or
+    the cache.
+    """
 
     def __init__(self, lexicon: Lexicon | None = None, *, backend: str = "rjieba", hmm: bool = True,
-                 stopwords: str | Iterable[str] | None = "standard", min_chars: int = 2,
-                 keep_numbers: bool = False, keep_punct: bool = False, pos: bool = False,
+                 filter: TokenFilter | None = None, stopwords: str | Iterable[str] | None = "standard",
+                 min_chars: int = 2, keep_numbers: bool = False, keep_punct: bool = False, pos: bool = False,
                  cache: bool | Path | str = True, n_jobs: int | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.backend = backend
         self.hmm = hmm
-        self.stopwords = stopword_list(stopwords)
-        self.min_chars = min_chars
-        self.keep_numbers = keep_numbers
-        self.keep_punct = keep_punct
+        if filter is None:
+            filter = TokenFilter(stopwords if stopwords is not None else "none", min_chars, keep_numbers, keep_punct)
+        self.filter = filter.protect(self.lexicon.terms)
         self.pos = pos
         self.cache_dir = None if cache is False else (config.CACHE_DIR / "segments" if cache is True else Path(cache))
         self.n_jobs = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
-        self._verdicts: dict[str, bool] = {}  # memo of the filter rule, per token type
 
     # ------------------------------------------------------------ identity
     @cached_property
     def options(self) -> dict:
-        """Everything that changes the tokens, as plain data."""
-        return {
-            "pipeline": PIPELINE_VERSION, "backend": self.backend,
-            "backend_version": version(self.backend), "hmm": self.hmm,
-            "lexicon": self.lexicon.fingerprint,
-            "stopwords": hashlib.sha256("\n".join(sorted(self.stopwords)).encode()).hexdigest(),
-            "min_chars": self.min_chars, "keep_numbers": self.keep_numbers,
-            "keep_punct": self.keep_punct, "pos": self.pos,
-        }
+        """Everything that changes the token streams, as plain data (the filter does not)."""
+        return {"pipeline": PIPELINE_VERSION, "backend": self.backend, "backend_version": version(self.backend),
+                "hmm": self.hmm, "lexicon": self.lexicon.fingerprint, "pos": self.pos}
 
     @cached_property
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(self.options, sort_keys=True).encode()).hexdigest()
 
+    @property
+    def stopwords(self) -> frozenset[str]:
+        return self.filter.words
+
     def __repr__(self) -> str:
         return (f"Segmenter(backend={self.backend!r}, lexicon={len(self.lexicon)} terms, hmm={self.hmm}, "
-                f"stopwords={len(self.stopwords)}, min_chars={self.min_chars}, pos={self.pos})")
+                f"pos={self.pos}, {self.filter})")
 
     def __getstate__(self):  # the engines are rebuilt in worker processes, not pickled
         state = self.__dict__.copy()
-        state.pop("_engine", None)
-        state.pop("_posseg", None)
+        for name in ("_engine", "_posseg", "_base_engine", "nesting"):
+            state.pop(name, None)
         return state
 
     # ------------------------------------------------------------ the engine
-    @cached_property
-    def _engine(self):
-        terms = sorted(self.lexicon.terms)
+    def _new_engine(self, terms: Sequence[str]):
         if self.backend == "rjieba":
             import rjieba
             engine = rjieba.Jieba()
-            for term in terms:
-                engine.add_word(term, None, LEXICON_TAG)
-            return engine
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
-        engine = jieba.Tokenizer()
-        engine.initialize()
+        else:
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            engine = jieba.Tokenizer()
+            engine.initialize()
         for term in terms:
             engine.add_word(term, None, LEXICON_TAG)
         return engine
+
+    @cached_property
+    def _engine(self):
+        return self._new_engine(sorted(self.lexicon.terms))
+
+    @cached_property
+    def _base_engine(self):
+        return self._new_engine(())
 
     @cached_property
     def _posseg(self):
@@ -147,188 +137,140 @@ class Segmenter:
             return self._engine.cut(text, self.hmm)
         return self._engine.lcut(text, HMM=self.hmm)
 
+    def base_cut(self, text: str) -> list[str]:
+        """``text`` split by the base dictionary alone, without the lexicon: what lies inside a
+        compound token (:class:`~analysis.tokens.Nesting`)."""
+        if self.backend == "rjieba":
+            return self._base_engine.cut(text, True)
+        return self._base_engine.lcut(text, HMM=True)
+
+    @cached_property
+    def nesting(self) -> Nesting:
+        """Nested units of compound tokens, with the lexicon's terms as the known nested terms."""
+        return Nesting(self.base_cut, self.lexicon.terms)
+
     def tag(self, text: str) -> list[tuple[str, str]]:
         """All tokens of ``text`` with part-of-speech tags (jieba's ICTCLAS-style tag set)."""
         if self.backend == "rjieba":
             return [tuple(p) for p in self._engine.tag(text, self.hmm)]
         return [(p.word, p.flag) for p in self._posseg.lcut(text, HMM=self.hmm)]
 
-    # ------------------------------------------------------------ filtering
+    # ------------------------------------------------------------ filtering (see analysis.tokens)
     def keep(self, token: str) -> bool:
-        """Whether ``token`` survives the filter rule (memoised per token type)."""
-        verdict = self._verdicts.get(token)
-        if verdict is None:
-            verdict = self._verdicts[token] = self._decide(token)
-        return verdict
-
-    def _decide(self, token: str) -> bool:
-        if not token.strip():
-            return False
-        if token in self.lexicon.terms:
-            return True
-        if not any(ch.isalnum() for ch in token):
-            return self.keep_punct
-        if _NUMBER.match(token):
-            return self.keep_numbers
-        if len(token) < self.min_chars:
-            return False
-        return token not in self.stopwords
+        """Whether ``token`` survives this segmenter's filter."""
+        return self.filter.keep(token)
 
     def tokens(self, text: str) -> list[str]:
         """Filtered tokens of one (normalised) text."""
-        toks = self.cut(text)
-        try:  # C-speed path once every token type has been seen
-            return list(compress(toks, map(self._verdicts.__getitem__, toks)))
-        except KeyError:
-            return [t for t in toks if self.keep(t)]
+        return self.filter.apply(self.cut(text))
 
     def tagged_tokens(self, text: str) -> list[tuple[str, str]]:
-        keep = self.keep
+        keep = self.filter.keep
         return [(w, f) for w, f in self.tag(text) if keep(w)]
 
     # ------------------------------------------------------------ documents
     def process(self, raw_text: str) -> dict:
-        """Normalise, structure and segment one raw text: a dict of per-paragraph columns."""
+        """Normalise, structure and segment one raw text: a dict of per-paragraph columns with the
+        unfiltered stream of each paragraph in ``tokens`` (and ``tags`` when ``pos``)."""
         norm = normalise(raw_text)
         paras = parse_paragraphs(norm.text)
         texts = [p.text for p in paras]
         if self.pos:
-            tagged = [self.tagged_tokens(t) for t in texts]
+            tagged = [self.tag(t) for t in texts]
             tokens, tags = [[w for w, _ in pairs] for pairs in tagged], [[f for _, f in pairs] for pairs in tagged]
         else:
-            tokens, tags = [self.tokens(t) for t in texts], None
+            tokens, tags = [self.cut(t) for t in texts], None
         return {"paragraph": [p.index for p in paras], "text": texts,
                 "section_path": [p.section_path for p in paras], "is_heading": [p.is_heading for p in paras],
                 "level": [p.level for p in paras], "tokens": tokens, "tags": tags,
                 "boilerplate_chars": norm.boilerplate_chars}
 
-    def _key(self, raw_text: str) -> str:
+    def key(self, raw_text: str) -> str:
+        """The cache key of one raw text under this segmenter's options."""
         digest = hashlib.sha256(self.fingerprint.encode())
         digest.update(raw_text.encode("utf-8"))
         return digest.hexdigest()
 
-    def _cache_path(self, key: str) -> Path:
-        return self.cache_dir / key[:2] / f"{key}.pkl"
+    @cached_property
+    def cache(self) -> SegmentCache | None:
+        return None if self.cache_dir is None else SegmentCache(self.cache_dir)
 
-    def _cache_get(self, key: str):
-        if self.cache_dir is None:
-            return None
-        try:
-            with open(self._cache_path(key), "rb") as fh:
-                return _decode(pickle.load(fh))
-        except FileNotFoundError:
-            return None
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            log.warning("ignoring unreadable cache file %s", self._cache_path(key))
-            return None
-
-    def _cache_put(self, key: str, value: dict) -> None:
-        if self.cache_dir is None:
-            return
-        path = self._cache_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(_encode(value), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def process_many(self, raw_texts: Sequence[str]) -> list[dict]:
-        """:meth:`process` for many texts: cached results read, the rest segmented (in parallel when large)."""
-        keys = [self._key(t) for t in raw_texts]
-        results = [self._cache_get(k) for k in keys]
+    def process_many(self, raw_texts: Sequence[str], *, progress: bool | None = None) -> list[dict]:
+        """:meth:`process` for many texts, each result packed (:func:`analysis.cache.packed`):
+        cached results read, the rest segmented (in parallel when large) and cached."""
+        from .parallel import process_texts
+        keys = [self.key(t) for t in raw_texts]
+        results = [self.cache.get(k) if self.cache else None for k in keys]
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
-            fresh = self._run([raw_texts[i] for i in todo])
+            fresh = process_texts(self, [raw_texts[i] for i in todo], progress=progress)
             for i, value in zip(todo, fresh):
                 results[i] = value
-                self._cache_put(keys[i], value)
+                if self.cache:
+                    self.cache.put(keys[i], value)
         return results
 
-    def _run(self, texts: list[str]) -> list[dict]:
-        total = sum(map(len, texts))
-        workers = min(self.n_jobs, len(texts))
-        if workers <= 1 or total < PARALLEL_MIN_CHARS or not _main_importable():
-            return [self.process(t) for t in texts]
-        # Balance by length: longest first, each to the chunk with the least so far.  Several
-        # chunks per worker, handed out as workers free up, so that a core slowed by other
-        # load on the machine does not hold up the whole run.
-        n_chunks = min(len(texts), CHUNKS_PER_WORKER * workers)
-        chunks: list[list[int]] = [[] for _ in range(n_chunks)]
-        loads = [0] * n_chunks
-        for i in sorted(range(len(texts)), key=lambda i: -len(texts[i])):
-            c = loads.index(min(loads))
-            chunks[c].append(i)
-            loads[c] += len(texts[i])
-        try:
-            parts = list(self._pool(workers).map(_process_chunk, [[texts[i] for i in c] for c in chunks]))
-        except (BrokenProcessPool, OSError, RuntimeError) as exc:
-            # Workers start by importing __main__; from stdin or an unguarded script that can fail.
-            _POOLS.pop((self.fingerprint, workers), None)
-            warnings.warn(f"parallel segmentation unavailable ({type(exc).__name__}: {exc}); "
-                          f"segmenting on one core (pass n_jobs=1 to skip trying)", RuntimeWarning, stacklevel=4)
-            self.n_jobs = 1
-            return [self.process(t) for t in texts]
-        out: list[dict] = [None] * len(texts)  # type: ignore[list-item]
-        for chunk, part in zip(chunks, parts):
-            for i, value in zip(chunk, part):
-                out[i] = _decode(value)
-        return out
-
-    def _pool(self, workers: int) -> ProcessPoolExecutor:
-        """A worker pool kept for this configuration, so that a re-run pays no start-up."""
-        key = (self.fingerprint, workers)
-        if key not in _POOLS:
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            _POOLS[key] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                                              initializer=_init_worker, initargs=(self,))
-        return _POOLS[key]
-
-    def segment(self, docs: pd.DataFrame) -> pd.DataFrame:
-        """The paragraph table of ``docs`` (see :func:`analysis.structure.paragraph_table`) with
-        ``tokens`` (filtered) and ``n_tokens`` columns, and ``tags`` when ``pos``."""
+    def segment(self, docs: pd.DataFrame, *, progress: bool | None = None) -> pd.DataFrame:
+        """The paragraph table of ``docs`` (see :func:`analysis.structure.paragraph_table`) with the
+        unfiltered ``stream``, the filtered ``tokens`` and ``n_tokens`` columns, and ``tags`` when ``pos``."""
         with _gc_paused():
-            return self._table(docs, self.process_many(list(docs["text"])))
+            return self._table(docs, self.process_many(list(docs["text"]), progress=progress))
 
     def _table(self, docs: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
         cols: dict[str, list] = {c: [] for c in ("doc_id", "collection", "year", "paragraph", "text",
-                                                  "section_path", "level", "is_heading", "tokens", "tags")}
+                                                  "section_path", "level", "is_heading", "stream", "tokens", "tags")}
         for doc_id, collection, year, result in zip(docs["doc_id"], docs["collection"], docs["year"], results):
-            n = len(result["text"])
+            n = len(result["paragraph"])
             cols["doc_id"] += [doc_id] * n
             cols["collection"] += [collection] * n
             cols["year"] += [year] * n
-            for col in ("paragraph", "text", "section_path", "level", "is_heading", "tokens"):
+            for col in ("paragraph", "section_path", "level", "is_heading"):
                 cols[col] += result[col]
-            cols["tags"] += result["tags"] if self.pos else [None] * n
+            # each token type of the document is decided once, then selected with numpy
+            types = split_vocab(result["vocab"])
+            vocab = np.array(types, dtype=object)
+            ids = np.asarray(result["ids"], dtype=np.intp)
+            ends = np.asarray(result["ends"], dtype=np.intp)
+            kept = self.filter.mask(types)[ids]
+            flat = vocab[ids].tolist()
+            stream = _split(flat, ends)
+            cols["stream"] += stream
+            cols["text"] += ["".join(t) for t in stream]
+            kept_ends = np.cumsum(kept)[ends - 1] if len(ends) else ends
+            if len(ends):
+                kept_ends[ends == 0] = 0
+            cols["tokens"] += _split(list(compress(flat, kept.tolist())), kept_ends)
+            if self.pos:
+                tag_vocab = np.array(split_vocab(result["tag_vocab"]), dtype=object)
+                tag_ids = np.asarray(result["tag_ids"], dtype=np.int64)
+                cols["tags"] += _split(tag_vocab[tag_ids[kept]].tolist(), kept_ends)
+            else:
+                cols["tags"] += [None] * n
         paths = cols.pop("section_path")
         table = pd.DataFrame(cols).astype({"year": "Int64", "level": "Int64"})
         table.insert(5, "section", [p[0] if p else "" for p in paths])
         table.insert(6, "section_path", [" > ".join(p) for p in paths])
         table.insert(9, "n_chars", table["text"].str.len())
-        table.insert(11, "n_tokens", table["tokens"].map(len))
+        table.insert(table.columns.get_loc("tokens") + 1, "n_tokens", table["tokens"].map(len))
+        table.attrs["filter"] = self.filter.name
         return table if self.pos else table.drop(columns="tags")
 
 
-_WORKER: Segmenter | None = None
-_POOLS: dict[tuple[str, int], ProcessPoolExecutor] = {}
+def _split(flat: list, ends) -> list[list]:
+    bounds = ends.tolist() if hasattr(ends, "tolist") else list(ends)
+    return [flat[a:b] for a, b in zip([0] + bounds, bounds)]
 
 
-def _main_importable() -> bool:
-    """Worker processes re-import ``__main__`` from its file; from stdin or ``-c`` there is none."""
-    import sys
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
-    return path is None or os.path.exists(path)
-
-
-def _init_worker(segmenter: Segmenter) -> None:
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are the parent's to handle (e.g. a kernel shutting down)
-    global _WORKER
-    _WORKER = segmenter
+def apply_filter(paragraphs: pd.DataFrame, token_filter: TokenFilter) -> pd.DataFrame:
+    """The paragraph table with ``tokens`` and ``n_tokens`` recomputed from ``stream`` by
+    ``token_filter`` (no re-segmentation); the filter is recorded in ``attrs["filter"]``."""
+    table = paragraphs.drop(columns=[c for c in ("tokens", "n_tokens") if c in paragraphs])
+    tokens = token_filter.apply_all(table["stream"])
+    at = table.columns.get_loc("stream") + 1
+    table.insert(at, "tokens", tokens)
+    table.insert(at + 1, "n_tokens", [len(t) for t in tokens])
+    table.attrs["filter"] = token_filter.name
+    return table
 
 
 @contextmanager
@@ -343,35 +285,6 @@ def _gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _process_chunk(texts: list[str]) -> list[dict]:
-    return [_encode(_WORKER.process(t)) for t in texts]
-
-
-def _pack(lists: list[list[str]]) -> tuple[str, bytes, bytes]:
-    """Token lists as (vocabulary joined by SEP, uint32 ids, uint32 end offsets)."""
-    index: dict[str, int] = {}
-    ids = [index.setdefault(t, len(index)) for toks in lists for t in toks]
-    ends = np.cumsum([len(toks) for toks in lists], dtype=np.uint32)
-    return SEP.join(index), np.asarray(ids, dtype=np.uint32).tobytes(), ends.tobytes()
-
-
-def _unpack(packed: tuple[str, bytes, bytes]) -> list[list[str]]:
-    vocab_text, ids, ends = packed
-    vocab = np.array(vocab_text.split(SEP) if vocab_text else [], dtype=object)
-    flat = vocab[np.frombuffer(ids, dtype=np.uint32)].tolist()  # shares one str object per type
-    bounds = np.frombuffer(ends, dtype=np.uint32).tolist()
-    return [flat[a:b] for a, b in zip([0] + bounds, bounds)]
-
-
-def _encode(value: dict) -> dict:
-    """Token lists packed as vocabulary + ids: far faster to pickle and unpickle than lists of strings."""
-    return {**value, **{col: _pack(value[col]) for col in ("tokens", "tags") if value[col] is not None}}
-
-
-def _decode(value: dict) -> dict:
-    return {**value, **{col: _unpack(value[col]) for col in ("tokens", "tags") if value[col] is not None}}
 
 
 def document_tokens(paragraphs: pd.DataFrame, by: str = "doc_id") -> pd.Series:
@@ -395,6 +308,7 @@ def segmented_documents(paragraphs: pd.DataFrame, by: str = "doc_id") -> pd.Data
     out = out.reset_index()
     out["doc_id"] = out["doc_id"].astype(str)
     out["n_tokens"] = out["tokens"].map(len)
+    out.attrs["filter"] = paragraphs.attrs.get("filter", "")
     return out
 
 
