@@ -64,9 +64,8 @@ from .dtm import DTM, rank_within_groups
 from .errors import CorpusError, InputError
 from .frequency import PER
 from .keyness import chi2_statistic, g2_statistic, log_ratio
-from .preprocessing import normalise
 from .segment import Segmenter
-from .structure import parse_paragraphs
+from .tokens import TokenFilter
 
 FORMAT = "analysis.store/1"
 MANIFEST = "manifest.json"
@@ -115,36 +114,9 @@ def _read_manifest(root: Path) -> dict | None:
 
 
 # ---------------------------------------------------------------------------- filters
-class _SegmenterFilter:
-    """Stand-in for :class:`analysis.tokens.TokenFilter` until the token layer lands on main:
-    the segmenter's own filter rule, with a name and a fingerprint."""
-
-    def __init__(self, seg: Segmenter):
-        self.seg = seg
-        stop = hashlib.sha256("\n".join(sorted(seg.stopwords)).encode()).hexdigest()
-        self.name = (f"stopwords={len(seg.stopwords)} words, min_chars={seg.min_chars}, "
-                     f"numbers={'yes' if seg.keep_numbers else 'no'}, punct={'yes' if seg.keep_punct else 'no'}")
-        spec = {"stopwords": stop, "min_chars": seg.min_chars, "numbers": seg.keep_numbers,
-                "punct": seg.keep_punct, "protected": seg.lexicon.fingerprint}
-        self.fingerprint = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-
-    def keep(self, token: str) -> bool:
-        return self.seg.keep(token)
-
-    def apply(self, tokens):
-        return [t for t in tokens if self.seg.keep(t)]
-
-    def protect(self, terms):
-        return self
-
-
-def default_filter(seg: Segmenter):
+def default_filter(seg: Segmenter) -> TokenFilter:
     """The segmenter's own filter (stopwords, length, numbers, punctuation; lexicon terms protected)."""
-    return getattr(seg, "filter", None) or _SegmenterFilter(seg)
-
-
-def _doc_key(seg: Segmenter, raw_text: str) -> str:
-    return seg.key(raw_text) if hasattr(seg, "key") else seg._key(raw_text)
+    return seg.filter
 
 
 def filter_key(token_filter) -> str:
@@ -176,7 +148,7 @@ def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
     for row in docs.itertuples(index=False):
         text = str(row.text)
         yield DocRef(str(row.doc_id), str(row.collection), _year(row.year), str(getattr(row, "title", "") or ""),
-                     _doc_key(seg, text), len(text), ("text", text))
+                     seg.key(text), len(text), ("text", text))
 
 
 def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | None = "year",
@@ -202,7 +174,7 @@ def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | N
             yield DocRef(str(ident if ident is not None else f"doc{n:04d}"),
                          str(row.get("collection") or default_collection),
                          _year(row.get(year)) if year else None, str((row.get(title) if title else "") or ""),
-                         _doc_key(seg, body), len(body), ("jsonl", str(path), start, len(line), text))
+                         seg.key(body), len(body), ("jsonl", str(path), start, len(line), text))
 
 
 def _folder_refs(folder: Path, seg: Segmenter, *, encoding: str | None = None, collection: str | None = None,
@@ -223,7 +195,7 @@ def _folder_refs(folder: Path, seg: Segmenter, *, encoding: str | None = None, c
         info = meta.get(file.name, {})
         year = info.get("year") or year_from_name(file.name)
         yield DocRef(str(info.get("doc_id", file.stem)), str(info.get("collection", collection or folder.name)),
-                     _year(year), str(info.get("title", file.stem)), _doc_key(seg, body), len(body),
+                     _year(year), str(info.get("title", file.stem)), seg.key(body), len(body),
                      ("file", str(file), enc))
 
 
@@ -322,13 +294,7 @@ def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
 def segment_document(seg: Segmenter, raw_text: str) -> dict:
     """Normalise, structure and segment one raw text: per-paragraph columns with the unfiltered
     token stream of each paragraph in ``tokens`` (:meth:`Segmenter.process`)."""
-    if hasattr(seg, "filter"):
-        return seg.process(raw_text)
-    norm = normalise(raw_text)  # stand-in until process() returns the unfiltered stream
-    paras = parse_paragraphs(norm.text)
-    return {"paragraph": [p.index for p in paras], "section_path": [p.section_path for p in paras],
-            "is_heading": [p.is_heading for p in paras], "level": [p.level for p in paras],
-            "tokens": [seg.cut(p.text) for p in paras], "boilerplate_chars": norm.boilerplate_chars}
+    return seg.process(raw_text)
 
 
 class _ChunkBuilder:
@@ -383,7 +349,7 @@ class _ChunkBuilder:
         for f, (token_filter, out) in enumerate(zip(self.filters, self.counts)):
             if len(self.keep[f]) < len(self.vocab):
                 terms = terms if terms is not None else list(self.vocab)
-                fresh = np.fromiter(map(token_filter.keep, terms[len(self.keep[f]):]), dtype=bool)
+                fresh = token_filter.mask(terms[len(self.keep[f]):])
                 self.keep[f] = np.concatenate([self.keep[f], fresh])
             keep = self.keep[f][to_chunk] & (freq > 0)
             ids, counts = to_chunk[keep], freq[keep]
@@ -476,7 +442,8 @@ class _Engine:
 
 
 class LocalEngine(_Engine):
-    """This machine's processes (joblib's loky backend; ``n_jobs=1`` runs in this process)."""
+    """This machine's processes: loky's reusable executor, as :mod:`analysis.parallel` uses (workers
+    start with fork + exec and do not re-import ``__main__``); ``n_jobs=1`` runs in this process."""
 
     def __init__(self, n_jobs: int | None = None):
         self.n_jobs = n_jobs or os.cpu_count() or 1
@@ -485,9 +452,16 @@ class LocalEngine(_Engine):
         if self.n_jobs == 1 or len(chunks) <= 1:
             yield from (index_chunk(c, root, seg, filters) for c in chunks)
             return
-        from joblib import Parallel, delayed
-        run = Parallel(n_jobs=self.n_jobs, backend="loky", return_as="generator_unordered", pre_dispatch="n_jobs")
-        yield from run(delayed(index_chunk)(c, root, seg, filters) for c in chunks)
+        from concurrent.futures import as_completed
+        from joblib.externals.loky import get_reusable_executor
+        executor = get_reusable_executor(max_workers=min(self.n_jobs, len(chunks)), timeout=300)
+        futures = [executor.submit(index_chunk, c, root, seg, filters) for c in chunks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 class DaskEngine(_Engine):
