@@ -298,35 +298,26 @@ def segment_document(seg: Segmenter, raw_text: str) -> dict:
 
 
 class _ChunkBuilder:
-    """Accumulates one chunk's tables, token lists turned into chunk-local integer ids at once."""
+    """Accumulates one chunk's tables.  Each document's stream is dictionary-encoded by pyarrow as
+    soon as it is segmented (no Python token lists are kept); at the end the documents'
+    dictionaries are unified into one chunk vocabulary, each filter decides each type once, and
+    the per-document counts are taken with numpy."""
 
     def __init__(self, filters: Sequence):
         self.filters = list(filters)
-        self.vocab: dict[str, int] = {}
-        self.keep: list[np.ndarray] = [np.zeros(0, bool) for _ in self.filters]
-        self.ids: list[np.ndarray] = []
-        self.ends: list[int] = []
+        self.encoded: list[pa.DictionaryArray] = []
+        self.lengths: list[np.ndarray] = []
         self.paras: dict[str, list] = {c: [] for c in ("doc_id", "paragraph", "section", "section_path",
                                                         "is_heading", "level")}
         self.docs: dict[str, list] = {c: [] for c in DOC_COLUMNS}
-        self.counts = [{"doc_id": [], "term": [], "count": []} for _ in self.filters]
         self.n_tokens = 0
 
     def add(self, ref: DocRef, result: dict) -> None:
         streams = result["tokens"]
-        lengths = np.fromiter(map(len, streams), dtype=np.int64, count=len(streams))
-        flat = list(chain.from_iterable(streams))
-        # Dictionary-encode the document in C, then map its few thousand distinct tokens to chunk ids.
-        encoded = pa.array(flat, pa.string()).dictionary_encode()
-        local_terms = encoded.dictionary.to_pylist()
-        setdefault, vocab = self.vocab.setdefault, self.vocab
-        to_chunk = np.fromiter((setdefault(t, len(vocab)) for t in local_terms), dtype=np.int32,
-                               count=len(local_terms))
-        local = encoded.indices.to_numpy(zero_copy_only=False)
-        self.ids.append(to_chunk[local])
-        self.ends.extend((self.n_tokens + np.cumsum(lengths)).tolist())
-        self.n_tokens += len(flat)
-        self._count(ref.doc_id, local, local_terms, to_chunk)
+        self.lengths.append(np.fromiter(map(len, streams), dtype=np.int64, count=len(streams)))
+        encoded = pa.array(list(chain.from_iterable(streams)), pa.string()).dictionary_encode()
+        self.encoded.append(encoded)
+        self.n_tokens += len(encoded)
         n = len(streams)
         paths = result["section_path"]
         self.paras["doc_id"] += [ref.doc_id] * n
@@ -336,44 +327,39 @@ class _ChunkBuilder:
         self.paras["is_heading"] += list(result["is_heading"])
         self.paras["level"] += list(result["level"])
         row = dict(doc_id=ref.doc_id, collection=ref.collection, year=ref.year, title=ref.title,
-                   n_chars=ref.n_chars, n_paragraphs=n, n_tokens=len(flat),
+                   n_chars=ref.n_chars, n_paragraphs=n, n_tokens=len(encoded),
                    boilerplate_chars=result.get("boilerplate_chars", 0), key=ref.key)
         for col in DOC_COLUMNS:
             self.docs[col].append(row[col])
 
-    def _count(self, doc_id: str, local: np.ndarray, local_terms: list[str], to_chunk: np.ndarray) -> None:
-        """Counts per filter: the document's distinct tokens that the filter keeps, ordered by chunk id.
-        Each filter's verdict is taken once per chunk term (a boolean array by chunk id)."""
-        freq = np.bincount(local, minlength=len(local_terms))
-        terms = None
-        for f, (token_filter, out) in enumerate(zip(self.filters, self.counts)):
-            if len(self.keep[f]) < len(self.vocab):
-                terms = terms if terms is not None else list(self.vocab)
-                fresh = token_filter.mask(terms[len(self.keep[f]):])
-                self.keep[f] = np.concatenate([self.keep[f], fresh])
-            keep = self.keep[f][to_chunk] & (freq > 0)
-            ids, counts = to_chunk[keep], freq[keep]
-            order = np.argsort(ids, kind="stable")
-            out["doc_id"] += [doc_id] * len(ids)
-            out["term"].append(ids[order].astype(np.int32))
-            out["count"].append(counts[order].astype(np.int32))
-
     def tables(self) -> tuple[pa.Table, pa.Table, list[pa.Table]]:
-        vocab = pa.array(list(self.vocab), pa.string())
-        flat = np.concatenate(self.ids) if self.ids else np.zeros(0, np.int32)
-        offsets = pa.array(np.concatenate([[0], np.asarray(self.ends, dtype=np.int64)]).astype(np.int32))
+        empty = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+        unified = pa.chunked_array(self.encoded or [empty], type=empty.type).unify_dictionaries()
+        vocab = unified.chunk(0).dictionary if unified.num_chunks else empty.dictionary
+        doc_ids = [c.indices.to_numpy(zero_copy_only=False).astype(np.int32) for c in unified.chunks][:len(self.encoded)]
+        flat = np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.int32)
+        lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
         tokens = pa.ListArray.from_arrays(offsets, pa.DictionaryArray.from_arrays(pa.array(flat), vocab))
         paras = pa.table({**{c: pa.array(v) for c, v in self.paras.items() if c != "level"},
                           "level": pa.array(self.paras["level"], pa.int16()), "tokens": tokens})
         docs = pa.table({c: pa.array(v, type=pa.int64() if c == "year" else None) for c, v in self.docs.items()})
-        counts = []
-        for out in self.counts:
-            ids = np.concatenate(out["term"]) if out["term"] else np.zeros(0, np.int32)
-            term = pa.DictionaryArray.from_arrays(pa.array(ids), vocab)
-            counts.append(pa.table({"doc_id": pa.array(out["doc_id"], pa.string()), "term": term,
-                                    "count": pa.array(np.concatenate(out["count"]) if out["count"] else
-                                                      np.zeros(0, np.int32))}))
+        types = vocab.to_pylist()
+        counts = [self._counts(doc_ids, vocab, token_filter.mask(types)) for token_filter in self.filters]
         return docs, paras, counts
+
+    def _counts(self, doc_ids: list[np.ndarray], vocab: pa.Array, keep: np.ndarray) -> pa.Table:
+        """``doc_id, term, count`` of the types ``keep`` allows, per document, terms in chunk-id order."""
+        names, terms, counts = [], [], []
+        for doc_id, ids in zip(self.docs["doc_id"], doc_ids):
+            kept, n = np.unique(ids[keep[ids]], return_counts=True)
+            names += [doc_id] * len(kept)
+            terms.append(kept.astype(np.int32))
+            counts.append(n.astype(np.int32))
+        term = np.concatenate(terms) if terms else np.zeros(0, np.int32)
+        return pa.table({"doc_id": pa.array(names, pa.string()),
+                         "term": pa.DictionaryArray.from_arrays(pa.array(term), vocab),
+                         "count": pa.array(np.concatenate(counts) if counts else np.zeros(0, np.int32))})
 
 
 def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Sequence) -> dict:
@@ -401,12 +387,25 @@ def _index_partition(chunks: Iterable[Sequence[DocRef]], root: str, seg: Segment
 
 
 # ---------------------------------------------------------------------------- vocabulary (a reduction)
+def _dictionary_column(table: pa.Table, name: str) -> pa.DictionaryArray:
+    """One dictionary-encoded column as a single array with one dictionary (row groups unified)."""
+    column = table.unify_dictionaries()[name]
+    if column.num_chunks == 0:
+        return pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+    return column.combine_chunks()
+
+
 def part_term_totals(root: str, fkey: str, part: str) -> pd.DataFrame:
     """Per term of one part's counts: total ``count`` and ``doc_freq`` (indexed by term)."""
     table = pq.read_table(Path(root) / "counts" / fkey / f"{part}.parquet", columns=["term", "count"])
-    frame = pd.DataFrame({"term": table["term"].to_pandas().astype(str).to_numpy(),
-                          "count": table["count"].to_numpy()})
-    return frame.groupby("term", sort=False)["count"].agg(count="sum", doc_freq="size")
+    term = _dictionary_column(table, "term")
+    ids = term.indices.to_numpy(zero_copy_only=False)
+    size = len(term.dictionary)
+    total = np.bincount(ids, weights=table["count"].to_numpy(), minlength=size).astype(np.int64)
+    doc_freq = np.bincount(ids, minlength=size).astype(np.int64)
+    frame = pd.DataFrame({"count": total, "doc_freq": doc_freq},
+                         index=pd.Index(term.dictionary.to_pylist(), dtype=object, name="term"))
+    return frame[doc_freq > 0]
 
 
 def add_totals(left: pd.DataFrame | None, right: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -710,7 +709,7 @@ class Store:
             table = pq.read_table(self._file("counts", part, fkey))
             row = rows.reindex(table["doc_id"].to_numpy(zero_copy_only=False)).to_numpy()
             hit = ~np.isnan(row)
-            term = table["term"].combine_chunks()
+            term = _dictionary_column(table, "term")
             ids = pc.index_in(term.dictionary, value_set=vocab).to_numpy(zero_copy_only=False)
             term_id = ids[term.indices.to_numpy(zero_copy_only=False)]
             yield row[hit].astype(np.int64), term_id[hit].astype(np.int64), table["count"].to_numpy()[hit]
