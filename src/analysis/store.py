@@ -50,22 +50,20 @@ from dataclasses import dataclass
 from functools import reduce
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import scipy.sparse as sp
-from scipy import stats
 
-from .dtm import DTM, rank_within_groups
 from .errors import CorpusError, InputError
-from .frequency import PER
-from .keyness import chi2_statistic, g2_statistic, log_ratio
 from .segment import Segmenter
 from .tokens import TokenFilter
+
+if TYPE_CHECKING:
+    from .dtm import DTM
 
 FORMAT = "analysis.store/1"
 MANIFEST = "manifest.json"
@@ -715,11 +713,13 @@ class Store:
             yield row[hit].astype(np.int64), term_id[hit].astype(np.int64), table["count"].to_numpy()[hit]
 
     def dtm(self, which=None, *, by: str | Sequence | None = None, token_filter=None,
-            binary: bool = False) -> DTM:
+            binary: bool = False) -> "DTM":
         """Document-term matrix of the selected documents (default all), rows summed per ``by``
         group (a column of :meth:`documents` or labels aligned with the selection); ``binary``
         counts documents that contain each term instead (document frequency per group).
         Built part by part; memory ∝ groups × terms, not tokens."""
+        import scipy.sparse as sp
+        from .dtm import DTM
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
         if by is None:
@@ -744,6 +744,8 @@ class Store:
                        min_count: int = 1) -> pd.DataFrame:
         """:func:`analysis.frequency.term_frequency` from the store: ``group, term, count,
         total_tokens, per_10k, doc_freq, n_docs, rank``."""
+        from .dtm import rank_within_groups
+        from .frequency import PER
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
         if by is not None:
@@ -767,6 +769,7 @@ class Store:
     def tfidf(self, which=None, *, by: str | None = None, token_filter=None, top: int | None = 20,
               tf: str = "raw", idf: str = "smooth", norm: str = "l2") -> pd.DataFrame:
         """:func:`analysis.tfidf.tfidf` from the store (documents or ``by`` groups as rows)."""
+        from .dtm import DTM, rank_within_groups
         from .tfidf import tfidf_matrix
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
@@ -894,6 +897,9 @@ def keyness_from_counts(terms: np.ndarray, a: np.ndarray, b: np.ndarray, *, ref_
     functions of :mod:`analysis.keyness` (G², χ², Log Ratio); this function is the seam through
     which an in-memory DTM and the store give the same table.
     """
+    from scipy import stats
+    from .frequency import PER
+    from .keyness import chi2_statistic, g2_statistic, log_ratio
     if measure not in ("g2", "chi2"):
         raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
