@@ -38,3 +38,6 @@ bench: ## Benchmark segmentation speed against plain jieba (prints chars/s and r
 clean: ## Remove caches, executed notebooks and generated figures (keeps .venv)
 	rm -rf .cache corpus/cache build .pytest_cache
 	find figures -type f ! -name README.md -delete
+
+bench-scale: ## Index 10x/30x/100x corpora with both engines beside prepare(): seconds, M chars/s, peak GB
+	$(PY) -m analysis.bench_scale

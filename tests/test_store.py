@@ -21,7 +21,9 @@ from analysis.pipeline import prepare
 from analysis.preprocessing import normalise
 from analysis.segment import Segmenter
 from analysis.structure import parse_paragraphs
-from analysis.store import MANIFEST, Store, default_filter, filter_key, index
+from analysis.store import MANIFEST, Store, add_filter, default_filter, filter_key, index
+from analysis.store_topics import StreamingNMF, transform_paragraphs
+from analysis.tokens import TokenFilter
 from analysis.trends import term_trends
 
 CHUNK = 20_000  # characters: several parts even for a small corpus
@@ -204,3 +206,46 @@ def test_jsonl_corpus_streams_with_its_own_ids(gwr, tmp_path, segmenter):
     assert docs["doc_id"].tolist() == rows["doc_id"].tolist()
     assert docs["collection"].unique().tolist() == ["reports"]
     assert docs["n_chars"].tolist() == rows["text"].str.len().tolist()
+
+
+# ------------------------------------------------------------------ topics at scale
+def test_streaming_nmf_fits_by_minibatch_and_transforms_every_paragraph(study):
+    store, corpus = study
+    params = dict(sample=2_000, batch_rows=1_024, random_state=0)
+    model = StreamingNMF(5, **params).fit(store)
+    again = StreamingNMF(5, **params).fit(store)
+    np.testing.assert_allclose(model.components_, again.components_)  # seeded: reproducible
+    assert model.components_.shape == (5, len(model.terms_)) and model.n_paragraphs_ == len(corpus.paragraphs)
+    frames = list(transform_paragraphs(store, model, batch_rows=1_500))
+    assert len(frames) > 1
+    table = pd.concat(frames, ignore_index=True)
+    assert len(table) == store.documents()["n_paragraphs"].sum() == len(corpus.paragraphs)
+    # Each batch's paragraphs, with their tokens from memory (batch by batch: NMF's transform
+    # solves a batch jointly), get the same weights.
+    memory = corpus.paragraphs.set_index(["doc_id", "paragraph"])["tokens"]
+    for frame in frames:
+        tokens = memory.loc[list(zip(frame["doc_id"], frame["paragraph"]))]
+        np.testing.assert_allclose(frame[[f"topic_{k}" for k in range(5)]].to_numpy(), model.transform(tokens),
+                                   rtol=1e-9, atol=1e-12)
+    assert (table["topic"] >= -1).all() and (table.loc[table["topic"] >= 0, "weight"] > 0).all()
+
+
+def test_add_filter_counts_the_stored_streams_like_indexing_does(small_corpus, segmenter, tmp_path):
+    """Counts for a second filter made later from the stored streams equal counts made while indexing."""
+    other = TokenFilter("none", min_chars=1, numbers=True)
+    direct = index(small_corpus, tmp_path / "direct", n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK,
+                   filters=[other], progress=False).store
+    later = index(small_corpus, tmp_path / "later", n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK,
+                  progress=False).store
+    CountingSegmenter.calls = 0
+    later = add_filter(later.root, other, n_jobs=2)
+    assert later.filter_name(other) == direct.filter_name() == other.name
+    fkey = later.filter_key(other)
+    for part in later.parts:
+        a = pq.read_table(later._file("counts", part, fkey)).to_pandas()
+        b = pq.read_table(direct._file("counts", part, fkey)).to_pandas()
+        pd.testing.assert_frame_equal(a.astype({"term": str}), b.astype({"term": str}))
+    pd.testing.assert_frame_equal(later.vocabulary(other), direct.vocabulary())
+    # the default filter's counts are untouched, and the new filter keeps single characters
+    assert len(later.vocabulary()) < len(later.vocabulary(other))
+    assert "的" in set(later.vocabulary(other)["term"]) and "的" not in set(later.vocabulary()["term"])

@@ -8,6 +8,8 @@ a temporary folder.  Every measurement runs in a fresh Python process, so that e
 
 ``seconds``     wall time of the whole call (the Dask LocalCluster's start-up included)
 ``M chars/s``   characters of the corpus / seconds
+``CPU s``       user + system CPU seconds of the process and the descendants it reaped: with the
+                wall time it says how much of the machine the run had (CPU s / seconds ≈ cores used)
 ``peak GB``     peak of the resident set size summed over the process tree (the process, its
                 workers, Dask's scheduler, nannies and workers), polled every 0.1 s with psutil;
                 pages shared between processes are counted once per process, so an upper bound
@@ -100,15 +102,20 @@ class TreeMemory:
 
 def measure(args: list[str]) -> dict:
     """Run ``python -m analysis.bench_scale --job …`` in a fresh process; its seconds and peak tree RSS."""
+    import resource
     env = {**os.environ, "ANALYSIS_PROGRESS": "0"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen([sys.executable, "-m", "analysis.bench_scale", "--job", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with TreeMemory(proc.pid) as mem:
         out, err = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark job {args} failed:\n{err[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.strip().splitlines()[-1])
     result["peak_gb"] = mem.peak / 1e9
+    # CPU seconds of the job and every descendant it waited for (workers, Dask processes)
+    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
@@ -137,7 +144,8 @@ def run(scales=SCALES, engines=ENGINES, *, collections=("gwr",), baseline: bool 
     tmp.mkdir(parents=True, exist_ok=True)
     print(f"corpora: {'+'.join(collections)} repeated {', '.join(f'{s}x' for s in scales)}, under {tmp}; "
           f"{os.cpu_count()} cores, two-process speed-up now: {machine_parallelism():.2f}x (2.0 = both free)\n")
-    header = f"{'corpus':>7s} {'documents':>9s} {'M chars':>8s} {'run':>20s} {'seconds':>8s} {'M chars/s':>9s} {'peak GB':>8s}"
+    header = (f"{'corpus':>7s} {'documents':>9s} {'M chars':>8s} {'run':>20s} {'seconds':>8s} {'M chars/s':>9s} "
+              f"{'CPU s':>7s} {'peak GB':>8s}")
     print(header)
     try:
         for scale in scales:
@@ -154,7 +162,7 @@ def run(scales=SCALES, engines=ENGINES, *, collections=("gwr",), baseline: bool 
                        "mchars_per_s": n_chars / result["seconds"] / 1e6}
                 rows.append(row)
                 print(f"{scale:>6d}x {n_docs:>9,d} {n_chars / 1e6:>8.1f} {name:>20s} {row['seconds']:>8.1f} "
-                      f"{row['mchars_per_s']:>9.2f} {row['peak_gb']:>8.2f}", flush=True)
+                      f"{row['mchars_per_s']:>9.2f} {row['cpu_seconds']:>7.1f} {row['peak_gb']:>8.2f}", flush=True)
                 if args[0] == "index":
                     shutil.rmtree(args[2], ignore_errors=True)
             corpus.unlink()

@@ -379,9 +379,9 @@ def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Seq
             "n_tokens": builder.n_tokens, "seconds": round(time.perf_counter() - start, 3)}
 
 
-def _index_partition(chunks: Iterable[Sequence[DocRef]], root: str, seg: Segmenter, filters: Sequence) -> list[dict]:
-    """``Bag.map_partitions`` body: every chunk of a partition (one, as the bag is built)."""
-    return [index_chunk(chunk, root, seg, filters) for chunk in chunks]
+def _run_partition(items: Iterable, fn: Callable, *args) -> list:
+    """``Bag.map_partitions`` body: ``fn(item, *args)`` for every item of a partition (one, as the bags are built)."""
+    return [fn(item, *args) for item in items]
 
 
 # ---------------------------------------------------------------------------- vocabulary (a reduction)
@@ -426,9 +426,10 @@ def _vocabulary_table(totals: pd.DataFrame | None) -> pa.Table:
 
 # ---------------------------------------------------------------------------- engines
 class _Engine:
-    """Runs chunk jobs and the vocabulary reduction; ``results`` yields part entries as they finish."""
+    """Runs jobs (``map``: results as they finish) and the vocabulary reduction (``totals``)."""
 
-    def results(self, chunks, root, seg, filters) -> Iterator[dict]:
+    def map(self, fn: Callable, items: Sequence, *args) -> Iterator:
+        """``fn(item, *args)`` for every item, results yielded as they finish (any order)."""
         raise NotImplementedError
 
     def totals(self, root: str, fkey: str, parts: Sequence[str]) -> pd.DataFrame | None:
@@ -445,14 +446,14 @@ class LocalEngine(_Engine):
     def __init__(self, n_jobs: int | None = None):
         self.n_jobs = n_jobs or os.cpu_count() or 1
 
-    def results(self, chunks, root, seg, filters):
-        if self.n_jobs == 1 or len(chunks) <= 1:
-            yield from (index_chunk(c, root, seg, filters) for c in chunks)
+    def map(self, fn, items, *args):
+        if self.n_jobs == 1 or len(items) <= 1:
+            yield from (fn(item, *args) for item in items)
             return
         from concurrent.futures import as_completed
         from joblib.externals.loky import get_reusable_executor
-        executor = get_reusable_executor(max_workers=min(self.n_jobs, len(chunks)), timeout=300)
-        futures = [executor.submit(index_chunk, c, root, seg, filters) for c in chunks]
+        executor = get_reusable_executor(max_workers=min(self.n_jobs, len(items)), timeout=300)
+        futures = [executor.submit(fn, item, *args) for item in items]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -474,12 +475,12 @@ class DaskEngine(_Engine):
                                         dashboard_address=None)
             self.client = Client(self.cluster)
 
-    def results(self, chunks, root, seg, filters):
+    def map(self, fn, items, *args):
         import dask.bag as db
         from distributed import as_completed
-        if not chunks:
+        if not items:
             return
-        bag = db.from_sequence(chunks, npartitions=len(chunks)).map_partitions(_index_partition, root, seg, filters)
+        bag = db.from_sequence(items, npartitions=len(items)).map_partitions(_run_partition, fn, *args)
         futures = self.client.compute(bag.to_delayed())
         for future in as_completed(futures):
             yield from future.result()
@@ -582,7 +583,7 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
         from tqdm.auto import tqdm
         total = sum(r.n_chars for c in chunks for r in c)
         with tqdm(total=total, unit="char", unit_scale=True, desc=f"index ({engine})", disable=not progress) as bar:
-            for entry in runner.results(chunks, str(root), seg, filters):
+            for entry in runner.map(index_chunk, chunks, str(root), seg, filters):
                 manifest["parts"][entry["part"]] = {**entry, "order": order[entry["part"]]}
                 _write_json(manifest, root / MANIFEST)  # commit the part
                 chars += entry["n_chars"]
@@ -595,6 +596,54 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
         runner.close()
     return IndexResult(Store(root), sum(len(c) for c in chunks), skipped, len(chunks), chars,
                        time.perf_counter() - start)
+
+
+def count_part(part: str, root: str, token_filter) -> str:
+    """Count one part's stored streams for ``token_filter`` and write its counts file (a worker job)."""
+    table = pq.read_table(Path(root) / "tokens" / f"{part}.parquet", columns=["doc_id", "tokens"]).combine_chunks()
+    tokens = table["tokens"].chunk(0) if table.num_rows else pa.array([], table.schema.field("tokens").type)
+    values = pa.chunked_array([tokens.flatten()]).unify_dictionaries().combine_chunks()
+    parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
+    doc_codes, doc_names = pd.factorize(table["doc_id"].to_numpy(zero_copy_only=False), sort=False)
+    types = values.dictionary.to_pylist()
+    ids = values.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = token_filter.mask(types)[ids]
+    keys, counts = np.unique(doc_codes[parent][keep] * max(len(types), 1) + ids[keep], return_counts=True)
+    doc, term = np.divmod(keys, max(len(types), 1))
+    out = pa.table({"doc_id": pa.array(np.asarray(doc_names, dtype=object)[doc].tolist(), pa.string()),
+                    "term": pa.DictionaryArray.from_arrays(pa.array(term.astype(np.int32)), values.dictionary),
+                    "count": pa.array(counts.astype(np.int32))})
+    _write_parquet(out, Path(root) / "counts" / filter_key(token_filter) / f"{part}.parquet")
+    return part
+
+
+def add_filter(store: str | Path, token_filter, *, engine: str = "local", scheduler: str | None = None,
+               n_jobs: int | None = None, protect_lexicon: bool = True) -> "Store":
+    """Count the stored streams again for another :class:`~analysis.tokens.TokenFilter` (nothing is
+    segmented again): writes ``counts/<filter>/`` and its vocabulary, then records the filter in the
+    manifest.  With ``protect_lexicon`` the default lexicon's terms are protected, as
+    :class:`~analysis.segment.Segmenter` does, when the store was built with that lexicon."""
+    root = Path(store)
+    manifest = _read_manifest(root)
+    if manifest is None:
+        raise CorpusError(f"{root}: not a store (no {MANIFEST})")
+    if protect_lexicon:
+        from .lexicon import Lexicon
+        lexicon = Lexicon.load()
+        if lexicon.fingerprint == manifest["segmenter"]["options"].get("lexicon"):
+            token_filter = token_filter.protect(lexicon.terms)
+    fkey = filter_key(token_filter)
+    runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
+    try:
+        parts = sorted(manifest["parts"])
+        for _ in runner.map(count_part, parts, str(root), token_filter):
+            pass
+        _write_parquet(_vocabulary_table(runner.totals(str(root), fkey, parts)), root / "vocabulary" / f"{fkey}.parquet")
+    finally:
+        runner.close()
+    manifest["filters"][fkey] = {"name": token_filter.name, "fingerprint": token_filter.fingerprint}
+    _write_json(manifest, root / MANIFEST)
+    return Store(root)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -653,13 +702,18 @@ class Store:
 
     def filter_key(self, token_filter=None) -> str:
         """The counts folder of ``token_filter`` (a TokenFilter, its name, or None for the default)."""
+        if isinstance(token_filter, str) and token_filter in self.manifest["filters"]:
+            return token_filter
         if token_filter is None:
             return self.manifest["default_filter"]
         filters = self.manifest["filters"]
         if isinstance(token_filter, str):
             hits = [k for k, v in filters.items() if token_filter in (k, v["name"])]
-        else:
-            hits = [k for k, v in filters.items() if v["fingerprint"] == token_filter.fingerprint]
+        else:  # the same filter, or (by name) the same filter with the lexicon protected, as index() does
+            hits = ([k for k, v in filters.items() if v["fingerprint"] == token_filter.fingerprint]
+                    or [k for k, v in filters.items() if v["name"] == token_filter.name])
+        if len(hits) > 1:
+            raise InputError(f"{self.root}: several filters are named {hits!r}; pass the TokenFilter itself")
         if not hits:
             known = "; ".join(v["name"] for v in filters.values())
             raise InputError(f"{self.root}: no counts for filter {getattr(token_filter, 'name', token_filter)!r} "
