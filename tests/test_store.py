@@ -206,6 +206,12 @@ def test_jsonl_corpus_streams_with_its_own_ids(gwr, tmp_path, segmenter):
     assert docs["doc_id"].tolist() == rows["doc_id"].tolist()
     assert docs["collection"].unique().tolist() == ["reports"]
     assert docs["n_chars"].tolist() == rows["text"].str.len().tolist()
+    # the command line gives the same store
+    assert main(["index", str(path), "--out", str(tmp_path / "cli"), "--jobs", "1", "--quiet",
+                 "--text-field", "content"]) == 0
+    cli = Store(tmp_path / "cli")
+    assert len(cli.documents()) == len(rows) and cli.documents()["doc_id"].str.startswith("doc").all()
+    pd.testing.assert_frame_equal(cli.vocabulary(), store.vocabulary())
 
 
 # ------------------------------------------------------------------ topics at scale

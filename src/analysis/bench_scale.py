@@ -8,8 +8,8 @@ a temporary folder.  Every measurement runs in a fresh Python process, so that e
 
 ``seconds``     wall time of the whole call (the Dask LocalCluster's start-up included)
 ``M chars/s``   characters of the corpus / seconds
-``CPU s``       user + system CPU seconds of the process and the descendants it reaped: with the
-                wall time it says how much of the machine the run had (CPU s / seconds ≈ cores used)
+``CPU s``       user + system CPU seconds of the process tree (each process as last polled): beside
+                the wall time it says how much of the machine the run had (CPU s / seconds ≈ cores used)
 ``peak GB``     peak of the resident set size summed over the process tree (the process, its
                 workers, Dask's scheduler, nannies and workers), polled every 0.1 s with psutil;
                 pages shared between processes are counted once per process, so an upper bound
@@ -62,13 +62,15 @@ def write_corpus(path: Path, n: int, collections: tuple[str, ...] = ("gwr",)) ->
 
 # ---------------------------------------------------------------------------- measuring a process tree
 class TreeMemory:
-    """Peak RSS summed over a process and all its descendants, polled in a thread."""
+    """Peak RSS summed over a process and all its descendants, polled in a thread; and their CPU
+    seconds (user + system, each process as last seen alive)."""
 
     def __init__(self, pid: int, interval: float = POLL_SECONDS):
         import psutil
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -82,6 +84,8 @@ class TreeMemory:
         for proc in procs:
             try:
                 total += proc.memory_info().rss
+                times = proc.cpu_times()
+                self.cpu[proc.pid] = times.user + times.system
             except psutil.Error:
                 pass
         return total
@@ -102,20 +106,16 @@ class TreeMemory:
 
 def measure(args: list[str]) -> dict:
     """Run ``python -m analysis.bench_scale --job …`` in a fresh process; its seconds and peak tree RSS."""
-    import resource
     env = {**os.environ, "ANALYSIS_PROGRESS": "0"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen([sys.executable, "-m", "analysis.bench_scale", "--job", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with TreeMemory(proc.pid) as mem:
         out, err = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark job {args} failed:\n{err[-3000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.strip().splitlines()[-1])
     result["peak_gb"] = mem.peak / 1e9
-    # CPU seconds of the job and every descendant it waited for (workers, Dask processes)
-    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["cpu_seconds"] = sum(mem.cpu.values())
     return result
 
 

@@ -138,8 +138,15 @@ class DocRef:
 
 
 def _year(value) -> int | None:
-    year = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return None if pd.isna(year) else int(year)
+    """A year as an int, or None when missing or not a number (as ``pd.to_numeric(errors="coerce")``)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return None if number != number or number in (float("inf"), float("-inf")) else int(number)
 
 
 def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
@@ -368,6 +375,8 @@ def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Seq
     name = part_name(chunk)
     builder = _ChunkBuilder(filters)
     for ref, raw in zip(chunk, _read_texts(chunk)):
+        if ref.source[0] != "text" and seg.key(raw) != ref.key:
+            raise CorpusError(f"{ref.source[1]}: document {ref.doc_id!r} changed while it was being indexed; run again")
         builder.add(ref, segment_document(seg, raw))
     docs, paras, counts = builder.tables()
     base = Path(root)
@@ -576,18 +585,23 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     run = manifest["runs"] = manifest.get("runs", 0) + 1
     order = {part_name(chunk): [run, i] for i, chunk in enumerate(chunks)}
     _write_json(manifest, root / MANIFEST)
+    vocabularies = [root / "vocabulary" / f"{filter_key(f)}.parquet" for f in filters]
+    if not chunks and all(v.exists() for v in vocabularies):  # nothing new: no workers to start
+        return IndexResult(Store(root), 0, skipped, 0, 0, time.perf_counter() - start)
 
+    from .progress import progress_bar
     runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
     chars = 0
     try:
-        from tqdm.auto import tqdm
         total = sum(r.n_chars for c in chunks for r in c)
-        with tqdm(total=total, unit="char", unit_scale=True, desc=f"index ({engine})", disable=not progress) as bar:
-            for entry in runner.map(index_chunk, chunks, str(root), seg, filters):
-                manifest["parts"][entry["part"]] = {**entry, "order": order[entry["part"]]}
-                _write_json(manifest, root / MANIFEST)  # commit the part
-                chars += entry["n_chars"]
-                bar.update(entry["n_chars"])
+        bar = progress_bar(total=total, unit="char", unit_scale=True, desc=f"index ({engine})",
+                           disable=None if progress else True)
+        for entry in runner.map(index_chunk, chunks, str(root), seg, filters):
+            manifest["parts"][entry["part"]] = {**entry, "order": order[entry["part"]]}
+            _write_json(manifest, root / MANIFEST)  # commit the part
+            chars += entry["n_chars"]
+            bar.update(entry["n_chars"])
+        bar.close()
         for token_filter in filters:
             fkey = filter_key(token_filter)
             totals = runner.totals(str(root), fkey, sorted(manifest["parts"]))
@@ -662,6 +676,7 @@ class Store:
             raise CorpusError(f"{self.root}: not a store (no {MANIFEST}); build one with `analysis index`")
         self.manifest = manifest
         self._documents: pd.DataFrame | None = None
+        self._vocabularies: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         parts = self.manifest["parts"].values()
@@ -725,7 +740,10 @@ class Store:
 
     def vocabulary(self, token_filter=None) -> pd.DataFrame:
         """``term_id, term, count, doc_freq`` over the whole store, for one filter."""
-        return pq.read_table(self.root / "vocabulary" / f"{self.filter_key(token_filter)}.parquet").to_pandas()
+        fkey = self.filter_key(token_filter)
+        if fkey not in self._vocabularies:
+            self._vocabularies[fkey] = pq.read_table(self.root / "vocabulary" / f"{fkey}.parquet").to_pandas()
+        return self._vocabularies[fkey].copy()
 
     def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
                doc_ids=None, exclude=None) -> np.ndarray:
