@@ -16,6 +16,7 @@ import pytest
 from analysis.cli import main
 from analysis.errors import CorpusError
 from analysis.frequency import term_frequency
+from analysis.tfidf import tfidf
 from analysis.keyness import keyness
 from analysis.pipeline import prepare
 from analysis.preprocessing import normalise
@@ -88,12 +89,14 @@ def test_cli_keyness_writes_the_same_table(study, tmp_path):
                                    rtol=1e-9, equal_nan=True)
 
 
-def test_store_frequency_and_trends_equal_in_memory(study):
+def test_store_frequency_tfidf_and_trends_equal_in_memory(study):
     store, corpus = study
     docs = corpus.documents
     freq = store.term_frequency(store.select(collection="gwr"), by="year")
     freq.attrs = {}
     pd.testing.assert_frame_equal(freq, term_frequency(docs[docs["collection"] == "gwr"], by="year"), check_dtype=False)
+    pd.testing.assert_frame_equal(store.tfidf(by="collection", top=30), tfidf(docs, by="collection", top=30),
+                                  check_dtype=False)
     terms = ["全面依法治国", "高质量发展", "改革"]
     pd.testing.assert_frame_equal(store.trends(terms, target="speech2025"), term_trends(docs, terms, target="speech2025"))
 

@@ -631,13 +631,13 @@ def count_part(part: str, root: str, token_filter) -> str:
     return part
 
 
-def add_filter(store: str | Path, token_filter, *, engine: str = "local", scheduler: str | None = None,
+def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "local", scheduler: str | None = None,
                n_jobs: int | None = None, protect_lexicon: bool = True) -> "Store":
     """Count the stored streams again for another :class:`~analysis.tokens.TokenFilter` (nothing is
     segmented again): writes ``counts/<filter>/`` and its vocabulary, then records the filter in the
     manifest.  With ``protect_lexicon`` the default lexicon's terms are protected, as
     :class:`~analysis.segment.Segmenter` does, when the store was built with that lexicon."""
-    root = Path(store)
+    root = Path(store.root if isinstance(store, Store) else store)
     manifest = _read_manifest(root)
     if manifest is None:
         raise CorpusError(f"{root}: not a store (no {MANIFEST})")
