@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import http.server
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,18 +31,57 @@ TRADITIONAL = "我們不得不經常改換中央所在地，這使我們的工�
 
 # ---------------------------------------------------------------- fetch
 
+class FaultyHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files; ``server.faults[path]`` makes a request misbehave:
+    ``"stall"`` (headers and 10 bytes, then silence), ``"fail-once"`` (HTTP 503 the first time),
+    ``"drop-once"`` (connection closed mid-body the first time)."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        hits = self.server.hits
+        hits[self.path] = hits.get(self.path, 0) + 1
+        fault = self.server.faults.get(self.path)
+        if fault == "fail-once" and hits[self.path] == 1:
+            self.send_error(503, "try again")
+            return
+        if fault in ("stall", "drop-once") and (fault == "stall" or hits[self.path] == 1):
+            body = (self.server.root / self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:10])
+            self.wfile.flush()
+            if fault == "stall":
+                self.server.stop.wait(30)
+            return
+        super().do_GET()
+
+
+@contextlib.contextmanager
+def serve(root, faults=None):
+    """A real HTTP server on 127.0.0.1 serving ``root``; yields ``(base_url, server)``."""
+    handler = functools.partial(FaultyHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.root, server.faults, server.hits, server.stop = Path(root), dict(faults or {}), {}, threading.Event()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server
+    finally:
+        server.stop.set()
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def http_root(tmp_path):
     """A real HTTP server on 127.0.0.1 serving tmp_path/www."""
     root = tmp_path / "www"
     root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(root) as (url, _):
+        yield root, url
 
 
 def _resource(base_url: str, payload: bytes, name="data.jsonl") -> Resource:
@@ -80,9 +126,67 @@ def test_fetch_replaces_a_corrupt_local_copy(http_root, tmp_path, monkeypatch):
 def test_fetch_without_network_or_mirror_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.delenv("ANALYSIS_CORPUS_MIRROR", raising=False)
     res = Resource(name="x", filename="x.jsonl", url="http://127.0.0.1:9/x.jsonl", sha256="0" * 64)
-    with pytest.raises(FetchError, match="could not download x.jsonl.*--mirror"):
-        fetch(res, tmp_path, timeout=5)
+    with pytest.raises(FetchError, match="could not download x.jsonl.*2 attempt.*--mirror"):
+        fetch(res, tmp_path, timeout=5, retries=1, backoff=0.01)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fetch_gives_up_on_a_stalled_server_at_the_deadline(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANALYSIS_CORPUS_MIRROR", raising=False)
+    payload = TEXT.encode("utf-8") * 100
+    (tmp_path / "data.jsonl").write_bytes(payload)
+    with serve(tmp_path, {"/data.jsonl": "stall"}) as (url, server):
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=r"data.jsonl.*[23] attempt.*timed out.*deadline of 1\.5 s passed"):
+            fetch(_resource(url, payload), tmp_path / "cache", timeout=0.5, deadline=1.5, retries=5, backoff=0.01)
+        elapsed = time.monotonic() - start
+    assert 1.4 < elapsed < 4  # stopped near the deadline, not after 5 retries or the 30 s stall
+    assert list((tmp_path / "cache").iterdir()) == []  # no .part left behind
+
+
+@pytest.mark.parametrize("fault", ["fail-once", "drop-once"])
+def test_fetch_retries_a_failed_download(tmp_path, monkeypatch, fault):
+    monkeypatch.delenv("ANALYSIS_CORPUS_MIRROR", raising=False)
+    payload = TEXT.encode("utf-8") * 100
+    (tmp_path / "data.jsonl").write_bytes(payload)
+    with serve(tmp_path, {"/data.jsonl": fault}) as (url, server):
+        path = fetch(_resource(url, payload), tmp_path / "cache", timeout=2, retries=2, backoff=0.01)
+        assert server.hits["/data.jsonl"] == 2
+    assert path.read_bytes() == payload and sorted(p.name for p in path.parent.iterdir()) == ["data.jsonl"]
+
+
+def test_fetch_does_not_retry_a_missing_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANALYSIS_CORPUS_MIRROR", raising=False)
+    with serve(tmp_path) as (url, server):
+        with pytest.raises(FetchError, match=r"nothing.jsonl.*1 attempt.*HTTP 404"):
+            fetch(_resource(url, b"x", name="nothing.jsonl"), tmp_path / "cache", retries=3, backoff=0.01)
+        assert server.hits["/nothing.jsonl"] == 1
+
+
+def test_killed_download_leaves_a_part_file_that_the_next_run_removes(tmp_path):
+    payload = TEXT.encode("utf-8") * 100
+    (tmp_path / "data.jsonl").write_bytes(payload)
+    dest = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_CORPUS_MIRROR"}
+    with serve(tmp_path, {"/data.jsonl": "stall"}) as (url, server):
+        res = _resource(url, payload)
+        code = (f"from analysis.corpus import Resource, fetch\n"
+                f"fetch(Resource(**{res.__dict__!r}), {str(dest)!r}, timeout=60, deadline=60)")
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+        try:
+            for _ in range(200):
+                if server.hits.get("/data.jsonl") and list(dest.glob(".data.jsonl.*.part")):
+                    break  # mid-download: 10 bytes sent, the rest stalled
+                time.sleep(0.05)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        parts = list(dest.glob(".data.jsonl.*.part"))
+        assert len(parts) == 1  # the killed run's half file
+        server.faults.clear()
+        path = fetch(res, dest, mirror=tmp_path)  # the next run (here from a mirror folder)
+    assert path.read_bytes() == payload
+    assert sorted(p.name for p in dest.iterdir()) == ["data.jsonl"]
 
 
 def test_fetch_from_mirror_folder(tmp_path):

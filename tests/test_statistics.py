@@ -240,3 +240,12 @@ def test_kwic(speech_paragraphs):
     assert hits.iloc[0]["left"].endswith("坚决做到“")
     with pytest.raises(InputError):
         kwic(speech_paragraphs, " ")
+
+
+def test_first_appearance_flags_a_first_year_after_a_gap(speech_paragraphs, gwr_paragraphs):
+    paras = pd.concat([speech_paragraphs, gwr_paragraphs], ignore_index=True)
+    first = first_appearance(formulation_trends(paras, ["十四五", "两个确立"], target="speech2025")).set_index("term")
+    # no 2020 report in the corpus: 十四五 "first in 2021" is uncertain; 两个确立 (2022) follows the 2021 report
+    assert first.loc["十四五", "first_year"] == 2021 and first.loc["十四五", "previous_year_in_corpus"] == 2019
+    assert first.loc["十四五", "first_year_uncertain"]
+    assert first.loc["两个确立", "first_year"] == 2022 and not first.loc["两个确立", "first_year_uncertain"]

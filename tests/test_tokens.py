@@ -215,3 +215,18 @@ def test_lexicon_terms_survive_every_filter(seg):
     lex = Lexicon.load()
     assert "十四五" in lex.terms
     assert "十四五" in seg.tokens("编制“十四五”规划")
+
+
+def test_keyness_on_nested_documents_keeps_token_totals(corpus):
+    """With nested units counted, 发展 has its 7 occurrences in the speech and the totals stay the
+    token totals, so it is no longer the one 'significantly under-used' term."""
+    from analysis.keyness import keyness
+    ref = corpus.select(collection="gwr", years=(2015, 2024))
+    target = corpus.select(doc_ids="speech2025")
+    plain = keyness(corpus.documents, target, ref, min_target=0, min_count=3, n_boot=50).set_index("term")
+    nested = keyness(corpus.nested_documents(), target, ref, min_target=0, min_count=3, n_boot=50).set_index("term")
+    tokens = corpus.documents.set_index("doc_id")["n_tokens"]
+    assert plain["total_target"].iloc[0] == nested["total_target"].iloc[0] == tokens["speech2025"]
+    assert nested["total_reference"].iloc[0] == tokens[corpus.documents.loc[ref, "doc_id"]].sum()
+    assert plain.loc["发展", "n_target"] == 2 and nested.loc["发展", "n_target"] == 7
+    assert nested.loc["发展", "n_reference"] == int(corpus.count(["发展"]).loc[corpus.documents.loc[ref, "doc_id"], "发展"].sum())

@@ -98,12 +98,12 @@ def test_bad_input(paragraphs):
 
 def test_save_load_and_cache(paragraphs, tmp_path):
     model = TopicModel("nmf", 5).fit(paragraphs["tokens"]).set_labels({0: "甲"})
-    loaded = TopicModel.load(model.save(tmp_path / "m.pkl"))
+    loaded = TopicModel.load(model.save(tmp_path / "m.npz"))
     assert loaded.labels_[0] == "甲" and loaded.top_words() == model.top_words()
     np.testing.assert_allclose(loaded.transform(paragraphs["tokens"][:5]), model.transform(paragraphs["tokens"][:5]))
     first = fit_cached(TopicModel("nmf", 5), paragraphs["tokens"], tmp_path)
     again = fit_cached(TopicModel("nmf", 5), paragraphs["tokens"], tmp_path)
-    assert again.fit_seconds_ == first.fit_seconds_ and len(list(tmp_path.glob("topics-*.pkl"))) == 1
+    assert again.fit_seconds_ == first.fit_seconds_ and len(list(tmp_path.glob("topics-*.npz"))) == 1
 
 
 def test_prevalence_mix_and_representatives(paragraphs, speech_paragraphs):

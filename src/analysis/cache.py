@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import struct
-import tempfile
 import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import CacheWarning
 
 SCHEMA = "analysis.segments/3"
@@ -146,14 +145,5 @@ class SegmentCache:
 
     def put(self, key: str, value: dict) -> Path:
         """Store a packed document (:func:`packed`) under ``key``, atomically."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:12]}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(encode(value, key))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        data = encode(value, key)
+        return atomic_write(self.path(key), lambda fh: fh.write(data))

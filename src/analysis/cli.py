@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -13,9 +14,15 @@ from .store import add_store_commands
 
 
 def _corpus_fetch(args) -> int:
-    from .corpus import fetch_all
-    for name, path in fetch_all(mirror=args.mirror, force=args.force).items():
+    from .corpus.fetch import FetchAllError, fetch_all
+    try:
+        fetched, failure = fetch_all(mirror=args.mirror, force=args.force), None
+    except FetchAllError as exc:  # the others were still fetched: say so, then fail naming the rest
+        fetched, failure = exc.fetched, exc
+    for name, path in fetched.items():
         print(f"{name}: {path} (sha256 verified)")
+    if failure is not None:
+        raise failure
     return 0
 
 
@@ -33,27 +40,48 @@ def _corpus_info(args) -> int:
     return 0
 
 
-def _segment(args) -> int:
+def _read_input(file: str, encoding: str | None = None) -> str:
+    """The text of ``file`` (``-``: standard input), decoded as the loaders do (:func:`analysis.corpus.read_text`)."""
+    from .corpus import decode_bytes, read_text
+    if file == "-":
+        return decode_bytes(sys.stdin.buffer.read(), "<standard input>", encoding)[0]
+    return read_text(file, encoding)
+
+
+def _text_segmenter(args, paragraphs: list[str]):
+    """The segmenter for one input text: the lexicon (plus ``--lexicon`` files) and, unless
+    ``--no-learn``, the terms learned from the text itself (its paragraphs as documents)."""
+    from .lexicon import Lexicon
     from .segment import Segmenter
+    lexicon = Lexicon.load(extra=args.lexicon or [])
+    if not args.no_learn and len(paragraphs) > 1:
+        from .learn import learned_lexicon
+        from .pipeline import STUDY_LEARN
+        lexicon = lexicon + learned_lexicon(paragraphs, lexicon, **STUDY_LEARN)
+    return Segmenter(lexicon, backend=args.backend, stopwords=getattr(args, "stopwords", "none"), cache=False)
+
+
+def _paragraphs(args) -> list[str]:
     from .preprocessing import normalise
     from .structure import split_paragraphs
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    seg = Segmenter(backend=args.backend, stopwords=args.stopwords, cache=False)
-    for para in split_paragraphs(normalise(text).text):
+    return split_paragraphs(normalise(_read_input(args.file, args.encoding)).text)
+
+
+def _segment(args) -> int:
+    paragraphs = _paragraphs(args)
+    seg = _text_segmenter(args, paragraphs)
+    for para in paragraphs:
         print(" ".join(seg.tokens(para)))
     return 0
 
 
 def _count(args) -> int:
     from .preprocessing import normalise
-    from .segment import Segmenter
-    from .structure import split_paragraphs
     from .tokens import count_terms
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    seg = Segmenter(backend=args.backend, cache=False)
-    streams = [seg.cut(p) for p in split_paragraphs(normalise(text).text)]
+    paragraphs = _paragraphs(args)
+    seg = _text_segmenter(args, paragraphs)
     terms = [normalise(t).text.strip() for t in args.terms]
-    table = count_terms(streams, terms, None if args.no_nested else seg.nesting)
+    table = count_terms([seg.cut(p) for p in paragraphs], terms, None if args.no_nested else seg.nesting)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
@@ -65,8 +93,7 @@ def _lexicon_check(args) -> int:
     if args.collection:
         docs = docs[docs["collection"] == args.collection]
     if args.years:
-        lo, _, hi = args.years.partition("-")
-        docs = docs[docs["year"].between(int(lo), int(hi or lo)).fillna(False).astype(bool)]
+        docs = docs[docs["year"].between(*args.years).fillna(False).astype(bool)]
     if docs.empty:
         print("error: no documents match", file=sys.stderr)
         return 2
@@ -84,8 +111,48 @@ def _bench(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line ``error: ...`` and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def year_range(value: str) -> tuple[int, int]:
+    """``2015-2025`` or ``2020`` → ``(first, last)``."""
+    lo, _, hi = value.partition("-")
+    try:
+        first, last = int(lo), int(hi or lo)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a year range such as 2015-2025 or 2020") from None
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{value!r}: the first year is after the last")
+    return first, last
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
+
+
+def _text_options(parser) -> None:
+    """Options shared by the commands that read one text (segment, count)."""
+    parser.add_argument("--encoding", help="the file's encoding when detection guesses wrong (e.g. gbk, big5)")
+    parser.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
+    parser.add_argument("--lexicon", action="append", metavar="TSV",
+                        help="extra lexicon file (term, category, …; or one term a line), repeatable")
+    parser.add_argument("--no-learn", action="store_true",
+                        help="do not learn multiword terms from the text itself (learned terms stay whole by default)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="analysis", description=__doc__)
+    """The command-line parser; a new command is one ``sub.add_parser(...)`` with ``set_defaults(func=...)``."""
+    parser = _Parser(prog="analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     corpus = sub.add_parser("corpus", help="obtain and describe corpora").add_subparsers(dest="action", required=True)
@@ -98,38 +165,59 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(func=_corpus_info)
 
     seg = sub.add_parser("segment", help="print a text normalised and segmented, one paragraph per line")
-    seg.add_argument("file", help="UTF-8 text file, or - for standard input")
-    seg.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
+    seg.add_argument("file", help="text file (UTF-8, GB18030/GBK or Big5), or - for standard input")
     seg.add_argument("--stopwords", choices=["none", "standard", "genre"], default="none")
+    _text_options(seg)
     seg.set_defaults(func=_segment)
 
     count = sub.add_parser("count", help="how often terms occur in a text (CSV: term,count), nested occurrences included")
     count.add_argument("file", help="text file, or - for standard input")
     count.add_argument("terms", nargs="+", metavar="TERM", help="terms to count (as tokens, runs of tokens or "
                        "inside a longer formulation; never across a word boundary)")
-    count.add_argument("--backend", choices=["jieba", "rjieba"], default="rjieba")
     count.add_argument("--no-nested", action="store_true", help="count only whole tokens and runs of tokens")
+    _text_options(count)
     count.set_defaults(func=_count)
 
     lex = sub.add_parser("lexicon", help="the political lexicon").add_subparsers(dest="action", required=True)
     check = lex.add_parser("check", help="lexicon terms the segmenter still breaks, with their frequency")
     check.add_argument("path", nargs="?", help="corpus to check (default: the study corpus)")
-    check.add_argument("--years", help="year range such as 2015-2025")
+    check.add_argument("--years", type=year_range, help="year range such as 2015-2025")
     check.add_argument("--collection", help="only this collection (e.g. gwr, cpc, speech)")
     check.set_defaults(func=_lexicon_check)
 
     bench = sub.add_parser("bench", help="segmentation speed against plain jieba")
-    bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--repeat", type=positive_int, default=3)
     bench.set_defaults(func=_bench)
     add_store_commands(sub)
     return parser
 
 
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command.  A problem with the user's input or files ends in one line
+    ``error: <file>: <what is wrong and what to do>`` on stderr and exit status 2; a
+    closed pipe (``analysis segment f | head -1``) ends quietly.  Anything else is a
+    bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
     from .errors import AnalysisError
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # the reader went away: send the rest of the output nowhere and stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a tool killed by the closed pipe would report
     except AnalysisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except UnicodeEncodeError as exc:
+        return _fail(f"cannot write the output in {exc.encoding}; set PYTHONIOENCODING=utf-8 (or a UTF-8 locale)")
+    except UnicodeDecodeError as exc:
+        return _fail(f"{exc}; pass --encoding or convert the file to UTF-8")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}")

@@ -29,6 +29,14 @@ class MirrorError(FetchError):
     """The local mirror folder lacks a file it was asked for."""
 
 
+class ManifestError(FetchError):
+    """A manifest (``corpus/reference.json``) is malformed or names a file outside its folder."""
+
+
+class CacheError(AnalysisError):
+    """A saved model or cache file cannot be used: truncated, corrupt, foreign or another format version."""
+
+
 class InputError(AnalysisError, ValueError):
     """An argument makes no sense for the data (empty target, unknown term, ...)."""
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .corpus import load_default_corpus
+from .corpus import ensure_unique_ids, load_default_corpus
 from .errors import CorpusWarning, InputError
+from .lexicon import Lexicon
 from .segment import Segmenter, apply_filter, segmented_documents
 from .tokens import TokenFilter, term_matrix
 
@@ -92,7 +93,7 @@ class SegmentedCorpus:
         nesting, keep = self.segmenter.nesting, self.filter.keep
         docs = self.documents.copy()
         docs["tokens"] = [nesting.expand(toks, keep) for toks in docs["tokens"]]
-        docs.attrs["filter"] = self.filter.name + ", nested units counted"
+        docs.attrs.update(filter=self.filter.name + ", nested units counted", nested=True)
         return docs
 
     def paragraphs_of(self, mask: np.ndarray) -> pd.DataFrame:
@@ -104,13 +105,26 @@ class SegmentedCorpus:
         return "\n".join(self.paragraphs.loc[self.paragraphs["doc_id"] == doc_id, "text"])
 
 
+#: Thresholds for the terms learned from the corpus being analysed (:func:`analysis.learn.learn_terms`):
+#: the "strict" setting of ``make lexicon-eval`` — fewer terms, more of them genuine (see the README).
+STUDY_LEARN = {"min_npmi": 0.6, "min_entropy": 1.5, "min_count": 10}
+
+
 def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None, *,
-            filter: TokenFilter | None = None, progress: bool | None = None, **segmenter_options) -> SegmentedCorpus:
+            filter: TokenFilter | None = None, learn: bool | dict = True, progress: bool | None = None,
+            **segmenter_options) -> SegmentedCorpus:
     """Segment ``docs`` (default: the study corpus) and aggregate paragraphs to documents.
 
     ``filter`` is the token filter counts are made with (default: the study's,
     :data:`STUDY_FILTER`); ``segmenter_options`` go to :class:`~analysis.segment.Segmenter`
-    (``stopwords="genre"`` etc. are shorthands for a filter).
+    (``stopwords="genre"`` etc. are shorthands for a filter; ``lexicon=`` your own lexicon).
+
+    ``learn`` (default True): multiword terms no lexicon lists are learned from ``docs``
+    themselves (:func:`analysis.learn.learned_lexicon` with :data:`STUDY_LEARN`, or the
+    thresholds you pass as a dict), cached as a reviewable TSV under ``.cache/learned/`` (set a
+    term's ``keep`` to ``no`` to veto it), and added to the lexicon, so they come out whole and
+    count as nested terms.  ``learn=False`` segments with the lexicon alone.  Ignored when a
+    ``segmenter`` is given.
     """
     if filter is not None:
         segmenter_options["filter"] = filter
@@ -118,7 +132,14 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
-    seg = segmenter or Segmenter(**segmenter_options)
-    paragraphs = seg.segment(docs, progress=progress)
+    docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
+    if segmenter is None:
+        lexicon = segmenter_options.pop("lexicon", None) or Lexicon.load()
+        if learn:
+            from .learn import learned_lexicon
+            params = STUDY_LEARN if learn is True else dict(learn)
+            lexicon = lexicon + learned_lexicon(list(docs["text"]), lexicon, **params)
+        segmenter = Segmenter(lexicon, **segmenter_options)
+    paragraphs = segmenter.segment(docs, progress=progress)
     documents = segmented_documents(paragraphs)
-    return SegmentedCorpus(docs.reset_index(drop=True), paragraphs, documents, seg)
+    return SegmentedCorpus(docs.reset_index(drop=True), paragraphs, documents, segmenter)

@@ -43,11 +43,17 @@ def tfidf_matrix(dtm: DTM, *, tf: str = "raw", idf: str = "smooth", norm: str = 
 
 
 def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, min_count: int = 1,
-          tf: str = "raw", idf: str = "smooth", norm: str = "l2") -> pd.DataFrame:
+          tf: str = "raw", idf: str = "smooth", norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
     """Distinctive terms of each document (or each ``by`` group, e.g. per year).
 
     Columns: ``group, term, count, total_tokens, df`` (groups containing the term), ``n_groups``,
-    ``idf, tfidf, rank, scheme``; the ``top`` terms per group by TF-IDF (all with ``top=None``).
+    ``ubiquitous`` (``df == n_groups``), ``idf, tfidf, rank, scheme``; the ``top`` terms per
+    group by TF-IDF (all with ``top=None``).
+
+    With the smooth or plain idf a term used in every group keeps idf 1 (not 0), so a frequent
+    shared word (坚持, 工作) can top a group's ranking: TF-IDF then ranks frequency, not
+    distinctiveness.  ``exclude_ubiquitous=True`` drops such terms before ranking (the scheme
+    label says so), which is what a "most distinctive terms" chart should show.
     """
     if by is not None:
         docs = docs[docs[by].notna()]
@@ -65,9 +71,13 @@ def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, mi
         "total_tokens": dtm.totals[counts.row].astype(int),
         "df": df[counts.col],
         "n_groups": len(dtm.index),
+        "ubiquitous": df[counts.col] == len(dtm.index),
         "idf": idf_vec[counts.col],
         "tfidf": np.asarray(w[counts.row, counts.col]).ravel(),
     })
-    table = rank_within_groups(table[table["count"] >= min_count], "tfidf", dtm.index)
-    table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}"
+    keep = table["count"] >= min_count
+    if exclude_ubiquitous:
+        keep &= ~table["ubiquitous"]
+    table = rank_within_groups(table[keep], "tfidf", dtm.index)
+    table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}" + (", terms in every group excluded" if exclude_ubiquitous else "")
     return table[table["rank"] <= top].reset_index(drop=True) if top else table

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import pickle
+import json
 import time
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -39,8 +41,9 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from .atomic import atomic_write
 from .dtm import identity
-from .errors import InputError
+from .errors import CacheError, CacheWarning, InputError
 
 METHODS = ("nmf", "lda")
 EPSILON = 1e-12
@@ -87,6 +90,13 @@ class TopicModel:
         kwargs = dict(analyzer=identity, lowercase=False, min_df=self.min_df, max_df=self.max_df)
         return TfidfVectorizer(**kwargs) if self.method == "nmf" else CountVectorizer(**kwargs)
 
+    def _estimator(self):
+        if self.method == "nmf":
+            return NMF(n_components=self.n_topics, init="nndsvda", random_state=self.random_state,
+                       max_iter=self.max_iter or 1000)
+        return LatentDirichletAllocation(n_components=self.n_topics, learning_method="batch",
+                                         random_state=self.random_state, max_iter=self.max_iter or 20)
+
     def fit(self, token_lists: Sequence[Sequence[str]]) -> "TopicModel":
         if self.method not in METHODS:
             raise InputError(f"unknown method {self.method!r}; choose one of {METHODS}")
@@ -102,12 +112,7 @@ class TopicModel:
             raise InputError(f"empty vocabulary after filtering (min_df={self.min_df}, max_df={self.max_df}): {exc}") from exc
         if matrix.shape[1] < self.n_topics:
             raise InputError(f"n_topics={self.n_topics} is more than the {matrix.shape[1]} terms left after filtering")
-        if self.method == "nmf":
-            model = NMF(n_components=self.n_topics, init="nndsvda", random_state=self.random_state,
-                        max_iter=self.max_iter or 1000)
-        else:
-            model = LatentDirichletAllocation(n_components=self.n_topics, learning_method="batch",
-                                              random_state=self.random_state, max_iter=self.max_iter or 20)
+        model = self._estimator()
         start = time.perf_counter()
         model.fit(matrix)
         self.fit_seconds_ = time.perf_counter() - start
@@ -170,29 +175,126 @@ class TopicModel:
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: Path | str) -> Path:
+        """Write the fitted model as a ``.npz`` of plain arrays plus a JSON header (no pickle).
+
+        The header holds the options, labels, provenance, the estimator's scalar state and
+        the sha256 of the arrays; the file is written under a unique temporary name in the
+        same folder and renamed into place (:func:`analysis.atomic.atomic_write`), so a reader
+        never sees half a file, two processes saving the same model do not collide, and the
+        temporary file of a killed process is removed by the next save.
+        """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".part")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        return path
+        arrays = {"terms": np.asarray(self.terms_, dtype=str)}
+        for name, value in vars(self.model_).items():
+            if isinstance(value, np.ndarray):
+                arrays[f"model.{name}"] = value
+        if self.method == "nmf":
+            arrays["idf"] = self.vectorizer_.idf_
+        header = {"format": MODEL_FORMAT, "version": MODEL_VERSION, "params": self.get_params(),
+                  "labels": list(self.labels_), "provenance": self.provenance_, "fit_seconds": self.fit_seconds_,
+                  "model_state": _scalar_state(self.model_), "arrays_sha256": _arrays_sha256(arrays)}
+        arrays["header"] = np.array(json.dumps(header, ensure_ascii=False, sort_keys=True))
+        return atomic_write(path, lambda fh: np.savez(fh, **arrays))
 
     @staticmethod
     def load(path: Path | str) -> "TopicModel":
-        with open(path, "rb") as fh:
-            model = pickle.load(fh)
-        if not isinstance(model, TopicModel):
-            raise InputError(f"{path}: not a saved TopicModel")
+        """Read a model written by :meth:`save`; anything else is a :class:`CacheError` naming the file.
+
+        Nothing in the file is executed: arrays are read with ``allow_pickle=False`` and
+        checked against the header's sha256.
+        """
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except FileNotFoundError:
+            raise CacheError(f"{path}: no such file") from None
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, AttributeError, TypeError) as exc:
+            raise CacheError(f"{path}: not a saved TopicModel (truncated, corrupt or another kind of file: "
+                             f"{type(exc).__name__}: {exc}); delete it and fit the model again") from None
+        return TopicModel._from_arrays(arrays, path)
+
+    @staticmethod
+    def _from_arrays(arrays: dict, path: Path) -> "TopicModel":
+        try:
+            header = json.loads(str(arrays.pop("header")))
+            ok = header.get("format") == MODEL_FORMAT
+        except (KeyError, ValueError, AttributeError):
+            ok = False
+        if not ok:
+            raise CacheError(f"{path}: not a saved TopicModel (no {MODEL_FORMAT} header); delete it and fit again")
+        if header.get("version") != MODEL_VERSION:
+            raise CacheError(f"{path}: saved by another version of the package (format {header.get('version')}, "
+                             f"this one reads {MODEL_VERSION}); fit the model again")
+        if _arrays_sha256(arrays) != header.get("arrays_sha256"):
+            raise CacheError(f"{path}: its arrays do not match the sha256 in its header (corrupt); fit the model again")
+        model = TopicModel(**header["params"])
+        model.vectorizer_ = model._vectorizer()
+        model.terms_ = arrays["terms"].astype(object)
+        model.vectorizer_.vocabulary_ = {term: i for i, term in enumerate(model.terms_)}
+        model.vectorizer_.fixed_vocabulary_ = False
+        if model.method == "nmf":
+            model.vectorizer_.idf_ = arrays["idf"]
+        model.model_ = model._estimator()
+        for name, value in header["model_state"].items():
+            setattr(model.model_, name, value)
+        for name, value in arrays.items():
+            if name.startswith("model."):
+                setattr(model.model_, name[len("model."):], value)
+        model.components_ = model.model_.components_
+        model.labels_ = list(header["labels"])
+        model.provenance_ = header["provenance"]
+        model.fit_seconds_ = header["fit_seconds"]
         return model
 
 
+MODEL_FORMAT = "analysis.TopicModel"
+MODEL_VERSION = 1
+
+
+def _scalar_state(estimator) -> dict:
+    """The estimator's learned state that is not an array (``n_iter_``, ``_beta_loss``, …), as JSON values."""
+    params = estimator.get_params()
+    state = {}
+    for name, value in vars(estimator).items():
+        if name in params or isinstance(value, (np.ndarray, np.random.RandomState)):
+            continue
+        if isinstance(value, np.generic):
+            value = value.item()
+        if not isinstance(value, (int, float, str, bool, type(None))):
+            raise TypeError(f"cannot save {type(estimator).__name__}.{name} of type {type(value).__name__}")
+        state[name] = value
+    return state
+
+
+def _arrays_sha256(arrays: dict) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        value = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}|{value.dtype.str}|{value.shape}|".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
 def fit_cached(model: TopicModel, token_lists: Sequence[Sequence[str]], cache_dir: Path | str) -> TopicModel:
-    """Fit ``model``, or load the model fitted earlier on the same corpus with the same options."""
-    key = hashlib.sha256((corpus_hash(token_lists) + repr(sorted(model.get_params().items()))).encode()).hexdigest()[:24]
-    path = Path(cache_dir) / f"topics-{model.method}-k{model.n_topics}-{key}.pkl"
+    """Fit ``model``, or load the model fitted earlier on the same corpus with the same options.
+
+    A cached file that cannot be read (truncated, corrupt, foreign, another version) or
+    that was fitted on other documents is named in a :class:`CacheWarning`, and the
+    model is fitted again and the file replaced.
+    """
+    corpus = corpus_hash(token_lists)
+    key = hashlib.sha256((corpus + repr(sorted(model.get_params().items()))).encode()).hexdigest()[:24]
+    path = Path(cache_dir) / f"topics-{model.method}-k{model.n_topics}-{key}.npz"
     if path.exists():
-        return TopicModel.load(path)
+        try:
+            cached = TopicModel.load(path)
+        except CacheError as exc:
+            warnings.warn(f"{exc}; fitting it again", CacheWarning, stacklevel=2)
+        else:
+            if cached.provenance_.get("corpus_sha256") == corpus and cached.get_params() == model.get_params():
+                return cached
+            warnings.warn(f"{path}: fitted on other documents or options; fitting it again", CacheWarning, stacklevel=2)
     model.fit(token_lists)
     model.save(path)
     return model
@@ -366,3 +468,90 @@ def representative_paragraphs(model: TopicModel, doc_topics: pd.DataFrame, parag
         for i, row in top.iterrows():
             rows.append((k, label, row[label], row["doc_id"], row["year"], row["section"], texts[i]))
     return pd.DataFrame(rows, columns=["topic", "label", "share", "doc_id", "year", "section", "text"])
+
+
+# -------------------------------------------------------------------- how well a model fits a document
+
+def _token_lists(token_docs) -> tuple[list[list[str]], pd.Index]:
+    """Token lists and row labels from a segmented-documents (or paragraph) table or a sequence of lists."""
+    if isinstance(token_docs, pd.DataFrame):
+        labels = pd.Index(token_docs["doc_id"] if "doc_id" in token_docs else token_docs.index, name="doc_id")
+        return [list(t) for t in token_docs["tokens"]], labels
+    if isinstance(token_docs, pd.Series):
+        return [list(t) for t in token_docs], pd.Index(token_docs.index, name="doc_id")
+    docs = [list(t) for t in token_docs]
+    return docs, pd.RangeIndex(len(docs), name="doc_id")
+
+
+def oov_share(model: TopicModel, token_docs) -> pd.DataFrame:
+    """How much of each document the topic model cannot see: ``doc_id, n_tokens, n_oov, oov_share``.
+
+    A token is out of vocabulary when it is not one of the model's terms — either rare in the
+    training documents (below ``min_df``), too common (above ``max_df``), or absent.  A document
+    with a large share (a speech of another genre than the reports the model was fitted on) is
+    described by the few words the model knows, and its topic proportions say less.
+    ``token_docs`` is a segmented-documents or paragraph table (labels from ``doc_id``) or a
+    sequence of token lists.
+    """
+    docs, labels = _token_lists(token_docs)
+    vocab = model.vectorizer_.vocabulary_
+    n_tokens = np.array([len(d) for d in docs])
+    n_oov = np.array([sum(t not in vocab for t in d) for d in docs])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_tokens > 0, n_oov / np.maximum(n_tokens, 1), np.nan)
+    return pd.DataFrame({"doc_id": labels, "n_tokens": n_tokens, "n_oov": n_oov, "oov_share": share})
+
+
+def reconstruction_error(model: TopicModel, token_docs) -> pd.DataFrame:
+    """Relative reconstruction error of each document in the model's term space:
+    ``doc_id, n_in_vocab, reconstruction_error`` = ‖x − θ·H‖ / ‖x‖ (Frobenius norm of the row).
+
+    NMF: x is the document's TF-IDF row as the model's vectorizer weights it, θ·H its
+    approximation by the fitted factors (``model_.transform`` then ``components_``), the quantity
+    NMF minimises (Lee & Seung 2001).  LDA: x is the document's term proportions, θ its topic
+    proportions and H the topics' term distributions (``components_`` normalised per topic).
+    0 means the topics rebuild the document exactly; values near 1 mean they explain little of
+    it.  Missing for a document with no in-vocabulary token.
+    """
+    docs, labels = _token_lists(token_docs)
+    x = sp.csr_matrix(model.vectorizer_.transform(docs), dtype=float)
+    if model.method == "nmf":
+        approx = model.model_.transform(x) @ model.components_
+    else:
+        theta = model.model_.transform(x)  # from counts, as the model was fitted
+        sums = np.asarray(x.sum(axis=1)).ravel()
+        x = sp.csr_matrix(sp.diags(1 / np.where(sums > 0, sums, 1)) @ x)
+        topics = model.components_ / model.components_.sum(axis=1, keepdims=True)
+        approx = theta @ topics
+    dense = x.toarray()
+    norms = np.linalg.norm(dense, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        error = np.where(norms > 0, np.linalg.norm(dense - approx, axis=1) / norms, np.nan)
+    return pd.DataFrame({"doc_id": labels, "n_in_vocab": np.asarray((x > 0).sum(axis=1)).ravel(),
+                         "reconstruction_error": error})
+
+
+# -------------------------------------------------------------------- is one K really better?
+
+def coherence_ties(table: pd.DataFrame, *, n_sd: float = 1.0) -> pd.DataFrame:
+    """For a :func:`select_k` table: per method, the K with the highest mean coherence
+    (``best_k``), each K's difference from it (``diff_from_best``), whether that difference is
+    within the seeds' spread (``within_spread``: |diff| ≤ ``n_sd`` × the larger of the two
+    standard deviations over seeds), and whether the best K lies at an end of the range tried
+    (``best_at_edge``: the range does not bracket the optimum, so a larger or smaller K might do
+    better).  Several K within the spread of the best mean the coherence cannot choose between them.
+    """
+    for col in ("method", "k", "coherence", "coherence_sd"):
+        if col not in table:
+            raise InputError(f"the K-selection table has no {col!r} column")
+    out = []
+    for method, group in table.groupby("method", sort=False):
+        group = group.sort_values("k").copy()
+        best = group.loc[group["coherence"].idxmax()]
+        group["best_k"] = int(best["k"])
+        group["diff_from_best"] = group["coherence"] - best["coherence"]
+        spread = n_sd * np.maximum(group["coherence_sd"].to_numpy(), best["coherence_sd"])
+        group["within_spread"] = np.abs(group["diff_from_best"].to_numpy()) <= spread
+        group["best_at_edge"] = best["k"] in (group["k"].min(), group["k"].max())
+        out.append(group)
+    return pd.concat(out).reset_index(drop=True)

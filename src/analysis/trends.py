@@ -80,12 +80,34 @@ def term_trends(docs: pd.DataFrame, terms: Sequence[str], *, target=None, years:
 
 
 def first_appearance(trends: pd.DataFrame) -> pd.DataFrame:
-    """Per term, over the reference series: first and last year it occurs, years with it, total count."""
-    ref = trends[(trends["series"] == "reference") & (trends["count"] > 0)]
+    """Per term, over the reference series: first and last year it occurs, years with it, total count,
+    and whether the first year can be trusted.
+
+    ``previous_year_in_corpus`` is the last year before ``first_year`` with a reference
+    document; ``first_year_uncertain`` is True when the year just before ``first_year`` has no
+    document (a gap of the corpus, e.g. no 2020 Government Work Report, so 十四五 "first in 2021"
+    may be first in 2020) or ``first_year`` is the first year of the series.  For a collection
+    published every few years, compare ``previous_year_in_corpus`` instead (see
+    :func:`analysis.claims.first_appearance_all`).
+    """
+    reference = trends[trends["series"] == "reference"]
+    ref = reference[reference["count"] > 0]
     out = ref.groupby("term", sort=False).agg(first_year=("year", "min"), last_year=("year", "max"),
                                               n_years=("year", "nunique"), total_count=("count", "sum"))
     terms = pd.Index(trends["term"].unique(), name="term")
     out = out.reindex(terms)
     out["n_years"] = out["n_years"].fillna(0).astype(int)
     out["total_count"] = out["total_count"].fillna(0).astype(int)
+    covered = sorted(set(reference.loc[reference["n_docs"] > 0, "year"].dropna().astype(int)))
+    previous, uncertain = [], []
+    for first in out["first_year"]:
+        if pd.isna(first):
+            previous.append(pd.NA)
+            uncertain.append(pd.NA)
+            continue
+        before = [y for y in covered if y < int(first)]
+        previous.append(before[-1] if before else pd.NA)
+        uncertain.append(not before or before[-1] != int(first) - 1)
+    out["previous_year_in_corpus"] = pd.array(previous, dtype="Int64")
+    out["first_year_uncertain"] = pd.array(uncertain, dtype="boolean")
     return out.reset_index()

@@ -6,13 +6,15 @@
 """
 
 from .fetch import Resource, fetch, fetch_all, load_manifest, reference_path, sha256_file
-from .readers import decode_bytes, documents_frame, load_corpus, load_csv, load_folder, load_jsonl, read_text
+from .readers import (decode_bytes, decode_file, documents_frame, ensure_unique_ids, load_corpus, load_csv,
+                      load_folder, load_jsonl, read_text)
 from .reference import (CONGRESS_YEARS, describe_corpus, list_documents, load_cpc, load_default_corpus,
                         load_gwr, load_reference, load_speech, npc_session_year)
 
 __all__ = [
     "Resource", "fetch", "fetch_all", "load_manifest", "reference_path", "sha256_file",
-    "decode_bytes", "documents_frame", "load_corpus", "load_csv", "load_folder", "load_jsonl", "read_text",
+    "decode_bytes", "decode_file", "documents_frame", "ensure_unique_ids", "load_corpus", "load_csv", "load_folder",
+    "load_jsonl", "read_text",
     "CONGRESS_YEARS", "describe_corpus", "list_documents", "load_cpc", "load_default_corpus", "load_gwr",
     "load_reference", "load_speech", "npc_session_year",
 ]
