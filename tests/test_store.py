@@ -75,6 +75,17 @@ def test_store_keyness_equals_in_memory_keyness(study):
     assert table["total_target"].iloc[0] == corpus.documents.set_index("doc_id").loc["speech2025", "n_tokens"]
 
 
+def test_store_keyness_with_paragraph_units_equals_in_memory(study):
+    """Dispersion and the unit bootstrap over the speech's paragraphs, read from the store."""
+    store, corpus = study
+    expected = keyness(corpus.documents, "speech2025", corpus.select(collection="gwr", years=(2015, 2024)),
+                       units=corpus.paragraphs, n_boot=200)
+    table = store.keyness("speech2025", store.select(collection="gwr", years=(2015, 2024)), units="paragraphs",
+                          n_boot=200)
+    assert expected["dp"].notna().all()
+    pd.testing.assert_frame_equal(table, expected, check_exact=False, rtol=1e-9, atol=1e-12)
+
+
 def test_cli_keyness_writes_the_same_table(study, tmp_path):
     store, corpus = study
     out = tmp_path / "keyness.csv"
@@ -95,7 +106,9 @@ def test_store_frequency_tfidf_and_trends_equal_in_memory(study):
     freq = store.term_frequency(store.select(collection="gwr"), by="year")
     freq.attrs = {}
     pd.testing.assert_frame_equal(freq, term_frequency(docs[docs["collection"] == "gwr"], by="year"), check_dtype=False)
-    pd.testing.assert_frame_equal(store.tfidf(by="collection", top=30), tfidf(docs, by="collection", top=30),
+    weights = store.tfidf(by="collection", top=30, exclude_ubiquitous=True)
+    weights.attrs = {}
+    pd.testing.assert_frame_equal(weights, tfidf(docs, by="collection", top=30, exclude_ubiquitous=True),
                                   check_dtype=False)
     terms = ["全面依法治国", "高质量发展", "改革"]
     pd.testing.assert_frame_equal(store.trends(terms, target="speech2025"), term_trends(docs, terms, target="speech2025"))
@@ -258,3 +271,18 @@ def test_add_filter_counts_the_stored_streams_like_indexing_does(small_corpus, s
     # the default filter's counts are untouched, and the new filter keeps single characters
     assert len(later.vocabulary()) < len(later.vocabulary(other))
     assert "的" in set(later.vocabulary(other)["term"]) and "的" not in set(later.vocabulary()["term"])
+
+
+def test_folder_corpus_and_extra_lexicon_from_the_command_line(speech, tmp_path):
+    """A folder is read with load_folder's rules (metadata.csv); --lexicon adds terms that then count whole."""
+    from analysis import config
+    lexicon = tmp_path / "extra.tsv"
+    lexicon.write_text("term\tcategory\tmembers\tnote\n政治工作会议\tuser\t\t\n", encoding="utf-8")
+    assert main(["index", str(config.SPEECH_DIR), "--out", str(tmp_path / "s"), "--jobs", "1", "--quiet",
+                 "--lexicon", str(lexicon)]) == 0
+    store = Store(tmp_path / "s")
+    docs = store.documents()
+    assert docs[["doc_id", "collection", "title"]].values.tolist() == speech[["doc_id", "collection", "title"]].values.tolist()
+    assert docs["year"].tolist() == speech["year"].tolist()
+    vocab = store.vocabulary().set_index("term")["count"]
+    assert vocab["政治工作会议"] == normalise(speech["text"].iloc[0]).text.count("政治工作会议") >= 1

@@ -182,22 +182,21 @@ def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | N
                          seg.key(body), len(body), ("jsonl", str(path), start, len(line), text))
 
 
-def _folder_refs(folder: Path, seg: Segmenter, *, encoding: str | None = None, collection: str | None = None,
-                 pattern: str = "*.txt") -> Iterator[DocRef]:
-    """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (metadata.csv,
-    year from the file name), reading one file at a time."""
-    from .corpus.readers import read_text, year_from_name
-    meta: dict[str, dict] = {}
-    meta_path = folder / "metadata.csv"
-    if meta_path.is_file():
-        table = pd.read_csv(meta_path, dtype=str, keep_default_na=False)
-        if "filename" not in table:
-            raise CorpusError(f"{meta_path}: needs a 'filename' column (has {list(table.columns)})")
-        meta = {r["filename"]: {k: v for k, v in r.items() if k != "filename" and v != ""}
-                for r in table.to_dict("records")}
-    for file in sorted(folder.glob(pattern)):
-        body, enc = read_text(file, encoding)
-        info = meta.get(file.name, {})
+def _folder_refs(folder: Path, seg: Segmenter, *, metadata: str = "metadata.csv", encoding: str | None = None,
+                 collection: str | None = None, pattern: str = "*.txt") -> Iterator[DocRef]:
+    """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (its
+    metadata.csv reader, year from the file name, no files outside the folder), one file at a time."""
+    from .corpus.readers import _metadata, decode_file, year_from_name
+    root = folder.resolve()
+    files = sorted(f for f in folder.glob(pattern) if f.is_file())
+    for file in files:
+        if not file.resolve().is_relative_to(root):
+            raise CorpusError(f"{file}: points outside {folder} (to {file.resolve()}); copy the file into the folder")
+    meta_path = folder / metadata
+    meta = _metadata(meta_path, folder, files) if meta_path.is_file() else {}
+    for file in files:
+        body, enc = decode_file(file, encoding)
+        info = meta.get(file.name, ({}, ""))[0]
         year = info.get("year") or year_from_name(file.name)
         yield DocRef(str(info.get("doc_id", file.stem)), str(info.get("collection", collection or folder.name)),
                      _year(year), str(info.get("title", file.stem)), seg.key(body), len(body),
@@ -280,8 +279,8 @@ def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
             if kind == "text":
                 yield ref.source[1]
             elif kind == "file":
-                from .corpus.readers import read_text
-                yield read_text(ref.source[1], ref.source[2])[0]
+                from .corpus.readers import decode_file
+                yield decode_file(ref.source[1], ref.source[2])[0]
             elif kind == "jsonl":
                 _, path, start, length, field = ref.source
                 fh = handles.get(path) or handles.setdefault(path, open(path, "rb"))
@@ -785,11 +784,12 @@ class Store:
             yield row[hit].astype(np.int64), term_id[hit].astype(np.int64), table["count"].to_numpy()[hit]
 
     def dtm(self, which=None, *, by: str | Sequence | None = None, token_filter=None,
-            binary: bool = False) -> "DTM":
+            binary: bool = False, drop_unused: bool = False) -> "DTM":
         """Document-term matrix of the selected documents (default all), rows summed per ``by``
         group (a column of :meth:`documents` or labels aligned with the selection); ``binary``
         counts documents that contain each term instead (document frequency per group).
-        Built part by part; memory ∝ groups × terms, not tokens."""
+        Built part by part; memory ∝ groups × terms, not tokens.  ``drop_unused`` keeps only the
+        terms the selection uses."""
         import scipy.sparse as sp
         from .dtm import DTM
         docs = self.documents()
@@ -809,7 +809,10 @@ class Store:
             data = np.ones(len(row), np.int64) if binary else count.astype(np.int64)
             matrix = matrix + sp.csr_matrix((data, (row, term)), shape=matrix.shape)
         terms = self.vocabulary(token_filter)["term"].astype(str).to_numpy(dtype=object)
-        return DTM(matrix, pd.Index(groups), terms)
+        if drop_unused:  # only the terms these documents use, as a vectorizer fitted on them has
+            used = np.flatnonzero(np.asarray(matrix.sum(axis=0)).ravel() > 0)
+            matrix, terms = matrix[:, used], terms[used]
+        return DTM(sp.csr_matrix(matrix), pd.Index(groups), terms)
 
     # -------------------------------------------------------------- statistics
     def term_frequency(self, which=None, *, by: str | None = None, token_filter=None,
@@ -839,71 +842,69 @@ class Store:
         return table
 
     def tfidf(self, which=None, *, by: str | None = None, token_filter=None, top: int | None = 20,
-              tf: str = "raw", idf: str = "smooth", norm: str = "l2") -> pd.DataFrame:
-        """:func:`analysis.tfidf.tfidf` from the store (documents or ``by`` groups as rows)."""
-        from .dtm import DTM, rank_within_groups
-        from .tfidf import tfidf_matrix
+              min_count: int = 1, tf: str = "raw", idf: str = "smooth", norm: str = "l2",
+              exclude_ubiquitous: bool = False) -> pd.DataFrame:
+        """:func:`analysis.tfidf.tfidf` from the store (documents or ``by`` groups as rows): the same
+        table, via :func:`tfidf_from_dtm`."""
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
         if by is not None:
             sel = sel[sel[by].notna()]
-        dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(), token_filter=token_filter)
-        used = np.flatnonzero(np.asarray(dtm.matrix.sum(axis=0)).ravel() > 0)
-        dtm = DTM(dtm.matrix[:, used].tocsr(), dtm.index, dtm.terms[used])
-        weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
-        counts = dtm.matrix.tocoo()
-        df = np.bincount(dtm.matrix.indices, minlength=len(dtm.terms))
-        table = pd.DataFrame({
-            "group": dtm.index.to_numpy()[counts.row], "term": dtm.terms[counts.col],
-            "count": counts.data.astype(int), "total_tokens": dtm.totals[counts.row].astype(int),
-            "df": df[counts.col], "n_groups": len(dtm.index), "idf": idf_vec[counts.col],
-            "tfidf": np.asarray(weighted.tocsr()[counts.row, counts.col]).ravel()})
-        table = rank_within_groups(table, "tfidf", dtm.index)
-        table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}"
-        return table[table["rank"] <= top].reset_index(drop=True) if top else table
+        dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(),
+                       token_filter=token_filter, drop_unused=True)
+        table = tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
+                               exclude_ubiquitous=exclude_ubiquitous)
+        table.attrs["filter"] = self.filter_name(token_filter)
+        return table
 
-    def keyness(self, target, reference=None, *, token_filter=None, measure: str = "g2", yates: bool = True,
-                min_target: int = 1, min_count: int = 1, correction: str | None = "bh") -> pd.DataFrame:
+    def keyness(self, target, reference=None, *, token_filter=None, units=None, **options) -> pd.DataFrame:
         """:func:`analysis.keyness.keyness` from the store's sparse counts: the same columns and numbers.
 
-        ``target``/``reference`` as there (doc_id, list, mask over :meth:`documents`, callable).
-        Aggregated part by part: target and reference totals per term, and per term the reference
-        documents and years that contain it."""
+        ``target``/``reference`` as there (doc_id, list, mask over :meth:`documents`, callable);
+        ``options`` as there (``measure``, ``yates``, ``min_target``, ``min_count``, ``correction``,
+        ``exact``, ``n_boot``, ``random_state``, ``resample``, ``alpha``, ``min_units``).  ``units``:
+        a units table as there, or ``"paragraphs"`` for the target's paragraphs read from the store
+        (with ``token_filter``, a :class:`~analysis.tokens.TokenFilter`; default the segmenter's).
+        The document-term matrix of the selected documents is built from their sparse counts (no
+        token list is read), then :func:`keyness_from_dtm` does what ``keyness`` does with its own."""
+        from .errors import InputError as _InputError
         docs = self.documents()
         is_target = self.mask(target, "target")
         if not is_target.any():
-            raise InputError("target selects no documents")
+            raise _InputError("target selects no documents")
         if is_target.all():
-            raise InputError("target cannot be all the documents")
+            raise _InputError("target cannot be all the documents")
         is_reference = ~is_target if reference is None else self.mask(reference, "reference")
         if (is_reference & is_target).any():
-            raise InputError(f"the reference contains target document(s) "
-                             f"{docs.loc[is_reference & is_target, 'doc_id'].tolist()}; they must be disjoint")
+            raise _InputError(f"the reference contains target document(s) "
+                              f"{docs.loc[is_reference & is_target, 'doc_id'].tolist()}; they must be disjoint")
         if not is_reference.any():
-            raise InputError("reference selects no documents")
+            raise _InputError("reference selects no documents")
         sub = docs[is_target | is_reference]
         in_target = is_target[is_target | is_reference]
-        rows = pd.Series(np.arange(len(sub)), index=sub["doc_id"].to_numpy(), dtype=float)
-        years = sub["year"].to_numpy(dtype="float", na_value=np.nan)
-        n_terms = len(self.vocabulary(token_filter))
-        a = np.zeros(n_terms, np.int64)
-        b = np.zeros(n_terms, np.int64)
-        ref_docs = np.zeros(n_terms, np.int64)
-        pairs = []  # (term, year) of every reference hit, made unique per part
-        for row, term, count in self.scan_counts(rows, token_filter):
-            t = in_target[row]
-            a += np.bincount(term[t], weights=count[t], minlength=n_terms).astype(np.int64)
-            b += np.bincount(term[~t], weights=count[~t], minlength=n_terms).astype(np.int64)
-            ref_docs += np.bincount(term[~t & (count > 0)], minlength=n_terms)
-            hit_years = years[row[~t & (count > 0)]]
-            pairs.append(pd.DataFrame({"term": term[~t & (count > 0)], "year": hit_years}).drop_duplicates())
-        spread = pd.concat(pairs, ignore_index=True).drop_duplicates() if pairs else pd.DataFrame({"term": [], "year": []})
-        terms = self.vocabulary(token_filter)["term"].astype(str).to_numpy(dtype=object)
-        table = keyness_from_counts(terms, a, b, ref_docs=ref_docs, ref_term_years=spread, measure=measure,
-                                    yates=yates, min_target=min_target, min_count=min_count, correction=correction)
-        table.attrs.update(target=sub.loc[in_target, "doc_id"].tolist(), n_reference_docs=int((~in_target).sum()),
-                           filter=self.filter_name(token_filter))
+        fkey = self.filter_key(token_filter)
+        dtm = self.dtm(is_target | is_reference, token_filter=fkey, drop_unused=True)
+        if isinstance(units, str):
+            if units != "paragraphs":
+                raise _InputError(f"units must be a table or 'paragraphs', not {units!r}")
+            ids = sub.loc[in_target, "doc_id"].tolist()
+            units = pd.concat(self.iter_paragraphs(ids, columns=("doc_id", "paragraph", "tokens"),
+                                                   token_filter=self.token_filter(token_filter)), ignore_index=True)
+        table = keyness_from_dtm(sub, dtm, in_target, units=units, **options)
+        table.attrs["filter"] = self.filter_name(fkey)
         return table
+
+    def token_filter(self, token_filter=None):
+        """The :class:`~analysis.tokens.TokenFilter` object to read this store's streams with:
+        ``token_filter`` itself, or (None) the default segmenter's filter when it is the one the
+        store counted with (checked by fingerprint)."""
+        if token_filter is not None and not isinstance(token_filter, str):
+            return token_filter
+        candidate = Segmenter(cache=False).filter
+        if candidate.fingerprint != self.manifest["filters"][self.filter_key(token_filter)]["fingerprint"]:
+            raise InputError(f"{self.root}: its filter {self.filter_name(token_filter)!r} is not the default "
+                             f"segmenter's; pass the TokenFilter itself")
+        return candidate
 
     def trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
                token_filter=None) -> pd.DataFrame:
@@ -956,50 +957,96 @@ def open_store(path: str | Path) -> Store:
     return Store(path)
 
 
-# ---------------------------------------------------------------------------- keyness from counts
-def keyness_from_counts(terms: np.ndarray, a: np.ndarray, b: np.ndarray, *, ref_docs: np.ndarray,
-                        ref_term_years: pd.DataFrame, measure: str = "g2", yates: bool = True, min_target: int = 1,
-                        min_count: int = 1, correction: str | None = "bh") -> pd.DataFrame:
-    """The keyness table of :func:`analysis.keyness.keyness` from pre-aggregated counts.
+# ---------------------------------------------------------------------------- tables from a DTM
+def tfidf_from_dtm(dtm: "DTM", *, top: int | None = 20, min_count: int = 1, tf: str = "raw", idf: str = "smooth",
+                   norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
+    """The table of :func:`analysis.tfidf.tfidf` from a (grouped) document-term matrix: that
+    function after its ``build_dtm``/``group`` lines, weights from :func:`analysis.tfidf.tfidf_matrix`."""
+    from .dtm import rank_within_groups
+    from .tfidf import tfidf_matrix
+    weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
+    counts = dtm.matrix.tocoo()
+    w = weighted.tocsr()
+    df = np.bincount(dtm.matrix.tocsr().indices, minlength=len(dtm.terms))
+    table = pd.DataFrame({
+        "group": dtm.index.to_numpy()[counts.row], "term": dtm.terms[counts.col],
+        "count": counts.data.astype(int), "total_tokens": dtm.totals[counts.row].astype(int),
+        "df": df[counts.col], "n_groups": len(dtm.index), "ubiquitous": df[counts.col] == len(dtm.index),
+        "idf": idf_vec[counts.col], "tfidf": np.asarray(w[counts.row, counts.col]).ravel(),
+    })
+    keep = table["count"] >= min_count
+    if exclude_ubiquitous:
+        keep &= ~table["ubiquitous"]
+    table = rank_within_groups(table[keep], "tfidf", dtm.index)
+    table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}" + (", terms in every group excluded" if exclude_ubiquitous else "")
+    return table[table["rank"] <= top].reset_index(drop=True) if top else table
 
-    ``a``/``b``: per term (aligned with ``terms``), its count in the target and in the reference;
-    ``c``/``d`` are their sums.  ``ref_docs``: reference documents containing each term;
-    ``ref_term_years``: the distinct ``(term, year)`` pairs (term as a position in ``terms``,
-    year NaN when unknown) of the reference documents containing it.  The statistics are the
-    functions of :mod:`analysis.keyness` (G², χ², Log Ratio); this function is the seam through
-    which an in-memory DTM and the store give the same table.
+
+# ---------------------------------------------------------------------------- keyness from a DTM
+def keyness_from_dtm(sub: pd.DataFrame, dtm: "DTM", in_target: np.ndarray, *, measure: str = "g2",
+                     yates: bool = True, min_target: int = 1, min_count: int = 1, correction: str | None = "bh",
+                     exact: bool | None = None, units: pd.DataFrame | None = None, n_boot: int | None = None,
+                     random_state: int = 0, resample: str = "target", alpha: float | None = None,
+                     min_units: int | None = None) -> pd.DataFrame:
+    """The table of :func:`analysis.keyness.keyness` from a document-term matrix already made.
+
+    ``sub``: the target and reference documents (``doc_id``, ``year``), row-aligned with ``dtm``;
+    ``in_target`` marks the target rows.  This is :func:`~analysis.keyness.keyness` after its
+    ``build_dtm`` line, step for step, with every statistic imported from :mod:`analysis.keyness`
+    (G², χ², Log Ratio, expected counts, Fisher's exact p, the reference spread, the unit
+    statistics and the ``is_key`` rule).  The seam through which the store gives the same table;
+    ``keyness`` could call it too (then nothing is duplicated).
     """
     from scipy import stats
+    from . import keyness as K
     from .frequency import PER
-    from .keyness import chi2_statistic, g2_statistic, log_ratio
+    n_boot = K.N_BOOT if n_boot is None else n_boot
+    alpha = K.ALPHA if alpha is None else alpha
+    min_units = K.MIN_UNITS if min_units is None else min_units
     if measure not in ("g2", "chi2"):
         raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
-    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    if resample not in ("target", "both"):
+        raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
+    m = dtm.matrix.tocsc()
+    a = np.asarray(m[in_target].sum(axis=0)).ravel()
+    b = np.asarray(m[~in_target].sum(axis=0)).ravel()
     c, d = a.sum(), b.sum()
     if c == 0:
         raise InputError("the target has no tokens")
     if d == 0:
         raise InputError("the reference has no tokens")
     keep = (a >= min_target) & (a + b >= min_count)
-    positions = np.flatnonzero(keep)
-    a, b, kept_terms = a[keep], b[keep], np.asarray(terms)[keep]
+    a, b, terms = a[keep], b[keep], dtm.terms[keep]
     sign = np.where(a / c >= b / d, 1.0, -1.0)
-    g2 = g2_statistic(a, b, c, d)
-    chi2 = chi2_statistic(a, b, c, d, yates=yates)
+    g2 = K.g2_statistic(a, b, c, d)
+    chi2 = K.chi2_statistic(a, b, c, d, yates=yates)
     p = stats.chi2.sf(g2 if measure == "g2" else chi2, df=1)
     table = pd.DataFrame({
-        "term": kept_terms, "n_target": a.astype(int), "n_reference": b.astype(int),
+        "term": terms, "n_target": a.astype(int), "n_reference": b.astype(int),
         "total_target": int(c), "total_reference": int(d),
         "per_10k_target": a / c * PER, "per_10k_reference": b / d * PER,
-        "g2": sign * g2, "chi2": sign * chi2, "log_ratio": log_ratio(a, b, c, d), "p": p,
+        "g2": sign * g2, "chi2": sign * chi2, "log_ratio": K.log_ratio(a, b, c, d), "p": p,
     })
-    table["p_adj"] = stats.false_discovery_control(p, method="bh") if correction == "bh" and len(p) else p
-    per_term = ref_term_years.groupby("term")["year"].agg(["nunique", "min", "max"]).reindex(positions)
-    table["ref_docs"] = np.asarray(ref_docs)[positions].astype(int)
-    table["ref_years"] = per_term["nunique"].fillna(0).astype(int).to_numpy()
-    table["first_year_ref"] = pd.array(per_term["min"].to_numpy(), dtype="Float64").astype("Int64")
-    table["last_year_ref"] = pd.array(per_term["max"].to_numpy(), dtype="Float64").astype("Int64")
-    table.attrs.update(measure=measure, yates=yates, correction=correction)
+    small = K.expected_min(a, b, c, d) < K.FISHER_BELOW
+    use_fisher = small if exact is None else np.full(len(a), bool(exact))
+    p_fisher = np.full(len(a), np.nan)
+    if use_fisher.any():
+        p_fisher[use_fisher] = K.fisher_exact_p(a[use_fisher], b[use_fisher], c, d)
+    p_used = np.where(use_fisher, p_fisher, p)
+    table["expected_target"] = (a + b) * c / (c + d)
+    table["expected_min"] = K.expected_min(a, b, c, d)
+    table["p_fisher"] = p_fisher
+    table["p_method"] = np.where(use_fisher, "fisher", measure)
+    table["p_adj"] = stats.false_discovery_control(p_used, method="bh") if correction == "bh" and len(p) else p_used
+    table["lr_bound"] = np.where(b == 0, "lower bound", np.where(a == 0, "upper bound", ""))
+    table = table.join(K._reference_spread(sub[~in_target], m[~in_target][:, np.flatnonzero(keep)], terms))
+    table = table.join(K._unit_statistics(units, sub, in_target, dtm, keep, a, b, d, ngram_range=(1, 1),
+                                          n_boot=n_boot, random_state=random_state, resample=resample))
+    table.attrs.update(measure=measure, yates=yates, correction=correction, exact=exact,
+                       target=sub.loc[in_target, "doc_id"].tolist(), n_reference_docs=int((~in_target).sum()),
+                       units=units is not None, n_boot=n_boot, random_state=random_state, resample=resample,
+                       alpha=alpha, min_units=min_units)
+    table["is_key"] = K.is_key(table, alpha=alpha, min_units=min_units)
     return table.sort_values([measure, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -1019,8 +1066,12 @@ def _cli_index(args) -> int:
         warnings.simplefilter("always")
         fields = {k: v for k, v in (("text", args.text_field), ("year", args.year_field),
                                     ("collection", args.collection)) if v}
+        segmenter = None
+        if args.lexicon:
+            from .lexicon import Lexicon
+            segmenter = Segmenter(Lexicon.load(extra=args.lexicon), cache=False)
         result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
-                       chunk_chars=args.chunk_chars, progress=not args.quiet, **fields)
+                       chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet, **fields)
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"note: {w.message}")
@@ -1052,6 +1103,8 @@ def add_store_commands(subparsers) -> None:
     idx.add_argument("--text-field", help="JSON Lines / CSV field holding the text (default: text)")
     idx.add_argument("--year-field", help="JSON Lines / CSV field holding the year (default: year)")
     idx.add_argument("--collection", help="collection name for documents without one (default: the file name)")
+    idx.add_argument("--lexicon", action="append", metavar="TSV",
+                     help="extra lexicon file (term, category, …), e.g. learned terms; repeatable")
     idx.add_argument("--quiet", action="store_true", help="no progress bar")
     idx.set_defaults(func=_cli_index)
 

@@ -29,16 +29,8 @@ from .store import Store, _atomic_write
 
 
 def store_filter(store: Store, token_filter=None):
-    """The TokenFilter to read a store's paragraphs with: ``token_filter``, or the default
-    segmenter's filter when it is the one the store counted with (checked by fingerprint)."""
-    if token_filter is not None:
-        return token_filter
-    from .segment import Segmenter
-    candidate = Segmenter(cache=False).filter
-    if candidate.fingerprint != store.manifest["filters"][store.filter_key()]["fingerprint"]:
-        raise InputError(f"{store.root}: its default filter ({store.filter_name()}) is not the default "
-                         f"segmenter's; pass token_filter=")
-    return candidate
+    """The TokenFilter to read a store's paragraphs with (see :meth:`Store.token_filter`)."""
+    return store.token_filter(token_filter)
 
 
 def sample_paragraphs(store: Store, n: int, *, random_state: int = 0, token_filter=None) -> list[list[str]]:
