@@ -20,7 +20,8 @@ named :class:`~analysis.tokens.TokenFilter` (its ``name`` and ``fingerprint`` ar
 
 Memory is bounded by the chunk size (``chunk_chars``), not the corpus: the driver streams the
 corpus once to plan chunks (doc_id, metadata, byte range, key; no text is kept), workers read their
-own documents' text, and every token list becomes integer ids as soon as a document is segmented.
+own documents' text, and each document's stream is dictionary-encoded by pyarrow as soon as it is
+segmented (no Python token lists are kept for a chunk).
 A document is keyed as the segment cache keys it (sha256 of the segmenter fingerprint and the raw
 text); re-running skips documents already in the store, and a changed text under an existing
 doc_id is an error (index it into a new store).  Each chunk is written as its own part files, each
@@ -34,8 +35,11 @@ runs it on a ``dask.distributed`` cluster (``scheduler=ADDRESS``, or a LocalClus
 The vocabulary is a reduction of the parts' sparse counts (``Bag.fold`` on dask).  The same
 functions run in both, so the stores are identical.
 
-Statistics (:class:`Store`): term frequency, TF-IDF, keyness and trends aggregate the sparse
-counts per group, part by part, without reading a token list.
+Statistics (:class:`Store`): term frequency, TF-IDF, keyness and trends read only the sparse counts,
+part by part, summed per group as they are read (memory ∝ groups × terms); keyness and TF-IDF then
+run the table code of :mod:`analysis.keyness` and :mod:`analysis.tfidf` on that matrix
+(:func:`keyness_from_dtm`, :func:`tfidf_from_dtm`), so the tables equal the in-memory ones.
+Topic models at scale: :mod:`analysis.store_topics`.
 """
 
 from __future__ import annotations
@@ -475,12 +479,16 @@ class DaskEngine(_Engine):
     LocalCluster of ``n_workers`` processes with one thread each.  Chunks are a :mod:`dask.bag`."""
 
     def __init__(self, scheduler: str | None = None, n_workers: int = 2):
+        import dask
         from distributed import Client, LocalCluster
         if scheduler:
             self.cluster, self.client = None, Client(scheduler)
         else:
-            self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+            # Dask's statistical profiler samples each worker's stack every 10 ms, holding the GIL
+            # the segmentation needs; the nannies hand this setting to their workers.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None)
             self.client = Client(self.cluster)
 
     def map(self, fn, items, *args):
