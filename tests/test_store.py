@@ -252,7 +252,7 @@ def test_streaming_nmf_fits_by_minibatch_and_transforms_every_paragraph(study):
     assert (table["topic"] >= -1).all() and (table.loc[table["topic"] >= 0, "weight"] > 0).all()
 
 
-def test_add_filter_counts_the_stored_streams_like_indexing_does(small_corpus, segmenter, tmp_path):
+def test_add_filter_counts_the_stored_streams_like_indexing_does(small_corpus, gwr, segmenter, tmp_path):
     """Counts for a second filter made later from the stored streams equal counts made while indexing."""
     other = TokenFilter("none", min_chars=1, numbers=True)
     direct = index(small_corpus, tmp_path / "direct", n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK,
@@ -271,6 +271,13 @@ def test_add_filter_counts_the_stored_streams_like_indexing_does(small_corpus, s
     # the default filter's counts are untouched, and the new filter keeps single characters
     assert len(later.vocabulary()) < len(later.vocabulary(other))
     assert "的" in set(later.vocabulary(other)["term"]) and "的" not in set(later.vocabulary()["term"])
+    # documents indexed afterwards are counted for the added filter too
+    more = pd.concat([small_corpus, gwr[gwr["year"] == 2022]], ignore_index=True)
+    grown = index(more, later.root, n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK, progress=False)
+    assert grown.indexed == 1
+    direct = index(more, tmp_path / "direct", n_jobs=1, segmenter=segmenter, chunk_chars=CHUNK, filters=[other],
+                   progress=False).store
+    pd.testing.assert_frame_equal(grown.store.vocabulary(other), direct.vocabulary())
 
 
 def test_folder_corpus_and_extra_lexicon_from_the_command_line(speech, tmp_path):

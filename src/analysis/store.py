@@ -126,6 +126,27 @@ def filter_key(token_filter) -> str:
     return token_filter.fingerprint[:16]
 
 
+def filter_entry(token_filter: TokenFilter) -> dict:
+    """A filter as the manifest records it: name, fingerprint and the spec that rebuilds it."""
+    stop = token_filter.stopwords
+    return {"name": token_filter.name, "fingerprint": token_filter.fingerprint,
+            "spec": {"stopwords": stop if isinstance(stop, str) else sorted(stop), "min_chars": token_filter.min_chars,
+                     "numbers": token_filter.numbers, "punct": token_filter.punct,
+                     "protected": sorted(token_filter.protected)}}
+
+
+def filter_from_entry(entry: dict, where: str = "store") -> TokenFilter:
+    """The TokenFilter a manifest entry records (its fingerprint checked)."""
+    spec = dict(entry["spec"])
+    if not isinstance(spec["stopwords"], str):
+        spec["stopwords"] = frozenset(spec["stopwords"])
+    token_filter = TokenFilter(**{**spec, "protected": frozenset(spec["protected"])})
+    if token_filter.fingerprint != entry["fingerprint"]:
+        raise CorpusError(f"{where}: filter {entry['name']!r} no longer has the fingerprint it was counted with "
+                          f"(its stopword list changed?); index into a new store")
+    return token_filter
+
+
 # ---------------------------------------------------------------------------- planning
 @dataclass
 class DocRef:
@@ -554,7 +575,7 @@ def _clean_uncommitted(root: Path, committed: set[str]) -> int:
 def _new_manifest(seg: Segmenter, filters: Sequence) -> dict:
     return {"format": FORMAT, "segmenter": {"fingerprint": seg.fingerprint, "options": seg.options,
                                             "repr": repr(seg)},
-            "filters": {filter_key(f): {"name": f.name, "fingerprint": f.fingerprint} for f in filters},
+            "filters": {filter_key(f): filter_entry(f) for f in filters},
             "default_filter": filter_key(filters[0]), "parts": {}}
 
 
@@ -583,7 +604,9 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     missing = [f.name for f in filters if filter_key(f) not in manifest["filters"]]
     if missing and manifest["parts"]:
         raise CorpusError(f"{root}: the store has no counts for filter(s) {missing}; add them with add_filter()")
-    manifest["filters"].update({filter_key(f): {"name": f.name, "fingerprint": f.fingerprint} for f in filters})
+    manifest["filters"].update({filter_key(f): filter_entry(f) for f in filters})
+    # new parts are counted for every filter the store has (also those added later by add_filter)
+    filters = [filter_from_entry(e, str(root)) for e in manifest["filters"].values()]
     _clean_uncommitted(root, set(manifest["parts"]))
     existing = Store(root, manifest) if manifest["parts"] else None
     indexed = {} if existing is None else dict(zip(*existing._doc_keys()))
@@ -662,7 +685,7 @@ def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "loca
         _write_parquet(_vocabulary_table(runner.totals(str(root), fkey, parts)), root / "vocabulary" / f"{fkey}.parquet")
     finally:
         runner.close()
-    manifest["filters"][fkey] = {"name": token_filter.name, "fingerprint": token_filter.fingerprint}
+    manifest["filters"][fkey] = filter_entry(token_filter)
     _write_json(manifest, root / MANIFEST)
     return Store(root)
 
