@@ -16,6 +16,7 @@ import time
 import warnings
 
 from .corpus import load_gwr
+from .progress import progress
 from .segment import Segmenter
 
 
@@ -55,7 +56,7 @@ def backend_differences(docs, lexicon=None) -> tuple[int, int, int]:
     from .preprocessing import normalise
     segs = [Segmenter(lexicon, backend=b, cache=False) for b in ("jieba", "rjieba")]
     docs_differ = tokens_differ = total = 0
-    for raw in docs["text"]:
+    for raw in progress(docs["text"], desc="jieba vs rjieba", unit="doc"):
         text = normalise(raw).text
         a, b = (s.cut(text) for s in segs)
         total += len(a)
@@ -82,14 +83,20 @@ def run_benchmark(repeat: int = 3) -> dict[str, float]:
         s._engine  # dictionary loading is not segmentation: build engines before timing
     print(f"corpus: {len(texts)} Government Work Reports, {chars:,} characters; best of {repeat} runs\n")
 
-    timings = {"plain jieba.lcut (baseline)": _best(lambda: [jieba.lcut(t) for t in texts], repeat)}
-    timings["segmenter, jieba backend"] = _best(lambda: seg_jieba.segment(docs), repeat)
-    timings["segmenter, rjieba backend, 1 core"] = _best(lambda: seg_rjieba_1.segment(docs), repeat)
-    timings["segmenter, rjieba backend, all cores"] = _best(lambda: seg_rjieba.segment(docs), repeat)
     with tempfile.TemporaryDirectory() as tmp:
-        cached = Segmenter(backend="rjieba", cache=tmp)
-        cached.segment(docs)  # fill the cache
-        timings["cached re-run"] = _best(lambda: Segmenter(backend="rjieba", cache=tmp).segment(docs), repeat)
+        steps = {
+            "plain jieba.lcut (baseline)": lambda: [jieba.lcut(t) for t in texts],
+            "segmenter, jieba backend": lambda: seg_jieba.segment(docs),
+            "segmenter, rjieba backend, 1 core": lambda: seg_rjieba_1.segment(docs),
+            "segmenter, rjieba backend, all cores": lambda: seg_rjieba.segment(docs),
+            "cached re-run": lambda: Segmenter(backend="rjieba", cache=tmp).segment(docs),
+        }
+        timings = {}
+        # The bar moves between timed runs, never inside one (standard error; hidden when not a terminal).
+        for name in progress(steps, desc="bench", unit="step"):
+            if name == "cached re-run":
+                Segmenter(backend="rjieba", cache=tmp).segment(docs)  # fill the cache
+            timings[name] = _best(steps[name], repeat)
 
     base = timings["plain jieba.lcut (baseline)"]
     print(f"{'':40s} {'seconds':>8s} {'M chars/s':>10s} {'x jieba':>8s}")

@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from .atomic import atomic_write
 from .dtm import identity
 from .errors import CacheError, CacheWarning, InputError
+from .progress import progress
 
 METHODS = ("nmf", "lda")
 EPSILON = 1e-12
@@ -376,22 +377,19 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
         size = max(1, int(round(subsample * len(docs))))
         samples[seed] = [docs[i] for i in sorted(rng.choice(len(docs), size=size, replace=False))]
     rows = []
-    for method in methods:
-        for k in ks:
-            runs, scores, seconds = [], [], []
-            for seed in seeds:
-                model = TopicModel(method, k, random_state=seed, **options).fit(samples[seed])
-                words = model.top_words()
-                runs.append(words)
-                scores.append(npmi_coherence(words, texts).mean())
-                seconds.append(model.fit_seconds_)
-            rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
+    for method, k in progress([(m, k) for m in methods for k in ks], desc="fitting topic models (method, K)"):
+        runs, scores, seconds = [], [], []
+        for seed in seeds:
+            model = TopicModel(method, k, random_state=seed, **options).fit(samples[seed])
+            words = model.top_words()
+            runs.append(words)
+            scores.append(npmi_coherence(words, texts).mean())
+            seconds.append(model.fit_seconds_)
+        rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
     table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
     table = mark_recommended(table)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(path.with_suffix(".part"), index=False)
-        path.with_suffix(".part").replace(path)
+        atomic_write(path, lambda fh: fh.write(table.to_csv(index=False).encode("utf-8")))
     return table
 
 
