@@ -581,7 +581,8 @@ def _new_manifest(seg: Segmenter, filters: Sequence) -> dict:
 
 def index(corpus=None, store: str | Path = "store", *, engine: str = "local", scheduler: str | None = None,
           n_jobs: int | None = None, chunk_chars: int = CHUNK_CHARS, segmenter: Segmenter | None = None,
-          filters: Sequence | None = None, progress: bool = True, **read_options) -> IndexResult:
+          filters: Sequence | None = None, progress: bool = True, overwrite: bool = False,
+          **read_options) -> IndexResult:
     """Index ``corpus`` into the Parquet store at ``store`` (created, or resumed/extended).
 
     ``corpus``: a folder, .jsonl or .csv path, a document table, or ``None`` (the study corpus);
@@ -590,12 +591,18 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     ``"dask"`` (``scheduler`` address, or a LocalCluster of ``n_jobs or 2`` processes).
     ``filters``: the token filters to count for (default: the segmenter's own filter); lexicon
     terms are protected in each, as the segmenter does.  The store path must be reachable by
-    every worker (a shared filesystem on a cluster).
+    every worker (a shared filesystem on a cluster).  ``overwrite`` deletes an existing store at
+    ``store`` first (only a folder that is a store, or empty).
     """
     start = time.perf_counter()
     seg = segmenter or Segmenter(cache=False)
     filters = [f.protect(seg.lexicon.terms) for f in filters] if filters else [default_filter(seg)]
     root = Path(store)
+    if overwrite and root.exists():
+        if not (root / MANIFEST).is_file() and any(root.iterdir()):
+            raise CorpusError(f"{root}: not a store (no {MANIFEST}) and not empty; refusing to delete it")
+        import shutil
+        shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     manifest = _read_manifest(root) or _new_manifest(seg, filters)
     if manifest["segmenter"]["fingerprint"] != seg.fingerprint:
@@ -1102,7 +1109,8 @@ def _cli_index(args) -> int:
             from .lexicon import Lexicon
             segmenter = Segmenter(Lexicon.load(extra=args.lexicon), cache=False)
         result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
-                       chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet, **fields)
+                       chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet,
+                       overwrite=args.overwrite, **fields)
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"note: {w.message}")
@@ -1136,6 +1144,8 @@ def add_store_commands(subparsers) -> None:
     idx.add_argument("--collection", help="collection name for documents without one (default: the file name)")
     idx.add_argument("--lexicon", action="append", metavar="TSV",
                      help="extra lexicon file (term, category, …), e.g. learned terms; repeatable")
+    idx.add_argument("--overwrite", action="store_true",
+                     help="delete the store first (default: keep it and add only documents not yet indexed)")
     idx.add_argument("--quiet", action="store_true", help="no progress bar")
     idx.set_defaults(func=_cli_index)
 
