@@ -209,6 +209,14 @@ def test_rerun_skips_indexed_documents(speech, gwr, tmp_path):
     changed.loc[0, "text"] += "新增一句。"
     with pytest.raises(CorpusError, match="speech2025.*differs"):
         index(changed, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False)
+    fresh = index(changed, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False, overwrite=True)
+    assert fresh.indexed == n + 1 and fresh.skipped == 0
+    other = tmp_path / "not-a-store"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(CorpusError, match="refusing to delete"):
+        index(docs, other, n_jobs=1, segmenter=counting, progress=False, overwrite=True)
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
 def test_jsonl_corpus_streams_with_its_own_ids(gwr, tmp_path, segmenter):
