@@ -205,6 +205,10 @@ def test_rerun_skips_indexed_documents(speech, gwr, tmp_path):
     third = index(more, tmp_path / "s", n_jobs=1, segmenter=counting, progress=False)
     assert CountingSegmenter.calls == n + 1 and third.indexed == 1 and third.skipped == n
     assert third.store.documents()["doc_id"].tolist() == more["doc_id"].tolist()
+    # the vocabulary was extended by the new part only, and equals one counted from scratch
+    scratch = index(more, tmp_path / "scratch", n_jobs=1, segmenter=counting, progress=False).store
+    pd.testing.assert_frame_equal(third.store.vocabulary(), scratch.vocabulary())
+    CountingSegmenter.calls = n + 1
     changed = more.copy()
     changed.loc[0, "text"] += "新增一句。"
     with pytest.raises(CorpusError, match="speech2025.*differs"):

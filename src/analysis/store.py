@@ -457,6 +457,26 @@ def _vocabulary_table(totals: pd.DataFrame | None) -> pa.Table:
                      "doc_freq": pa.array(totals["doc_freq"].to_numpy(np.int64))})
 
 
+def update_vocabulary(root: Path, fkey: str, parts: Sequence[str], runner: "_Engine", *, rebuild: bool = False) -> None:
+    """Write ``vocabulary/<fkey>.parquet`` for ``parts``: the totals it already holds plus the
+    reduction over the parts it does not cover yet (all of them with ``rebuild``).  The parts a
+    vocabulary covers are in its own schema metadata, so file and coverage change together."""
+    path = root / "vocabulary" / f"{fkey}.parquet"
+    old, covered = None, set()
+    if path.exists() and not rebuild:
+        table = pq.read_table(path)
+        covered = set(json.loads((table.schema.metadata or {}).get(b"parts", b"[]")))
+        if covered <= set(parts):
+            old = table.to_pandas().set_index("term")[["count", "doc_freq"]]
+            old.index = old.index.astype(object)
+        else:  # it covers parts the store no longer has: count again
+            covered = set()
+    new = sorted(set(parts) - covered)
+    totals = add_totals(old, runner.totals(str(root), fkey, new) if new else None)
+    table = _vocabulary_table(totals)
+    _write_parquet(table.replace_schema_metadata({"parts": json.dumps(sorted(parts))}), path)
+
+
 # ---------------------------------------------------------------------------- engines
 class _Engine:
     """Runs jobs (``map``: results as they finish) and the vocabulary reduction (``totals``)."""
@@ -640,9 +660,7 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
             bar.update(entry["n_chars"])
         bar.close()
         for token_filter in filters:
-            fkey = filter_key(token_filter)
-            totals = runner.totals(str(root), fkey, sorted(manifest["parts"]))
-            _write_parquet(_vocabulary_table(totals), root / "vocabulary" / f"{fkey}.parquet")
+            update_vocabulary(root, filter_key(token_filter), sorted(manifest["parts"]), runner)
     finally:
         runner.close()
     return IndexResult(Store(root), sum(len(c) for c in chunks), skipped, len(chunks), chars,
@@ -689,7 +707,7 @@ def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "loca
         parts = sorted(manifest["parts"])
         for _ in runner.map(count_part, parts, str(root), token_filter):
             pass
-        _write_parquet(_vocabulary_table(runner.totals(str(root), fkey, parts)), root / "vocabulary" / f"{fkey}.parquet")
+        update_vocabulary(root, fkey, parts, runner, rebuild=True)
     finally:
         runner.close()
     manifest["filters"][fkey] = filter_entry(token_filter)
