@@ -52,3 +52,18 @@ def speech_paragraphs(speech, segmenter):
 @pytest.fixture(scope="session")
 def gwr_paragraphs(gwr, segmenter):
     return segmenter.segment(gwr)
+
+
+# ---------------------------------------------------------------- the study notebooks, run once per session
+@pytest.fixture(scope="session")
+def study_corpus():
+    """The study corpus as the notebooks prepare it."""
+    from analysis.pipeline import prepare
+    return prepare()
+
+
+@pytest.fixture(scope="session", params=["speech2025", "gwr2019", "cpc20"])
+def executed(request, tmp_path_factory):
+    """Every notebook executed headless for one target: (target, figures folder, executed folder, timings)."""
+    from nbruns import execute
+    return execute(request.param, tmp_path_factory)

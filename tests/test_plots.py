@@ -15,8 +15,11 @@ from analysis.figures import save_figure
 from analysis.fonts import cjk_font_path, setup_matplotlib
 from analysis.frequency import term_frequency
 from analysis.keyness import keyness
-from analysis.plots import (TARGET_COLOR, plot_document_lengths, plot_heatmap, plot_keyness, plot_top_terms,
-                            plot_trend_panels, plot_wordcloud)
+from analysis.plots import (MUTED, OTHER_FILL, PAGE_WIDTH, TARGET_COLOR, is_intermittent, plot_comparison_cloud,
+                            plot_document_lengths, plot_first_appearance, plot_heatmap, plot_keyness, plot_rate_comparison,
+                            plot_section_lengths, plot_similarity, plot_top_terms, plot_topic_mix, plot_topic_words,
+                            plot_trend_panels,
+                            plot_wordcloud)
 from analysis.segment import segmented_documents
 from analysis.trends import term_trends
 
@@ -91,7 +94,108 @@ def test_trend_panels_leave_gaps(docs):
     line = axes[0].get_lines()[0]
     x, y = line.get_xdata(), line.get_ydata()
     assert np.isnan(y[list(x).index(2020.0)])  # no report in 2020: a break in the line
-    assert [ax.get_title() for ax in axes] == ["改革", "高质量发展"]
+    ref = docs[docs["collection"] == "gwr"]
+    counts = [sum(toks.count(t) for toks in ref["tokens"]) for t in ("改革", "高质量发展")]
+    speech = docs.set_index("doc_id").loc["speech2025", "tokens"]
+    assert [ax.get_title() for ax in axes] == [f"改革  ({counts[0]:,} / {speech.count('改革')})",
+                                               f"高质量发展  ({counts[1]:,} / {speech.count('高质量发展')})"]
+    assert axes[0].figure.get_figwidth() <= PAGE_WIDTH
+
+
+def test_trend_panels_draw_one_or_two_occurrences_as_points(docs):
+    trends = term_trends(docs, ["法律服务"], target="speech2025")
+    ax = plot_trend_panels(trends, ncols=1)[0]
+    ref = trends[trends["series"] == "reference"].set_index("year")
+    few = ref[(ref["count"] >= 1) & (ref["count"] <= 2)].index.astype(float)
+    assert len(few) > 0
+    line, filled, open_points = ax.get_lines()[:3]
+    xs, ys = list(line.get_xdata()), line.get_ydata()
+    assert all(np.isnan(ys[xs.index(y)]) for y in few)  # not joined into the line
+    assert sorted(open_points.get_xdata()) == sorted(few) and open_points.get_markerfacecolor() == "white"
+
+
+def test_intermittent_series_are_joined(cpc, segmenter):
+    from analysis.segment import segmented_documents
+    cdocs = segmented_documents(segmenter.segment(cpc))
+    assert is_intermittent(cdocs["year"]) and not is_intermittent(pd.Series(range(2000, 2025)))
+    trends = term_trends(cdocs, ["社会主义"])
+    line = plot_trend_panels(trends, ncols=1)[0].get_lines()[0]
+    years = sorted(cdocs["year"].dropna().astype(int).unique())
+    assert list(line.get_xdata()) == [float(y) for y in years]  # only years with a report, joined
+
+
+def test_rate_comparison_draws_zero_apart_and_legend_below(docs):
+    table = keyness(docs, "speech2025", docs["year"].between(2015, 2024).fillna(False).to_numpy(dtype=bool)
+                    & (docs["collection"] == "gwr").to_numpy(), min_target=1)
+    rows = table.head(20)
+    assert (rows["n_reference"] == 0).any()
+    ax = plot_rate_comparison(rows, target_label="speech2025", reference_label="GWR 2015–2024")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    zero_at = ax.get_xticks()[labels.index("0")]
+    assert zero_at < rows.loc[rows["per_10k_reference"] > 0, "per_10k_reference"].min()
+    hollow = ax.collections[-1]
+    assert np.allclose(hollow.get_offsets()[:, 0], zero_at)
+    assert len(hollow.get_offsets()) == (rows["n_reference"] == 0).sum()
+    ax.figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y1 < ax.get_window_extent().y0  # under the axes, not over the data
+
+
+def test_keyness_plot_says_when_nothing_is_significant(docs):
+    table = keyness(docs, "speech2025", min_count=3).assign(p_adj=1.0)
+    ax = plot_keyness(table)
+    assert not ax.patches and any("no term is significant" in t.get_text() for t in ax.texts)
+
+
+def test_comparison_cloud_has_a_legend_with_counts(docs):
+    table = keyness(docs, "speech2025", min_count=3)
+    ax = plot_comparison_cloud(table, n=10, target_label="speech2025", reference_label="GWR")
+    sig = table[table["p_adj"] < 0.05]
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[0] == f"over-used in speech2025: {min(10, (sig['g2'] > 0).sum())} of {(sig['g2'] > 0).sum()} significant"
+    assert texts[1].startswith("under-used (more frequent in GWR)")
+
+
+def test_first_appearance_axis_and_labels():
+    first = pd.DataFrame({"term": ["甲", "乙", "丙"], "first_year": pd.array([2014, 2019, pd.NA], dtype="Int64"),
+                          "last_year": pd.array([2024, 2019, pd.NA], dtype="Int64"), "n_years": [9, 1, 0],
+                          "total_count": [20, 1, 0]})
+    ax = plot_first_appearance(first, target_year=2025, target_label="speech2025")
+    assert ax.get_xlim()[1] <= 2027
+    texts = [t.get_text() for t in ax.texts]
+    assert "2019 · 1 year" in texts and "2014 · 9 years" in texts
+    assert "speech2025 (2025)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_similarity_explains_the_labelled_years():
+    sims = pd.DataFrame({"doc_id": [f"d{y}" for y in range(2010, 2020)], "year": range(2010, 2020),
+                         "cosine": np.linspace(0.1, 0.3, 10)})
+    ax = plot_similarity(sims, target_year=2020, target_label="t2020")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "the 3 most similar: 2019, 2018, 2017" in legend and "t2020 (2020)" in legend
+    assert not ax.texts  # adjacent years: named in the legend, not stacked on the chart
+    spread = sims.assign(cosine=[0.3, 0.1, 0.1, 0.1, 0.1, 0.29, 0.1, 0.1, 0.1, 0.28])
+    ax = plot_similarity(spread)
+    assert sorted(t.get_text() for t in ax.texts) == ["2010", "2015", "2019"]
+
+
+def test_topic_mix_palette_groups_small_topics():
+    labels = [f"topic{i}" for i in range(12)]
+    shares = np.arange(12, 0, -1, dtype=float)
+    mix = pd.DataFrame({"group": "a", "topic": range(12), "label": labels, "share": shares / shares.sum()})
+    ax = plot_topic_mix(mix, "group")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == labels[:9] + ["other topics"]
+    colors = [matplotlib.colors.to_hex(p.get_facecolor()).upper() for p in ax.patches]
+    assert colors[:9] == MUTED and colors[9] == OTHER_FILL.upper()
+    assert sum(p.get_width() for p in ax.patches) == pytest.approx(1.0)
+
+
+def test_topic_words_fit_a_page():
+    weights = pd.DataFrame([(k, f"t{k}", r + 1, f"词{k}{r}", 1 / (r + 1)) for k in range(20) for r in range(8)],
+                           columns=["topic", "label", "rank", "term", "weight"])
+    axes = plot_topic_words(weights, ncols=4)
+    assert len(axes) == 20 and axes[0].figure.get_figwidth() <= PAGE_WIDTH
 
 
 def test_heatmap_draws_missing_as_gap():
@@ -125,3 +229,13 @@ def test_save_figure_writes_png_svg_and_table(tmp_path, docs):
     assert pd.read_csv(paths["csv"])["term"].tolist() == freq["term"].tolist()
     with pytest.raises(ValueError, match="figure name"):
         save_figure(ax.figure, "fig 3?", folder=tmp_path)
+
+
+def test_section_lengths_fall_back_to_top_level_parts():
+    rows = [("", "", 50)] + [(f"{'一二三'[i]}、部分", f"{'一二三'[i]}、部分 > （{k}）小节{k}", 10 + k) for i in range(3) for k in range(15)]
+    paragraphs = pd.DataFrame(rows, columns=["section", "section_path", "n_chars"])
+    ax = plot_section_lengths(paragraphs, max_bars=30)  # 1 + 45 bars would not fit a page
+    assert len(ax.patches) == 4 and ax.get_title().endswith("(top-level parts)")
+    assert sorted(p.get_width() for p in ax.patches)[-1] == sum(10 + k for k in range(15))
+    detailed = plot_section_lengths(paragraphs, max_bars=60)
+    assert len(detailed.patches) == 46 and detailed.figure.get_figheight() <= 9.0

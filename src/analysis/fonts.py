@@ -57,7 +57,7 @@ def setup_matplotlib() -> str:
         "svg.fonttype": "path",
         "svg.hashsalt": "analysis",  # reproducible element ids in SVG output
         "figure.dpi": 100,
-        "savefig.dpi": 200,
+        "savefig.dpi": 300,
         "savefig.bbox": "tight",
         "axes.spines.top": False,
         "axes.spines.right": False,

@@ -1,0 +1,450 @@
+"""The study's parameters: which document is the target, which documents form its reference,
+and the words every title, caption and file name uses for them.
+
+Every notebook starts with
+
+>>> study = resolve(corpus, target=TARGET, reference_collection=REFERENCE_COLLECTION,
+...                 reference_years=REFERENCE_YEARS)
+
+which accepts what papermill passes (``-p`` strings, ``-y`` YAML values, list-like strings such
+as ``"[2010, 2020]"`` or ``"2010-2020"``, tuples, ``None``), fails with a message listing the
+valid document ids, and applies the rules of the design:
+
+* the reference collection defaults to the target's own collection; a target whose collection
+  has no earlier document (the speech) defaults to the Government Work Reports (``gwr``);
+* the reference years default to the ``window`` years before the target's year
+  (``mode="keyness"``: 10, as the reference period of a keyness study) or to every earlier
+  year (``mode="trend"``);
+* the target itself is never in its reference, and neither is a document of the target's own
+  collection dated after the target (a report cannot be compared with its successors as if
+  they were its background).  Documents removed by these rules are listed in ``excluded``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+DEFAULT_COLLECTION = "gwr"
+COLLECTION_NAMES = {  # collection → (one document, several documents)
+    "gwr": ("Government Work Report", "Government Work Reports"),
+    "cpc": ("CPC Congress report", "CPC Congress reports"),
+    "speech": ("speech", "speeches"),
+}
+ORDINALS = {1: "st", 2: "nd", 3: "rd"}
+
+
+def ordinal(n: int) -> str:
+    """1 → '1st', 11 → '11th', 22 → '22nd'."""
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ORDINALS.get(n % 10, 'th')}"
+
+
+def collection_name(collection: str, plural: bool = True) -> str:
+    """'gwr' → 'Government Work Reports'; an unknown collection keeps its own name."""
+    one, many = COLLECTION_NAMES.get(collection, (f"{collection} document", f"{collection} documents"))
+    return many if plural else one
+
+
+# ------------------------------------------------------------------ parsing what papermill passes
+
+def _none_like(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null", "default"))
+
+
+def parse_years(value: Any) -> tuple[int, int] | None:
+    """A (first, last) year range from what a notebook parameter can hold.
+
+    Accepts ``None``/``"None"`` (the default), a tuple or list of two years, one year, and the
+    strings ``"[2010, 2020]"``, ``"(2010, 2020)"``, ``"2010-2020"``, ``"2010–2020"``,
+    ``"2010:2020"``, ``"2010, 2020"`` and ``"2015"``.  Both ends are included.
+    """
+    if _none_like(value):
+        return None
+    original = value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            parts = [p for p in re.split(r"\s*(?:[-–—:,]|\.\.|to)\s*", text.strip("[]() ")) if p]
+            value = parts
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = [value, value]
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series)) and len(value) == 1:
+        value = [value[0], value[0]]
+    try:
+        first, last = (int(str(v).strip()) for v in value)
+    except (TypeError, ValueError):
+        raise InputError(f"REFERENCE_YEARS {original!r}: give two years, e.g. [2010, 2020], \"2010-2020\" "
+                         f"or (2010, 2020); None for the default") from None
+    if first > last:
+        raise InputError(f"REFERENCE_YEARS {original!r}: the first year {first} is after the last {last}")
+    return first, last
+
+
+def parse_name(value: Any, what: str) -> str | None:
+    """A document id or collection name: strips quotes and spaces; ``None``/``"None"`` → None."""
+    if _none_like(value):
+        return None
+    if not isinstance(value, (str, int)):
+        raise InputError(f"{what} {value!r}: give a name such as 'gwr2019'")
+    return str(value).strip().strip("'\"")
+
+
+# ------------------------------------------------------------------ labels
+
+def document_name(row: pd.Series) -> str:
+    """A reader's name for one document: 'the 2019 Government Work Report', 'the report to the
+    20th CPC Congress (2022)', 'the speech (2025)'; other corpora: 'the document <title>'."""
+    collection, year = row["collection"], row.get("year")
+    has_year = year is not None and not pd.isna(year)
+    if collection == "gwr" and has_year:
+        return f"the {int(year)} Government Work Report"
+    if collection == "cpc":
+        congress = row.get("congress")
+        if congress is not None and not pd.isna(congress):
+            return f"the report to the {ordinal(int(congress))} CPC Congress" + (f" ({int(year)})" if has_year else "")
+        return "the CPC Congress report" + (f" of {int(year)}" if has_year else "")
+    if collection == "speech":
+        return "the speech"
+    title = row.get("title")
+    title = title if isinstance(title, str) and title else row["doc_id"]
+    return f"the document {title}" + (f" ({int(year)})" if has_year else "")
+
+
+def capitalise(text: str) -> str:
+    """Upper-case the first letter only ('the speech' → 'The speech')."""
+    return text[:1].upper() + text[1:]
+
+
+# ------------------------------------------------------------------ the study's parameters
+
+@dataclass(frozen=True)
+class StudyParams:
+    """The resolved parameters of one study: target, reference and their labels.
+
+    ``target_mask`` and ``reference_mask`` are boolean masks over ``corpus.documents`` (valid
+    ``target``/``reference`` arguments of :func:`analysis.keyness.keyness`).
+    """
+
+    target: str
+    target_collection: str
+    target_year: int | None
+    reference_collection: str
+    reference_years: tuple[int, int]
+    target_mask: np.ndarray = field(repr=False)
+    reference_mask: np.ndarray = field(repr=False)
+    reference_ids: tuple[str, ...]
+    excluded: tuple[str, ...]
+    name: str              # 'the 2019 Government Work Report'
+    label: str             # 'the 2019 Government Work Report (gwr2019)'
+    short_label: str       # 'gwr2019'
+    reference_label: str   # 'Government Work Reports 2009–2018 (10 documents)'
+    reference_short: str   # 'GWR 2009–2018'
+    slug: str              # 'gwr2009-2018': the reference part of figure names
+    is_speech: bool
+
+    @property
+    def title_name(self) -> str:
+        """:attr:`name` with a capital letter, to start a title or sentence."""
+        return capitalise(self.name)
+
+    @property
+    def possessive(self) -> str:
+        """'the speech's', 'the 2019 Government Work Report's'."""
+        return f"{self.name}'s"
+
+    @property
+    def n_reference(self) -> int:
+        return int(self.reference_mask.sum())
+
+    def describe(self) -> str:
+        """One paragraph for the top of a notebook: target, reference and what the rules left out."""
+        text = (f"**Target:** {self.label}. **Reference:** {self.reference_label}: "
+                f"{', '.join(self.reference_ids)}.")
+        if self.excluded:
+            text += (f" Left out of the reference by the study's rules (the target itself and "
+                     f"{collection_name(self.target_collection)} dated after it): {', '.join(self.excluded)}.")
+        return text
+
+
+def valid_ids_message(documents: pd.DataFrame) -> str:
+    """Every document id of the corpus, grouped by collection, for an error message."""
+    parts = []
+    for collection, ids in documents.groupby("collection", sort=False)["doc_id"]:
+        ids = sorted(ids.astype(str))
+        parts.append(f"{collection}: {', '.join(ids)}")
+    return f"valid ids ({len(documents)}): " + "; ".join(parts)
+
+
+def _metadata(corpus) -> pd.DataFrame:
+    """The documents table with title and congress number where the raw table has them."""
+    documents = corpus.documents
+    raw = getattr(corpus, "docs", None)
+    if raw is None:
+        return documents
+    extra = [c for c in ("title", "congress") if c in raw.columns and c not in documents.columns]
+    return documents.merge(raw[["doc_id", *extra]].drop_duplicates("doc_id"), on="doc_id", how="left") if extra else documents
+
+
+def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = None, reference_years: Any = None,
+            mode: str = "keyness", window: int = 10) -> StudyParams:
+    """Resolve and validate a notebook's parameters against ``corpus`` (a :class:`SegmentedCorpus`
+    or anything with a ``documents`` table of ``doc_id, collection, year``).
+
+    ``mode="keyness"``: default reference years are the ``window`` years before the target's
+    year; ``mode="trend"``: every earlier year.  Raises :class:`InputError` with the valid ids
+    for an unknown target or collection, and when the reference ends up empty.
+    """
+    if mode not in ("keyness", "trend"):
+        raise InputError(f"mode {mode!r}: use 'keyness' or 'trend'")
+    documents = _metadata(corpus)
+    target = parse_name(target, "TARGET")
+    if target is None:
+        raise InputError("TARGET is required: " + valid_ids_message(documents))
+    ids = documents["doc_id"].astype(str)
+    if target not in set(ids):
+        raise InputError(f"unknown TARGET {target!r}; " + valid_ids_message(documents))
+    row = documents[ids == target].iloc[0]
+    t_collection = str(row["collection"])
+    t_year = None if pd.isna(row["year"]) else int(row["year"])
+    years = documents["year"]
+
+    collection = parse_name(reference_collection, "REFERENCE_COLLECTION")
+    collections = list(dict.fromkeys(documents["collection"].astype(str)))
+    if collection is None:
+        own = (documents["collection"] == t_collection) & (ids != target)
+        if t_year is not None:
+            own &= years.lt(t_year).fillna(False)
+        collection = t_collection if own.any() or DEFAULT_COLLECTION not in collections else DEFAULT_COLLECTION
+    if collection not in collections:
+        raise InputError(f"unknown REFERENCE_COLLECTION {collection!r}; collections: {', '.join(collections)}")
+
+    span = parse_years(reference_years)
+    in_collection = (documents["collection"] == collection).to_numpy()
+    if span is None:
+        coll_years = years[in_collection].dropna()
+        if t_year is None:
+            span = (int(coll_years.min()), int(coll_years.max()))
+        else:
+            earliest = int(coll_years.min()) if len(coll_years) else t_year - 1
+            span = (max(earliest, t_year - window) if mode == "keyness" else earliest, t_year - 1)
+            if span[0] > span[1]:
+                raise InputError(f"{target} ({t_year}) has no earlier {collection} document; "
+                                 f"give REFERENCE_COLLECTION or REFERENCE_YEARS")
+    in_span = years.between(*span).fillna(False).to_numpy(dtype=bool)
+    candidates = in_collection & in_span
+    is_target = (ids == target).to_numpy()
+    later_own = (documents["collection"] == t_collection).to_numpy() & (
+        years.gt(t_year).fillna(False).to_numpy(dtype=bool) if t_year is not None else np.zeros(len(documents), bool))
+    dropped = candidates & (is_target | later_own)
+    reference = candidates & ~dropped
+    order = np.argsort(years.to_numpy(dtype=float, na_value=np.inf), kind="stable")
+    if not reference.any():
+        raise InputError(f"no reference documents for {target}: collection {collection!r}, years {span[0]}–{span[1]}"
+                         + (f" (left out: {', '.join(ids[dropped])})" if dropped.any() else "")
+                         + f"; collections: {', '.join(collections)}")
+    ref_years = years[reference]
+    n = int(reference.sum())
+    plural = collection_name(collection, plural=n != 1)
+    # Name by the years the reference documents actually have (not the requested span).
+    shown = (int(ref_years.min()), int(ref_years.max())) if ref_years.notna().any() else span
+    span_text = f"{shown[0]}" if shown[0] == shown[1] else f"{shown[0]}–{shown[1]}"
+    abbreviation = collection.upper() if collection in COLLECTION_NAMES else collection
+    name = document_name(row)
+    return StudyParams(
+        target=target, target_collection=t_collection, target_year=t_year,
+        reference_collection=collection, reference_years=shown,
+        target_mask=is_target, reference_mask=reference,
+        reference_ids=tuple(ids.iloc[order][reference[order]]), excluded=tuple(ids.iloc[order][dropped[order]]),
+        name=name, label=f"{name} ({target})", short_label=target,
+        reference_label=f"{plural} {span_text} ({n} document{'s' if n != 1 else ''})",
+        reference_short=f"{abbreviation} {span_text}",
+        slug=f"{collection}{shown[0]}-{shown[1]}" if shown[0] != shown[1] else f"{collection}{shown[0]}",
+        is_speech=t_collection == "speech",
+    )
+
+
+def gap_years(years: pd.Series) -> list[int]:
+    """Years inside the span of ``years`` without a document (gaps to be drawn as such)."""
+    have = set(int(y) for y in years.dropna())
+    return [y for y in range(min(have), max(have) + 1) if y not in have] if have else []
+
+
+def year_ranges(years: list[int]) -> str:
+    """[1961, 1962, 1963, 1966] → '1961–1963, 1966'."""
+    out, run = [], []
+    for y in sorted(years):
+        if run and y == run[-1] + 1:
+            run.append(y)
+        else:
+            if run:
+                out.append(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]))
+            run = [y]
+    if run:
+        out.append(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(out)
+
+
+# ------------------------------------------------------------------ explorer
+
+def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, *, trend: StudyParams | None = None,
+                 min_count: int = 3, window: int = 15, max_lines: int | None = 200) -> dict:
+    """Everything about one term: its trend across years, its keyness row and its concordance.
+
+    ``target`` is a document id or a resolved :class:`StudyParams` (keyness mode); ``reference``
+    a boolean mask over ``corpus.documents`` overriding its reference.  ``trend`` is the
+    trend-mode study (default: resolved for the same target and reference collection).
+
+    Returns a dict: ``term``, ``trend`` (count, tokens and rate per 10,000 per year, target
+    as its own series), ``keyness`` (one row: counts, rates, G², Log Ratio, p_adj — p_adj
+    over all terms with at least ``min_count`` occurrences, as in notebook 3), ``kwic``
+    (every occurrence in the target and the trend reference, with year and section label;
+    the first ``max_lines`` kept), ``n_kwic`` (all occurrences), ``summary`` (a sentence)
+    and ``figure`` (the trend chart).
+    """
+    from .concordance import kwic
+    from .keyness import g2_statistic, keyness, log_ratio
+    from .plots import plot_term_trend
+    from .structure import section_label
+    from .trends import term_trends
+
+    term = (term or "").strip()
+    if not term:
+        raise InputError("explore_term needs a term")
+    study = target if isinstance(target, StudyParams) else resolve(corpus, target=target)
+    ref_mask = study.reference_mask if reference is None else np.asarray(reference, bool)
+    trend = trend or resolve(corpus, target=study.target, reference_collection=study.reference_collection, mode="trend")
+    docs = corpus.documents
+
+    table = keyness(docs, study.target_mask, ref_mask, min_target=0, min_count=min_count)
+    row = table[table["term"] == term]
+    if row.empty:  # below min_count or not a token: counts by hand, no adjusted p
+        a = sum(t == term for toks in docs.loc[study.target_mask, "tokens"] for t in toks)
+        b = sum(t == term for toks in docs.loc[ref_mask, "tokens"] for t in toks)
+        c, d = int(table["total_target"].iloc[0]), int(table["total_reference"].iloc[0])
+        sign = 1.0 if a / c >= b / d else -1.0
+        row = pd.DataFrame({"term": [term], "n_target": [a], "n_reference": [b], "total_target": [c],
+                            "total_reference": [d], "per_10k_target": [a / c * 1e4], "per_10k_reference": [b / d * 1e4],
+                            "g2": [sign * float(g2_statistic(a, b, c, d))], "log_ratio": [float(log_ratio(a, b, c, d))],
+                            "p_adj": [np.nan]})
+    row = row.reset_index(drop=True)
+
+    series_docs = docs[trend.reference_mask | trend.target_mask]
+    try:
+        trends = term_trends(series_docs, [term], target=study.target)
+    except InputError:
+        trends = None
+    paragraphs = corpus.paragraphs
+    ids = set(docs.loc[trend.reference_mask | study.target_mask | ref_mask, "doc_id"])
+    lines = kwic(paragraphs[paragraphs["doc_id"].isin(ids)], term, window=window)
+    lines.insert(3, "section_label", lines["section"].map(lambda s: section_label(s) if s else "（开场）"))
+    lines = lines.assign(_t=lines["doc_id"] != study.target).sort_values(["_t", "year", "doc_id", "paragraph"],
+                                                                        kind="stable").drop(columns="_t")
+    n_lines = len(lines)
+    figure = None
+    if trends is not None:
+        figure = plot_term_trend(trends, target_label=study.short_label,
+                                 title=f"{term}: {trend.reference_label} and {study.short_label}").figure
+    r = row.iloc[0]
+    summary = (f"{term}: {int(r.n_target)} occurrence(s) in {study.label} ({r.per_10k_target:.1f} per 10,000 tokens) "
+               f"and {int(r.n_reference)} in the {study.reference_label} ({r.per_10k_reference:.1f} per 10,000); "
+               f"G² {r.g2:+.1f}, Log Ratio {r.log_ratio:+.1f}"
+               + (f", p_adj {r.p_adj:.3g}" if pd.notna(r.p_adj) else ", not tested (fewer than "
+                  f"{min_count} occurrences in target and reference together, or not a token)")
+               + f". {n_lines} concordance line(s) in the target and the {trend.reference_label}.")
+    if trends is None:
+        summary += f" {term} is not a token anywhere in the series (segmented differently?): no trend."
+    return {"term": term, "trend": trends, "keyness": row, "kwic": lines.head(max_lines).reset_index(drop=True)
+            if max_lines else lines.reset_index(drop=True), "n_kwic": n_lines, "summary": summary, "figure": figure}
+
+
+# ------------------------------------------------------------------ notebooks
+
+def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=None, dpi: int = 120) -> dict:
+    """Save ``fig`` with :func:`analysis.figures.save_figure` (PNG, SVG and the table as CSV) and,
+    in a notebook kernel, show it inline as a PNG (rendered at ``dpi``, whatever the matplotlib
+    backend: papermill runs headless with ``agg``); then close it.  Returns the paths."""
+    import inspect
+
+    from .figures import save_figure
+    # save_figure may show the chart itself in a kernel: ask it not to, the display here carries the
+    # figure's name and words with the image (one image per chart).
+    quiet = {"show": False} if "show" in inspect.signature(save_figure).parameters else {}
+    paths = save_figure(fig, name, table, folder=folder, close=False, **quiet)
+    show_figure(fig, dpi=dpi, name=name)
+    return paths
+
+
+def show_figure(fig, *, dpi: int = 120, name: str | None = None) -> None:
+    """Show ``fig`` inline as a PNG when running in a notebook kernel (any matplotlib backend), then close it."""
+    import io
+
+    import matplotlib.pyplot as plt
+    if _in_kernel():
+        from IPython.display import Image, display
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        # The figure's words (titles, labels, legend, caption) travel with the output, so that a
+        # reader or a test can check what it says without reading pixels.
+        display(Image(data=buffer.getvalue(), format="png"), metadata={"analysis": {"name": name, "texts": figure_texts(fig)}})
+    plt.close(fig)
+
+
+def figure_texts(fig) -> list[str]:
+    """Every non-empty text of ``fig``: titles, axis labels, tick labels, legends, annotations, caption."""
+    from matplotlib.text import Text
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook dependencies
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def term_list(terms, limit: int | None = None) -> str:
+    """'甲, 乙 and 丙' from a sequence of terms (the first ``limit`` of them)."""
+    terms = [str(t) for t in terms][: limit or None]
+    if not terms:
+        return "none"
+    return terms[0] if len(terms) == 1 else ", ".join(terms[:-1]) + " and " + terms[-1]
+
+
+# ------------------------------------------------------------------ the corpus a notebook studies
+
+def load_study_corpus(path: Any = None, **segmenter_options):
+    """The study corpus (the speech, the Government Work Reports, the Congress reports), plus a
+    researcher's documents at ``path`` when given — a folder of .txt files, a .jsonl or a .csv, read
+    by :func:`analysis.corpus.load_corpus` — segmented by :func:`analysis.pipeline.prepare` (cached).
+
+    The study corpus stays in, so that the reports remain available as a reference for one's own
+    documents (``REFERENCE_COLLECTION="gwr"``).  A doc_id used by both is an error naming it.
+    """
+    import warnings
+
+    from .corpus import load_corpus, load_default_corpus
+    from .errors import CorpusWarning
+    from .pipeline import prepare
+    if _none_like(path):
+        return prepare(**segmenter_options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)  # the NPC resolutions left out of the GWR collection
+        study = load_default_corpus()
+    mine = load_corpus(str(path).strip())
+    clash = sorted(set(study["doc_id"]) & set(mine["doc_id"]))
+    if clash:
+        raise InputError(f"{path}: doc_id(s) already used by the study corpus: {clash}; rename them")
+    return prepare(pd.concat([study, mine], ignore_index=True), **segmenter_options)
