@@ -38,7 +38,8 @@ functions run in both, so the stores are identical.
 Statistics (:class:`Store`): term frequency, TF-IDF, keyness and trends read only the sparse counts,
 part by part, summed per group as they are read (memory ∝ groups × terms); keyness and TF-IDF then
 run the table code of :mod:`analysis.keyness` and :mod:`analysis.tfidf` on that matrix
-(:func:`keyness_from_dtm`, :func:`tfidf_from_dtm`), so the tables equal the in-memory ones.
+(:func:`analysis.keyness.keyness_from_dtm`, :func:`analysis.tfidf.tfidf_from_dtm`: the same code as
+the in-memory functions), so the tables equal the in-memory ones.
 Topic models at scale: :mod:`analysis.store_topics`.
 """
 
@@ -908,6 +909,7 @@ class Store:
             sel = sel[sel[by].notna()]
         dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(),
                        token_filter=token_filter, drop_unused=True)
+        from .tfidf import tfidf_from_dtm
         table = tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
                                exclude_ubiquitous=exclude_ubiquitous)
         table.attrs["filter"] = self.filter_name(token_filter)
@@ -946,6 +948,7 @@ class Store:
             ids = sub.loc[in_target, "doc_id"].tolist()
             units = pd.concat(self.iter_paragraphs(ids, columns=("doc_id", "paragraph", "tokens"),
                                                    token_filter=self.token_filter(token_filter)), ignore_index=True)
+        from .keyness import keyness_from_dtm  # statistics imported on demand: workers never load scipy
         table = keyness_from_dtm(sub, dtm, in_target, units=units, **options)
         table.attrs["filter"] = self.filter_name(fkey)
         return table
@@ -1014,98 +1017,6 @@ def open_store(path: str | Path) -> Store:
 
 
 # ---------------------------------------------------------------------------- tables from a DTM
-def tfidf_from_dtm(dtm: "DTM", *, top: int | None = 20, min_count: int = 1, tf: str = "raw", idf: str = "smooth",
-                   norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
-    """The table of :func:`analysis.tfidf.tfidf` from a (grouped) document-term matrix: that
-    function after its ``build_dtm``/``group`` lines, weights from :func:`analysis.tfidf.tfidf_matrix`."""
-    from .dtm import rank_within_groups
-    from .tfidf import tfidf_matrix
-    weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
-    counts = dtm.matrix.tocoo()
-    w = weighted.tocsr()
-    df = np.bincount(dtm.matrix.tocsr().indices, minlength=len(dtm.terms))
-    table = pd.DataFrame({
-        "group": dtm.index.to_numpy()[counts.row], "term": dtm.terms[counts.col],
-        "count": counts.data.astype(int), "total_tokens": dtm.totals[counts.row].astype(int),
-        "df": df[counts.col], "n_groups": len(dtm.index), "ubiquitous": df[counts.col] == len(dtm.index),
-        "idf": idf_vec[counts.col], "tfidf": np.asarray(w[counts.row, counts.col]).ravel(),
-    })
-    keep = table["count"] >= min_count
-    if exclude_ubiquitous:
-        keep &= ~table["ubiquitous"]
-    table = rank_within_groups(table[keep], "tfidf", dtm.index)
-    table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}" + (", terms in every group excluded" if exclude_ubiquitous else "")
-    return table[table["rank"] <= top].reset_index(drop=True) if top else table
-
-
-# ---------------------------------------------------------------------------- keyness from a DTM
-def keyness_from_dtm(sub: pd.DataFrame, dtm: "DTM", in_target: np.ndarray, *, measure: str = "g2",
-                     yates: bool = True, min_target: int = 1, min_count: int = 1, correction: str | None = "bh",
-                     exact: bool | None = None, units: pd.DataFrame | None = None, n_boot: int | None = None,
-                     random_state: int = 0, resample: str = "target", alpha: float | None = None,
-                     min_units: int | None = None) -> pd.DataFrame:
-    """The table of :func:`analysis.keyness.keyness` from a document-term matrix already made.
-
-    ``sub``: the target and reference documents (``doc_id``, ``year``), row-aligned with ``dtm``;
-    ``in_target`` marks the target rows.  This is :func:`~analysis.keyness.keyness` after its
-    ``build_dtm`` line, step for step, with every statistic imported from :mod:`analysis.keyness`
-    (G², χ², Log Ratio, expected counts, Fisher's exact p, the reference spread, the unit
-    statistics and the ``is_key`` rule).  The seam through which the store gives the same table;
-    ``keyness`` could call it too (then nothing is duplicated).
-    """
-    from scipy import stats
-    from . import keyness as K
-    from .frequency import PER
-    n_boot = K.N_BOOT if n_boot is None else n_boot
-    alpha = K.ALPHA if alpha is None else alpha
-    min_units = K.MIN_UNITS if min_units is None else min_units
-    if measure not in ("g2", "chi2"):
-        raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
-    if resample not in ("target", "both"):
-        raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
-    m = dtm.matrix.tocsc()
-    a = np.asarray(m[in_target].sum(axis=0)).ravel()
-    b = np.asarray(m[~in_target].sum(axis=0)).ravel()
-    c, d = a.sum(), b.sum()
-    if c == 0:
-        raise InputError("the target has no tokens")
-    if d == 0:
-        raise InputError("the reference has no tokens")
-    keep = (a >= min_target) & (a + b >= min_count)
-    a, b, terms = a[keep], b[keep], dtm.terms[keep]
-    sign = np.where(a / c >= b / d, 1.0, -1.0)
-    g2 = K.g2_statistic(a, b, c, d)
-    chi2 = K.chi2_statistic(a, b, c, d, yates=yates)
-    p = stats.chi2.sf(g2 if measure == "g2" else chi2, df=1)
-    table = pd.DataFrame({
-        "term": terms, "n_target": a.astype(int), "n_reference": b.astype(int),
-        "total_target": int(c), "total_reference": int(d),
-        "per_10k_target": a / c * PER, "per_10k_reference": b / d * PER,
-        "g2": sign * g2, "chi2": sign * chi2, "log_ratio": K.log_ratio(a, b, c, d), "p": p,
-    })
-    small = K.expected_min(a, b, c, d) < K.FISHER_BELOW
-    use_fisher = small if exact is None else np.full(len(a), bool(exact))
-    p_fisher = np.full(len(a), np.nan)
-    if use_fisher.any():
-        p_fisher[use_fisher] = K.fisher_exact_p(a[use_fisher], b[use_fisher], c, d)
-    p_used = np.where(use_fisher, p_fisher, p)
-    table["expected_target"] = (a + b) * c / (c + d)
-    table["expected_min"] = K.expected_min(a, b, c, d)
-    table["p_fisher"] = p_fisher
-    table["p_method"] = np.where(use_fisher, "fisher", measure)
-    table["p_adj"] = stats.false_discovery_control(p_used, method="bh") if correction == "bh" and len(p) else p_used
-    table["lr_bound"] = np.where(b == 0, "lower bound", np.where(a == 0, "upper bound", ""))
-    table = table.join(K._reference_spread(sub[~in_target], m[~in_target][:, np.flatnonzero(keep)], terms))
-    table = table.join(K._unit_statistics(units, sub, in_target, dtm, keep, a, b, d, ngram_range=(1, 1),
-                                          n_boot=n_boot, random_state=random_state, resample=resample))
-    table.attrs.update(measure=measure, yates=yates, correction=correction, exact=exact,
-                       target=sub.loc[in_target, "doc_id"].tolist(), n_reference_docs=int((~in_target).sum()),
-                       units=units is not None, n_boot=n_boot, random_state=random_state, resample=resample,
-                       alpha=alpha, min_units=min_units)
-    table["is_key"] = K.is_key(table, alpha=alpha, min_units=min_units)
-    return table.sort_values([measure, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
 # ---------------------------------------------------------------------------- command line
 def _parse_years(text: str | None) -> tuple[int, int] | None:
     if not text:
