@@ -876,8 +876,7 @@ class Store:
                        min_count: int = 1) -> pd.DataFrame:
         """:func:`analysis.frequency.term_frequency` from the store: ``group, term, count,
         total_tokens, per_10k, doc_freq, n_docs, rank``."""
-        from .dtm import rank_within_groups
-        from .frequency import PER
+        from .frequency import frequency_from_dtm
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
         if by is not None:
@@ -886,15 +885,7 @@ class Store:
         ids = sel["doc_id"].tolist()
         grouped = self.dtm(ids, by=labels, token_filter=token_filter)
         present = self.dtm(ids, by=labels, token_filter=token_filter, binary=True)
-        coo = grouped.matrix.tocoo()
-        totals = grouped.totals
-        n_docs = pd.Series(labels).value_counts(sort=False)
-        table = pd.DataFrame({"group": grouped.index.to_numpy()[coo.row], "term": grouped.terms[coo.col],
-                              "count": coo.data.astype(int), "total_tokens": totals[coo.row].astype(int)})
-        table["per_10k"] = table["count"] / table["total_tokens"] * PER
-        table["doc_freq"] = np.asarray(present.matrix[coo.row, coo.col]).ravel().astype(int)
-        table["n_docs"] = table["group"].map(n_docs).astype(int)
-        table = rank_within_groups(table[table["count"] >= min_count], "count", grouped.index)
+        table = frequency_from_dtm(grouped, present, labels, min_count=min_count)
         table.attrs["filter"] = self.filter_name(token_filter)
         return table
 
