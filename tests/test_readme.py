@@ -43,7 +43,6 @@ EXPECT = {
     "analysis lexicon check": ["documents;", "lexicon terms occur"],
 }
 # The notebooks accept a list given as a string once the notebooks branch (issue 10) is merged.
-KNOWN_FAILURE = ("papermill", "Series.between() takes from 3 to 4 positional arguments")
 
 
 def _commands(block: str) -> list[str]:
@@ -79,8 +78,6 @@ def test_bash_block_runs(block):
         result = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=ROOT, env=ENV, capture_output=True,
                                 text=True, timeout=900, stdin=subprocess.DEVNULL)
         output = result.stdout + result.stderr
-        if result.returncode != 0 and command.startswith(KNOWN_FAILURE[0]) and KNOWN_FAILURE[1] in output:
-            pytest.xfail("the notebook parameters do not accept a list passed as a string yet (issue 10, notebooks branch)")
         assert result.returncode == 0, f"README command failed: {command}\n{output[-3000:]}"
         for prefix, expected in EXPECT.items():
             if command.startswith(prefix):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .store import add_store_commands
+
 
 def _corpus_fetch(args) -> int:
     from .corpus.fetch import FetchAllError, fetch_all
@@ -186,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="segmentation speed against plain jieba")
     bench.add_argument("--repeat", type=positive_int, default=3)
     bench.set_defaults(func=_bench)
+    add_store_commands(sub)
     return parser
 
 

@@ -24,21 +24,26 @@ def term_frequency(docs: pd.DataFrame, *, by: str | None = None, ngram_range: tu
         docs = docs[docs[by].notna()]
     dtm = build_dtm(docs, ngram_range=ngram_range)
     labels = docs["doc_id"].to_numpy() if by is None else docs[by].to_numpy()
-    grouped = dtm.group(labels)
     present = dtm.matrix.copy()
     present.data[:] = 1
-    df_grouped = type(dtm)(present, dtm.index, dtm.terms).group(labels)
+    return frequency_from_dtm(dtm.group(labels), type(dtm)(present, dtm.index, dtm.terms).group(labels), labels,
+                              min_count=min_count)
+
+
+def frequency_from_dtm(grouped, present, labels, *, min_count: int = 1) -> pd.DataFrame:
+    """The table of :func:`term_frequency` from grouped counts and grouped document presence
+    (in memory or from an on-disk store, :mod:`analysis.store`); ``labels`` are the documents' groups."""
     n_docs = pd.Series(labels).value_counts(sort=False)
     coo = grouped.matrix.tocoo()
     totals = grouped.totals
     table = pd.DataFrame({
         "group": grouped.index.to_numpy()[coo.row],
-        "term": dtm.terms[coo.col],
+        "term": grouped.terms[coo.col],
         "count": coo.data.astype(int),
         "total_tokens": totals[coo.row].astype(int),
     })
     table["per_10k"] = table["count"] / table["total_tokens"] * PER
-    table["doc_freq"] = np.asarray(df_grouped.matrix[coo.row, coo.col]).ravel().astype(int)
+    table["doc_freq"] = np.asarray(present.matrix[coo.row, coo.col]).ravel().astype(int)
     table["n_docs"] = table["group"].map(n_docs).astype(int)
     return rank_within_groups(table[table["count"] >= min_count], "count", grouped.index)
 

@@ -339,13 +339,33 @@ def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", 
     sub = docs[is_target | is_reference]
     dtm = build_dtm(sub, ngram_range=ngram_range)
     in_target = is_target[is_target | is_reference]
+    totals = None
+    if docs.attrs.get("nested") and tuple(ngram_range) == (1, 1):
+        # nested units (发展 inside 高质量发展) are counted beside their token: the totals stay tokens
+        totals = tuple(int(sub.loc[mask, "n_tokens"].sum()) for mask in (in_target, ~in_target))
+    return keyness_from_dtm(sub, dtm, in_target, totals=totals, measure=measure, yates=yates, min_target=min_target,
+                            min_count=min_count, correction=correction, exact=exact, units=units, n_boot=n_boot,
+                            random_state=random_state, resample=resample, alpha=alpha, min_units=min_units,
+                            ngram_range=ngram_range)
+
+
+def keyness_from_dtm(sub: pd.DataFrame, dtm, in_target: np.ndarray, *, totals: tuple[int, int] | None = None,
+                     measure: str = "g2", yates: bool = True, min_target: int = 1, min_count: int = 1,
+                     correction: str | None = "bh", exact: bool | None = None, units: pd.DataFrame | None = None,
+                     n_boot: int = N_BOOT, random_state: int = 0, resample: str = "target", alpha: float = ALPHA,
+                     min_units: int = MIN_UNITS, ngram_range: tuple[int, int] = (1, 1)) -> pd.DataFrame:
+    """The table of :func:`keyness` from a document-term matrix already made (in memory or from an
+    on-disk store, :mod:`analysis.store`): ``sub`` holds the target and reference documents
+    (``doc_id``, ``year``) row-aligned with ``dtm``, ``in_target`` marks the target rows,
+    ``totals`` the target's and reference's token totals when they are not the matrix's sums."""
+    if measure not in ("g2", "chi2"):
+        raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
+    if resample not in ("target", "both"):
+        raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
     m = dtm.matrix.tocsc()
     a = np.asarray(m[in_target].sum(axis=0)).ravel()
     b = np.asarray(m[~in_target].sum(axis=0)).ravel()
-    c, d = a.sum(), b.sum()
-    if docs.attrs.get("nested") and tuple(ngram_range) == (1, 1):
-        # nested units (发展 inside 高质量发展) are counted beside their token: the totals stay tokens
-        c, d = (int(sub.loc[mask, "n_tokens"].sum()) for mask in (in_target, ~in_target))
+    c, d = (a.sum(), b.sum()) if totals is None else totals
     if c == 0:
         raise InputError("the target has no tokens")
     if d == 0:

@@ -60,6 +60,14 @@ def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, mi
     dtm = build_dtm(docs)
     if by is not None:
         dtm = dtm.group(docs[by].to_numpy())
+    return tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
+                          exclude_ubiquitous=exclude_ubiquitous)
+
+
+def tfidf_from_dtm(dtm, *, top: int | None = 20, min_count: int = 1, tf: str = "raw", idf: str = "smooth",
+                   norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
+    """The table of :func:`tfidf` from a (grouped) document-term matrix already made (in memory or
+    from an on-disk store, :mod:`analysis.store`)."""
     weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
     counts = dtm.matrix.tocoo()
     w = weighted.tocsr()

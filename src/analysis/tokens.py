@@ -139,10 +139,10 @@ class TokenFilter:
     def mask(self, types: Sequence[str]):
         """A boolean numpy array: which of ``types`` (e.g. a document's vocabulary) count."""
         import numpy as np
-        memo = self._memo
-        for tok in set(types).difference(memo):
-            memo[tok] = self._decide(tok)
-        return np.fromiter(map(memo.__getitem__, types), dtype=bool, count=len(types))
+        verdicts = list(map(self._memo.get, types))  # one hash lookup per type
+        if None in verdicts:
+            verdicts = [self.keep(t) if v is None else v for t, v in zip(types, verdicts)]
+        return np.array(verdicts, dtype=bool)
 
     def apply_all(self, streams: Iterable[Sequence[str]]) -> list[list[str]]:
         """:meth:`apply` over many streams, deciding each token type once."""

@@ -1,0 +1,1079 @@
+"""An on-disk corpus store for corpora larger than memory: index once, count from Parquet.
+
+:func:`index` reads a corpus (a folder of .txt, a .jsonl or .csv file, a document table, or the
+study corpus), normalises, structures and segments it **chunk by chunk** and writes a folder of
+Parquet files (pyarrow)::
+
+    STORE/manifest.json                      format, segmenter, filters, committed parts
+    STORE/documents/<part>.parquet           doc_id, collection, year, title, n_chars, n_paragraphs,
+                                             n_tokens, boilerplate_chars, key
+    STORE/tokens/<part>.parquet              doc_id, paragraph, section, section_path, is_heading, level,
+                                             tokens (the UNFILTERED stream, list<dictionary<string>>)
+    STORE/counts/<filter>/<part>.parquet     doc_id, term, count: sparse per-document counts of the
+                                             tokens a named filter keeps (term dictionary-encoded)
+    STORE/vocabulary/<filter>.parquet        term_id, term, count, doc_freq (term_id = position in
+                                             sorted order, the column order of scikit-learn's vectorizers)
+
+Segment once, count many times: the token stream is stored unfiltered, and counts are made for a
+named :class:`~analysis.tokens.TokenFilter` (its ``name`` and ``fingerprint`` are in the manifest;
+:func:`add_filter` counts a new filter from the stored streams without segmenting again).
+
+Memory is bounded by the chunk size (``chunk_chars``), not the corpus: the driver streams the
+corpus once to plan chunks (doc_id, metadata, byte range, key; no text is kept), workers read their
+own documents' text, and each document's stream is dictionary-encoded by pyarrow as soon as it is
+segmented (no Python token lists are kept for a chunk).
+A document is keyed as the segment cache keys it (sha256 of the segmenter fingerprint and the raw
+text); re-running skips documents already in the store, and a changed text under an existing
+doc_id is an error (index it into a new store).  Each chunk is written as its own part files, each
+file atomically (temporary name + ``os.replace``), and the part is committed by an atomic rewrite
+of the manifest once all its files exist: a killed run leaves only uncommitted files, which the
+next run deletes before it resumes.
+
+Engines (:func:`index` ``engine=``): ``"local"`` runs chunks on this machine's processes (joblib/loky);
+``"dask"`` builds a :mod:`dask.bag` over the chunks (``from_sequence(...).map_partitions(...)``) and
+runs it on a ``dask.distributed`` cluster (``scheduler=ADDRESS``, or a LocalCluster of processes).
+The vocabulary is a reduction of the parts' sparse counts (``Bag.fold`` on dask).  The same
+functions run in both, so the stores are identical.
+
+Statistics (:class:`Store`): term frequency, TF-IDF, keyness and trends read only the sparse counts,
+part by part, summed per group as they are read (memory ∝ groups × terms); keyness and TF-IDF then
+run the table code of :mod:`analysis.keyness` and :mod:`analysis.tfidf` on that matrix
+(:func:`analysis.keyness.keyness_from_dtm`, :func:`analysis.tfidf.tfidf_from_dtm`: the same code as
+the in-memory functions), so the tables equal the in-memory ones.
+Topic models at scale: :mod:`analysis.store_topics`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from functools import reduce
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .errors import CorpusError, InputError
+from .segment import Segmenter
+from .tokens import TokenFilter
+
+if TYPE_CHECKING:
+    from .dtm import DTM
+
+FORMAT = "analysis.store/1"
+MANIFEST = "manifest.json"
+CHUNK_CHARS = 2_000_000
+ENGINES = ("local", "dask")
+DOC_COLUMNS = ["doc_id", "collection", "year", "title", "n_chars", "n_paragraphs", "n_tokens",
+               "boilerplate_chars", "key"]
+
+
+# ---------------------------------------------------------------------------- files
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """Write through ``write(tmp_name)`` to a unique temporary file beside ``path``, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def _write_json(data: dict, path: Path) -> None:
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+    _atomic_write(path, write)
+
+
+def _read_manifest(root: Path) -> dict | None:
+    path = root / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: not a readable store manifest ({exc})") from exc
+    if manifest.get("format") != FORMAT:
+        raise CorpusError(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    return manifest
+
+
+# ---------------------------------------------------------------------------- filters
+def default_filter(seg: Segmenter) -> TokenFilter:
+    """The segmenter's own filter (stopwords, length, numbers, punctuation; lexicon terms protected)."""
+    return seg.filter
+
+
+def filter_key(token_filter) -> str:
+    """Folder name of a filter's counts: the first 16 hex digits of its fingerprint."""
+    return token_filter.fingerprint[:16]
+
+
+def filter_entry(token_filter: TokenFilter) -> dict:
+    """A filter as the manifest records it: name, fingerprint and the spec that rebuilds it."""
+    stop = token_filter.stopwords
+    return {"name": token_filter.name, "fingerprint": token_filter.fingerprint,
+            "spec": {"stopwords": stop if isinstance(stop, str) else sorted(stop), "min_chars": token_filter.min_chars,
+                     "numbers": token_filter.numbers, "punct": token_filter.punct,
+                     "protected": sorted(token_filter.protected)}}
+
+
+def filter_from_entry(entry: dict, where: str = "store") -> TokenFilter:
+    """The TokenFilter a manifest entry records (its fingerprint checked)."""
+    spec = dict(entry["spec"])
+    if not isinstance(spec["stopwords"], str):
+        spec["stopwords"] = frozenset(spec["stopwords"])
+    token_filter = TokenFilter(**{**spec, "protected": frozenset(spec["protected"])})
+    if token_filter.fingerprint != entry["fingerprint"]:
+        raise CorpusError(f"{where}: filter {entry['name']!r} no longer has the fingerprint it was counted with "
+                          f"(its stopword list changed?); index into a new store")
+    return token_filter
+
+
+# ---------------------------------------------------------------------------- planning
+@dataclass
+class DocRef:
+    """One document to index: its metadata, its key, and where its text is (never the text of a
+    file: ``source`` is ``("text", str)`` only for documents that were in memory already)."""
+
+    doc_id: str
+    collection: str
+    year: int | None
+    title: str
+    key: str
+    n_chars: int
+    source: tuple
+
+
+def _year(value) -> int | None:
+    """A year as an int, or None when missing or not a number (as ``pd.to_numeric(errors="coerce")``)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return None if number != number or number in (float("inf"), float("-inf")) else int(number)
+
+
+def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
+    for row in docs.itertuples(index=False):
+        text = str(row.text)
+        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year), str(getattr(row, "title", "") or ""),
+                     seg.key(text), len(text), ("text", text))
+
+
+def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | None = "year",
+                title: str | None = "title", doc_id: str | None = None, collection: str | None = None) -> Iterator[DocRef]:
+    """Stream a JSON Lines file (UTF-8, as JSON requires), with the field mapping of
+    :func:`analysis.corpus.load_jsonl`; each reference keeps the line's byte range."""
+    default_collection = collection or path.stem
+    with open(path, "rb") as fh:
+        offset, n = 0, 0
+        for line_no, line in enumerate(fh, 1):
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line.decode("utf-8-sig" if start == 0 else "utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise CorpusError(f"{path}, line {line_no}: not valid UTF-8 JSON ({exc})") from exc
+            if text not in row:
+                raise CorpusError(f"{path}, line {line_no}: no text field {text!r} (fields: {list(row)})")
+            n += 1
+            body = "" if row[text] is None else str(row[text])
+            ident = row.get(doc_id) if doc_id else row.get("doc_id")
+            yield DocRef(str(ident if ident is not None else f"doc{n:04d}"),
+                         str(row.get("collection") or default_collection),
+                         _year(row.get(year)) if year else None, str((row.get(title) if title else "") or ""),
+                         seg.key(body), len(body), ("jsonl", str(path), start, len(line), text))
+
+
+def _folder_refs(folder: Path, seg: Segmenter, *, metadata: str = "metadata.csv", encoding: str | None = None,
+                 collection: str | None = None, pattern: str = "*.txt") -> Iterator[DocRef]:
+    """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (its
+    metadata.csv reader, year from the file name, no files outside the folder), one file at a time."""
+    from .corpus.readers import _metadata, decode_file, year_from_name
+    root = folder.resolve()
+    files = sorted(f for f in folder.glob(pattern) if f.is_file())
+    for file in files:
+        if not file.resolve().is_relative_to(root):
+            raise CorpusError(f"{file}: points outside {folder} (to {file.resolve()}); copy the file into the folder")
+    meta_path = folder / metadata
+    meta = _metadata(meta_path, folder, files) if meta_path.is_file() else {}
+    for file in files:
+        body, enc = decode_file(file, encoding)
+        info = meta.get(file.name, ({}, ""))[0]
+        year = info.get("year") or year_from_name(file.name)
+        yield DocRef(str(info.get("doc_id", file.stem)), str(info.get("collection", collection or folder.name)),
+                     _year(year), str(info.get("title", file.stem)), seg.key(body), len(body),
+                     ("file", str(file), enc))
+
+
+def corpus_refs(corpus, seg: Segmenter, **options) -> Iterator[DocRef]:
+    """References to every document of ``corpus``: a document table, a folder, a .jsonl file, a
+    .csv file (read whole by :func:`analysis.corpus.load_csv`: CSV has no safe line ranges), or
+    ``None`` for the study corpus."""
+    if corpus is None:
+        from .corpus import load_default_corpus
+        return _frame_refs(load_default_corpus(), seg)
+    if isinstance(corpus, pd.DataFrame):
+        return _frame_refs(corpus, seg)
+    path = Path(corpus)
+    if path.is_dir():
+        return _folder_refs(path, seg, **options)
+    if not path.exists():
+        raise CorpusError(f"{path}: no such file or folder")
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return _jsonl_refs(path, seg, **options)
+    if path.suffix.lower() == ".csv":
+        from .corpus import load_csv
+        return _frame_refs(load_csv(path, **options), seg)
+    raise CorpusError(f"{path}: unknown corpus format {path.suffix!r}; use a folder of .txt files, .jsonl or .csv")
+
+
+def plan_chunks(refs: Iterable[DocRef], indexed: Mapping[str, str], chunk_chars: int = CHUNK_CHARS,
+                origin: str = "corpus") -> tuple[list[list[DocRef]], int]:
+    """Group the documents not yet indexed into chunks of about ``chunk_chars`` characters, in
+    corpus order; return ``(chunks, skipped)``.  A doc_id indexed with another key (its text or
+    the segmenter changed) and a doc_id repeated in the corpus are errors."""
+    chunks: list[list[DocRef]] = [[]]
+    size = skipped = 0
+    seen: set[str] = set()
+    for ref in refs:
+        if ref.doc_id in seen:
+            raise CorpusError(f"{origin}: doc_id values must be unique, repeated: {ref.doc_id!r}")
+        seen.add(ref.doc_id)
+        if ref.doc_id in indexed:
+            if indexed[ref.doc_id] != ref.key:
+                raise CorpusError(f"{origin}: document {ref.doc_id!r} differs from the one in the store "
+                                  f"(its text changed); index the corpus into a new store")
+            skipped += 1
+            continue
+        if size >= chunk_chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(ref)
+        size += max(ref.n_chars, 1)
+    return [c for c in chunks if c], skipped
+
+
+def part_name(chunk: Sequence[DocRef]) -> str:
+    """A part's file name: a hash of its documents and their keys (the same chunk, the same name)."""
+    digest = hashlib.sha256()
+    for ref in chunk:
+        digest.update(f"{ref.doc_id}\x1f{ref.key}\x1e".encode("utf-8"))
+    return f"part-{digest.hexdigest()[:20]}"
+
+
+# ---------------------------------------------------------------------------- one chunk (runs in workers)
+_SEGMENTERS: dict[tuple[type, str], Segmenter] = {}
+
+
+def _worker_segmenter(seg: Segmenter) -> Segmenter:
+    """One segmenter per process and configuration: a copy unpickled in a worker (no engine yet)
+    is swapped for the one built there before, so the engine is built once, not per chunk."""
+    if "_engine" in seg.__dict__:
+        return seg
+    return _SEGMENTERS.setdefault((type(seg), seg.fingerprint), seg)
+
+
+def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
+    handles: dict[str, object] = {}
+    try:
+        for ref in chunk:
+            kind = ref.source[0]
+            if kind == "text":
+                yield ref.source[1]
+            elif kind == "file":
+                from .corpus.readers import decode_file
+                yield decode_file(ref.source[1], ref.source[2])[0]
+            elif kind == "jsonl":
+                _, path, start, length, field = ref.source
+                fh = handles.get(path) or handles.setdefault(path, open(path, "rb"))
+                fh.seek(start)
+                line = fh.read(length).decode("utf-8-sig" if start == 0 else "utf-8")
+                value = json.loads(line)[field]
+                yield "" if value is None else str(value)
+            else:
+                raise CorpusError(f"document {ref.doc_id!r}: unknown source {kind!r}")
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+def segment_document(seg: Segmenter, raw_text: str) -> dict:
+    """Normalise, structure and segment one raw text: per-paragraph columns with the unfiltered
+    token stream of each paragraph in ``tokens`` (:meth:`Segmenter.process`)."""
+    return seg.process(raw_text)
+
+
+class _ChunkBuilder:
+    """Accumulates one chunk's tables.  Each document's stream is dictionary-encoded by pyarrow as
+    soon as it is segmented (no Python token lists are kept); at the end the documents'
+    dictionaries are unified into one chunk vocabulary, each filter decides each type once, and
+    the per-document counts are taken with numpy."""
+
+    def __init__(self, filters: Sequence):
+        self.filters = list(filters)
+        self.encoded: list[pa.DictionaryArray] = []
+        self.lengths: list[np.ndarray] = []
+        self.paras: dict[str, list] = {c: [] for c in ("doc_id", "paragraph", "section", "section_path",
+                                                        "is_heading", "level")}
+        self.docs: dict[str, list] = {c: [] for c in DOC_COLUMNS}
+        self.n_tokens = 0
+
+    def add(self, ref: DocRef, result: dict) -> None:
+        streams = result["tokens"]
+        self.lengths.append(np.fromiter(map(len, streams), dtype=np.int64, count=len(streams)))
+        encoded = pa.array(list(chain.from_iterable(streams)), pa.string()).dictionary_encode()
+        self.encoded.append(encoded)
+        self.n_tokens += len(encoded)
+        n = len(streams)
+        paths = result["section_path"]
+        self.paras["doc_id"] += [ref.doc_id] * n
+        self.paras["paragraph"] += list(result["paragraph"])
+        self.paras["section"] += [p[0] if p else "" for p in paths]
+        self.paras["section_path"] += [" > ".join(p) for p in paths]
+        self.paras["is_heading"] += list(result["is_heading"])
+        self.paras["level"] += list(result["level"])
+        row = dict(doc_id=ref.doc_id, collection=ref.collection, year=ref.year, title=ref.title,
+                   n_chars=ref.n_chars, n_paragraphs=n, n_tokens=len(encoded),
+                   boilerplate_chars=result.get("boilerplate_chars", 0), key=ref.key)
+        for col in DOC_COLUMNS:
+            self.docs[col].append(row[col])
+
+    def tables(self) -> tuple[pa.Table, pa.Table, list[pa.Table]]:
+        empty = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+        unified = pa.chunked_array(self.encoded or [empty], type=empty.type).unify_dictionaries()
+        vocab = unified.chunk(0).dictionary if unified.num_chunks else empty.dictionary
+        doc_ids = [c.indices.to_numpy(zero_copy_only=False).astype(np.int32) for c in unified.chunks][:len(self.encoded)]
+        flat = np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.int32)
+        lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+        tokens = pa.ListArray.from_arrays(offsets, pa.DictionaryArray.from_arrays(pa.array(flat), vocab))
+        paras = pa.table({**{c: pa.array(v) for c, v in self.paras.items() if c != "level"},
+                          "level": pa.array(self.paras["level"], pa.int16()), "tokens": tokens})
+        docs = pa.table({c: pa.array(v, type=pa.int64() if c == "year" else None) for c, v in self.docs.items()})
+        types = vocab.to_pylist()
+        counts = [self._counts(doc_ids, vocab, token_filter.mask(types)) for token_filter in self.filters]
+        return docs, paras, counts
+
+    def _counts(self, doc_ids: list[np.ndarray], vocab: pa.Array, keep: np.ndarray) -> pa.Table:
+        """``doc_id, term, count`` of the types ``keep`` allows, per document, terms in chunk-id order."""
+        names, terms, counts = [], [], []
+        for doc_id, ids in zip(self.docs["doc_id"], doc_ids):
+            kept, n = np.unique(ids[keep[ids]], return_counts=True)
+            names += [doc_id] * len(kept)
+            terms.append(kept.astype(np.int32))
+            counts.append(n.astype(np.int32))
+        term = np.concatenate(terms) if terms else np.zeros(0, np.int32)
+        return pa.table({"doc_id": pa.array(names, pa.string()),
+                         "term": pa.DictionaryArray.from_arrays(pa.array(term), vocab),
+                         "count": pa.array(np.concatenate(counts) if counts else np.zeros(0, np.int32))})
+
+
+def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Sequence) -> dict:
+    """Segment one chunk and write its part files (documents, tokens, counts per filter);
+    return the part's manifest entry.  Runs in a worker process, locally or on a Dask worker."""
+    start = time.perf_counter()
+    seg = _worker_segmenter(seg)
+    name = part_name(chunk)
+    builder = _ChunkBuilder(filters)
+    for ref, raw in zip(chunk, _read_texts(chunk)):
+        if ref.source[0] != "text" and seg.key(raw) != ref.key:
+            raise CorpusError(f"{ref.source[1]}: document {ref.doc_id!r} changed while it was being indexed; run again")
+        builder.add(ref, segment_document(seg, raw))
+    docs, paras, counts = builder.tables()
+    base = Path(root)
+    for token_filter, table in zip(filters, counts):
+        _write_parquet(table, base / "counts" / filter_key(token_filter) / f"{name}.parquet")
+    _write_parquet(paras, base / "tokens" / f"{name}.parquet")
+    _write_parquet(docs, base / "documents" / f"{name}.parquet")  # last: the part is complete
+    return {"part": name, "n_docs": len(chunk), "n_chars": int(sum(r.n_chars for r in chunk)),
+            "n_tokens": builder.n_tokens, "seconds": round(time.perf_counter() - start, 3)}
+
+
+def _run_partition(items: Iterable, fn: Callable, *args) -> list:
+    """``Bag.map_partitions`` body: ``fn(item, *args)`` for every item of a partition (one, as the bags are built)."""
+    return [fn(item, *args) for item in items]
+
+
+# ---------------------------------------------------------------------------- vocabulary (a reduction)
+def _dictionary_column(table: pa.Table, name: str) -> pa.DictionaryArray:
+    """One dictionary-encoded column as a single array with one dictionary (row groups unified)."""
+    column = table.unify_dictionaries()[name]
+    if column.num_chunks == 0:
+        return pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+    return column.combine_chunks()
+
+
+def part_term_totals(root: str, fkey: str, part: str) -> pd.DataFrame:
+    """Per term of one part's counts: total ``count`` and ``doc_freq`` (indexed by term)."""
+    table = pq.read_table(Path(root) / "counts" / fkey / f"{part}.parquet", columns=["term", "count"])
+    term = _dictionary_column(table, "term")
+    ids = term.indices.to_numpy(zero_copy_only=False)
+    size = len(term.dictionary)
+    total = np.bincount(ids, weights=table["count"].to_numpy(), minlength=size).astype(np.int64)
+    doc_freq = np.bincount(ids, minlength=size).astype(np.int64)
+    frame = pd.DataFrame({"count": total, "doc_freq": doc_freq},
+                         index=pd.Index(term.dictionary.to_pylist(), dtype=object, name="term"))
+    return frame[doc_freq > 0]
+
+
+def add_totals(left: pd.DataFrame | None, right: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Sum two term-total tables (the binary operator of the reduction; ``None`` is the identity)."""
+    if left is None or right is None:
+        return right if left is None else left
+    return left.add(right, fill_value=0).astype(np.int64)
+
+
+def _vocabulary_table(totals: pd.DataFrame | None) -> pa.Table:
+    if totals is None or totals.empty:
+        return pa.table({"term_id": pa.array([], pa.int32()), "term": pa.array([], pa.string()),
+                         "count": pa.array([], pa.int64()), "doc_freq": pa.array([], pa.int64())})
+    totals = totals.sort_index()
+    return pa.table({"term_id": pa.array(np.arange(len(totals), dtype=np.int32)),
+                     "term": pa.array(totals.index.astype(str).tolist(), pa.string()),
+                     "count": pa.array(totals["count"].to_numpy(np.int64)),
+                     "doc_freq": pa.array(totals["doc_freq"].to_numpy(np.int64))})
+
+
+def update_vocabulary(root: Path, fkey: str, parts: Sequence[str], runner: "_Engine", *, rebuild: bool = False) -> None:
+    """Write ``vocabulary/<fkey>.parquet`` for ``parts``: the totals it already holds plus the
+    reduction over the parts it does not cover yet (all of them with ``rebuild``).  The parts a
+    vocabulary covers are in its own schema metadata, so file and coverage change together."""
+    path = root / "vocabulary" / f"{fkey}.parquet"
+    old, covered = None, set()
+    if path.exists() and not rebuild:
+        table = pq.read_table(path)
+        covered = set(json.loads((table.schema.metadata or {}).get(b"parts", b"[]")))
+        if covered <= set(parts):
+            old = table.to_pandas().set_index("term")[["count", "doc_freq"]]
+            old.index = old.index.astype(object)
+        else:  # it covers parts the store no longer has: count again
+            covered = set()
+    new = sorted(set(parts) - covered)
+    totals = add_totals(old, runner.totals(str(root), fkey, new) if new else None)
+    table = _vocabulary_table(totals)
+    _write_parquet(table.replace_schema_metadata({"parts": json.dumps(sorted(parts))}), path)
+
+
+# ---------------------------------------------------------------------------- engines
+class _Engine:
+    """Runs jobs (``map``: results as they finish) and the vocabulary reduction (``totals``)."""
+
+    def map(self, fn: Callable, items: Sequence, *args) -> Iterator:
+        """``fn(item, *args)`` for every item, results yielded as they finish (any order)."""
+        raise NotImplementedError
+
+    def totals(self, root: str, fkey: str, parts: Sequence[str]) -> pd.DataFrame | None:
+        return reduce(add_totals, (part_term_totals(root, fkey, p) for p in parts), None)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalEngine(_Engine):
+    """This machine's processes: loky's reusable executor, as :mod:`analysis.parallel` uses (workers
+    start with fork + exec and do not re-import ``__main__``); ``n_jobs=1`` runs in this process."""
+
+    def __init__(self, n_jobs: int | None = None):
+        self.n_jobs = n_jobs or os.cpu_count() or 1
+
+    def map(self, fn, items, *args):
+        if self.n_jobs == 1 or len(items) <= 1:
+            yield from (fn(item, *args) for item in items)
+            return
+        from concurrent.futures import as_completed
+        from joblib.externals.loky import get_reusable_executor
+        executor = get_reusable_executor(max_workers=min(self.n_jobs, len(items)), timeout=300)
+        futures = [executor.submit(fn, item, *args) for item in items]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+class DaskEngine(_Engine):
+    """A ``dask.distributed`` cluster: ``scheduler`` (an address such as ``tcp://host:8786``), or a
+    LocalCluster of ``n_workers`` processes with one thread each.  Chunks are a :mod:`dask.bag`."""
+
+    def __init__(self, scheduler: str | None = None, n_workers: int = 2):
+        import dask
+        from distributed import Client, LocalCluster
+        if scheduler:
+            self.cluster, self.client = None, Client(scheduler)
+        else:
+            # Dask's statistical profiler samples each worker's stack every 10 ms, holding the GIL
+            # the segmentation needs; the nannies hand this setting to their workers.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None)
+            self.client = Client(self.cluster)
+
+    def map(self, fn, items, *args):
+        import dask.bag as db
+        from distributed import as_completed
+        if not items:
+            return
+        bag = db.from_sequence(items, npartitions=len(items)).map_partitions(_run_partition, fn, *args)
+        futures = self.client.compute(bag.to_delayed())
+        for future in as_completed(futures):
+            yield from future.result()
+
+    def totals(self, root, fkey, parts):
+        import dask.bag as db
+        if not parts:
+            return None
+        bag = db.from_sequence(list(parts), npartitions=min(len(parts), 8 * len(self.client.nthreads())))
+        return bag.map(lambda p: part_term_totals(root, fkey, p)).fold(add_totals, add_totals, initial=None) \
+                  .compute(scheduler=self.client)
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_engine(engine: str = "local", *, scheduler: str | None = None, n_jobs: int | None = None) -> _Engine:
+    if engine == "local":
+        if scheduler:
+            raise InputError("--scheduler needs --engine dask")
+        return LocalEngine(n_jobs)
+    if engine == "dask":
+        return DaskEngine(scheduler, n_workers=n_jobs or 2)
+    raise InputError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+
+
+# ---------------------------------------------------------------------------- index
+@dataclass
+class IndexResult:
+    """What one :func:`index` run did."""
+
+    store: "Store"
+    indexed: int      # documents segmented in this run
+    skipped: int      # documents already in the store
+    parts: int        # part files written in this run
+    chars: int        # characters segmented in this run
+    seconds: float
+
+
+def _clean_uncommitted(root: Path, committed: set[str]) -> int:
+    """Delete part files (and temporaries) that no manifest entry commits: leftovers of a killed run."""
+    removed = 0
+    for folder in (root / "documents", root / "tokens", *(root / "counts").glob("*")):
+        if not folder.is_dir():
+            continue
+        for file in folder.iterdir():
+            if file.name.startswith(".") or file.name.removesuffix(".parquet") not in committed:
+                file.unlink()
+                removed += 1
+    return removed
+
+
+def _new_manifest(seg: Segmenter, filters: Sequence) -> dict:
+    return {"format": FORMAT, "segmenter": {"fingerprint": seg.fingerprint, "options": seg.options,
+                                            "repr": repr(seg)},
+            "filters": {filter_key(f): filter_entry(f) for f in filters},
+            "default_filter": filter_key(filters[0]), "parts": {}}
+
+
+def index(corpus=None, store: str | Path = "store", *, engine: str = "local", scheduler: str | None = None,
+          n_jobs: int | None = None, chunk_chars: int = CHUNK_CHARS, segmenter: Segmenter | None = None,
+          filters: Sequence | None = None, progress: bool = True, overwrite: bool = False,
+          **read_options) -> IndexResult:
+    """Index ``corpus`` into the Parquet store at ``store`` (created, or resumed/extended).
+
+    ``corpus``: a folder, .jsonl or .csv path, a document table, or ``None`` (the study corpus);
+    ``read_options`` go to the reader (``text=``, ``year=``, ``collection=``… as in
+    :func:`analysis.corpus.load_corpus`).  ``engine`` ``"local"`` (``n_jobs`` processes) or
+    ``"dask"`` (``scheduler`` address, or a LocalCluster of ``n_jobs or 2`` processes).
+    ``filters``: the token filters to count for (default: the segmenter's own filter); lexicon
+    terms are protected in each, as the segmenter does.  The store path must be reachable by
+    every worker (a shared filesystem on a cluster).  ``overwrite`` deletes an existing store at
+    ``store`` first (only a folder that is a store, or empty).
+    """
+    start = time.perf_counter()
+    seg = segmenter or Segmenter(cache=False)
+    filters = [f.protect(seg.lexicon.terms) for f in filters] if filters else [default_filter(seg)]
+    root = Path(store)
+    if overwrite and root.exists():
+        if not (root / MANIFEST).is_file() and any(root.iterdir()):
+            raise CorpusError(f"{root}: not a store (no {MANIFEST}) and not empty; refusing to delete it")
+        import shutil
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = _read_manifest(root) or _new_manifest(seg, filters)
+    if manifest["segmenter"]["fingerprint"] != seg.fingerprint:
+        raise CorpusError(f"{root}: store was built with another segmenter ({manifest['segmenter']['repr']}, "
+                          f"options {manifest['segmenter']['options']}); index into a new store")
+    missing = [f.name for f in filters if filter_key(f) not in manifest["filters"]]
+    if missing and manifest["parts"]:
+        raise CorpusError(f"{root}: the store has no counts for filter(s) {missing}; add them with add_filter()")
+    manifest["filters"].update({filter_key(f): filter_entry(f) for f in filters})
+    # new parts are counted for every filter the store has (also those added later by add_filter)
+    filters = [filter_from_entry(e, str(root)) for e in manifest["filters"].values()]
+    _clean_uncommitted(root, set(manifest["parts"]))
+    existing = Store(root, manifest) if manifest["parts"] else None
+    indexed = {} if existing is None else dict(zip(*existing._doc_keys()))
+    origin = "study corpus" if corpus is None else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
+    chunks, skipped = plan_chunks(corpus_refs(corpus, seg, **read_options), indexed, chunk_chars, origin)
+    run = manifest["runs"] = manifest.get("runs", 0) + 1
+    order = {part_name(chunk): [run, i] for i, chunk in enumerate(chunks)}
+    _write_json(manifest, root / MANIFEST)
+    vocabularies = [root / "vocabulary" / f"{filter_key(f)}.parquet" for f in filters]
+    if not chunks and all(v.exists() for v in vocabularies):  # nothing new: no workers to start
+        return IndexResult(Store(root), 0, skipped, 0, 0, time.perf_counter() - start)
+
+    from .progress import progress_bar
+    runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
+    chars = 0
+    try:
+        total = sum(r.n_chars for c in chunks for r in c)
+        bar = progress_bar(total=total, unit="char", unit_scale=True, desc=f"index ({engine})",
+                           disable=None if progress else True)
+        for entry in runner.map(index_chunk, chunks, str(root), seg, filters):
+            manifest["parts"][entry["part"]] = {**entry, "order": order[entry["part"]]}
+            _write_json(manifest, root / MANIFEST)  # commit the part
+            chars += entry["n_chars"]
+            bar.update(entry["n_chars"])
+        bar.close()
+        for token_filter in filters:
+            update_vocabulary(root, filter_key(token_filter), sorted(manifest["parts"]), runner)
+    finally:
+        runner.close()
+    return IndexResult(Store(root), sum(len(c) for c in chunks), skipped, len(chunks), chars,
+                       time.perf_counter() - start)
+
+
+def count_part(part: str, root: str, token_filter) -> str:
+    """Count one part's stored streams for ``token_filter`` and write its counts file (a worker job)."""
+    table = pq.read_table(Path(root) / "tokens" / f"{part}.parquet", columns=["doc_id", "tokens"]).combine_chunks()
+    tokens = table["tokens"].chunk(0) if table.num_rows else pa.array([], table.schema.field("tokens").type)
+    values = pa.chunked_array([tokens.flatten()]).unify_dictionaries().combine_chunks()
+    parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
+    doc_codes, doc_names = pd.factorize(table["doc_id"].to_numpy(zero_copy_only=False), sort=False)
+    types = values.dictionary.to_pylist()
+    ids = values.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = token_filter.mask(types)[ids]
+    keys, counts = np.unique(doc_codes[parent][keep] * max(len(types), 1) + ids[keep], return_counts=True)
+    doc, term = np.divmod(keys, max(len(types), 1))
+    out = pa.table({"doc_id": pa.array(np.asarray(doc_names, dtype=object)[doc].tolist(), pa.string()),
+                    "term": pa.DictionaryArray.from_arrays(pa.array(term.astype(np.int32)), values.dictionary),
+                    "count": pa.array(counts.astype(np.int32))})
+    _write_parquet(out, Path(root) / "counts" / filter_key(token_filter) / f"{part}.parquet")
+    return part
+
+
+def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "local", scheduler: str | None = None,
+               n_jobs: int | None = None, protect_lexicon: bool = True) -> "Store":
+    """Count the stored streams again for another :class:`~analysis.tokens.TokenFilter` (nothing is
+    segmented again): writes ``counts/<filter>/`` and its vocabulary, then records the filter in the
+    manifest.  With ``protect_lexicon`` the default lexicon's terms are protected, as
+    :class:`~analysis.segment.Segmenter` does, when the store was built with that lexicon."""
+    root = Path(store.root if isinstance(store, Store) else store)
+    manifest = _read_manifest(root)
+    if manifest is None:
+        raise CorpusError(f"{root}: not a store (no {MANIFEST})")
+    if protect_lexicon:
+        from .lexicon import Lexicon
+        lexicon = Lexicon.load()
+        if lexicon.fingerprint == manifest["segmenter"]["options"].get("lexicon"):
+            token_filter = token_filter.protect(lexicon.terms)
+    fkey = filter_key(token_filter)
+    runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
+    try:
+        parts = sorted(manifest["parts"])
+        for _ in runner.map(count_part, parts, str(root), token_filter):
+            pass
+        update_vocabulary(root, fkey, parts, runner, rebuild=True)
+    finally:
+        runner.close()
+    manifest["filters"][fkey] = filter_entry(token_filter)
+    _write_json(manifest, root / MANIFEST)
+    return Store(root)
+
+
+# ---------------------------------------------------------------------------- reading
+class Store:
+    """An indexed corpus on disk.  ``Store(path)`` opens it; nothing is read until asked for.
+
+    >>> store = Store("gwr_store")
+    >>> docs = store.documents()                           # one row per document, no tokens
+    >>> table = store.keyness("speech2025", store.select(collection="gwr", years=(2015, 2024)))
+    """
+
+    def __init__(self, path: str | Path, manifest: dict | None = None):
+        self.root = Path(path)
+        manifest = manifest or _read_manifest(self.root)
+        if manifest is None:
+            raise CorpusError(f"{self.root}: not a store (no {MANIFEST}); build one with `analysis index`")
+        self.manifest = manifest
+        self._documents: pd.DataFrame | None = None
+        self._vocabularies: dict[str, pd.DataFrame] = {}
+
+    def __repr__(self) -> str:
+        parts = self.manifest["parts"].values()
+        return (f"Store({str(self.root)!r}: {sum(p['n_docs'] for p in parts)} documents, "
+                f"{sum(p['n_chars'] for p in parts):,} characters, {len(parts)} parts)")
+
+    @property
+    def parts(self) -> list[str]:
+        """Committed parts in corpus order (run by run, chunk by chunk)."""
+        return sorted(self.manifest["parts"], key=lambda p: (self.manifest["parts"][p].get("order", [0, 0]), p))
+
+    def _file(self, kind: str, part: str, fkey: str | None = None) -> Path:
+        folder = self.root / kind if fkey is None else self.root / kind / fkey
+        return folder / f"{part}.parquet"
+
+    def _doc_keys(self) -> tuple[list[str], list[str]]:
+        ids, keys = [], []
+        for part in self.parts:
+            table = pq.read_table(self._file("documents", part), columns=["doc_id", "key"])
+            ids += table["doc_id"].to_pylist()
+            keys += table["key"].to_pylist()
+        return ids, keys
+
+    # -------------------------------------------------------------- tables
+    def documents(self) -> pd.DataFrame:
+        """One row per document (corpus order within parts): the metadata, ``n_chars``, ``n_tokens``
+        (the unfiltered stream), ``key``, ``part``; ``duplicate_of`` the first document with the same text."""
+        if self._documents is None:
+            frames = [pq.read_table(self._file("documents", p)).to_pandas().assign(part=p) for p in self.parts]
+            docs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DOC_COLUMNS + ["part"])
+            docs["doc_id"] = docs["doc_id"].astype(str)
+            docs["year"] = docs["year"].astype("Int64")
+            first = docs.drop_duplicates("key").set_index("key")["doc_id"]
+            dup = docs["key"].map(first)
+            docs["duplicate_of"] = dup.where(dup != docs["doc_id"]).astype("string")
+            self._documents = docs
+        return self._documents
+
+    def filter_key(self, token_filter=None) -> str:
+        """The counts folder of ``token_filter`` (a TokenFilter, its name, or None for the default)."""
+        if isinstance(token_filter, str) and token_filter in self.manifest["filters"]:
+            return token_filter
+        if token_filter is None:
+            return self.manifest["default_filter"]
+        filters = self.manifest["filters"]
+        if isinstance(token_filter, str):
+            hits = [k for k, v in filters.items() if token_filter in (k, v["name"])]
+        else:  # the same filter, or (by name) the same filter with the lexicon protected, as index() does
+            hits = ([k for k, v in filters.items() if v["fingerprint"] == token_filter.fingerprint]
+                    or [k for k, v in filters.items() if v["name"] == token_filter.name])
+        if len(hits) > 1:
+            raise InputError(f"{self.root}: several filters are named {hits!r}; pass the TokenFilter itself")
+        if not hits:
+            known = "; ".join(v["name"] for v in filters.values())
+            raise InputError(f"{self.root}: no counts for filter {getattr(token_filter, 'name', token_filter)!r} "
+                             f"(the store has: {known}); add them with add_filter()")
+        return hits[0]
+
+    def filter_name(self, token_filter=None) -> str:
+        return self.manifest["filters"][self.filter_key(token_filter)]["name"]
+
+    def vocabulary(self, token_filter=None) -> pd.DataFrame:
+        """``term_id, term, count, doc_freq`` over the whole store, for one filter."""
+        fkey = self.filter_key(token_filter)
+        if fkey not in self._vocabularies:
+            self._vocabularies[fkey] = pq.read_table(self.root / "vocabulary" / f"{fkey}.parquet").to_pandas()
+        return self._vocabularies[fkey].copy()
+
+    def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
+               doc_ids=None, exclude=None) -> np.ndarray:
+        """A boolean mask over :meth:`documents` (as :meth:`analysis.pipeline.SegmentedCorpus.select`)."""
+        d = self.documents()
+        mask = np.ones(len(d), bool)
+        if collection is not None:
+            mask &= (d["collection"] == collection).to_numpy()
+        if years is not None:
+            mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
+        if doc_ids is not None:
+            mask &= d["doc_id"].isin([doc_ids] if isinstance(doc_ids, str) else doc_ids).to_numpy()
+        if exclude is not None:
+            mask &= ~d["doc_id"].isin([exclude] if isinstance(exclude, str) else exclude).to_numpy()
+        if not mask.any():
+            raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
+        return mask
+
+    def mask(self, which, role: str = "selection") -> np.ndarray:
+        """A doc_id, list of doc_ids, boolean mask or callable on :meth:`documents` as a mask."""
+        from .keyness import _select
+        return _select(self.documents(), which, role)
+
+    # -------------------------------------------------------------- sparse counts
+    def scan_counts(self, rows: pd.Series, token_filter=None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Sparse counts of the documents in ``rows`` (a Series doc_id → row number), part by part:
+        ``(row, term_id, count)`` arrays, term ids from :meth:`vocabulary`.  Only parts holding
+        one of the documents are read."""
+        fkey = self.filter_key(token_filter)
+        vocab = pa.array(self.vocabulary(fkey)["term"].astype(str).tolist(), pa.string())
+        docs = self.documents()
+        for part in docs.loc[docs["doc_id"].isin(rows.index), "part"].unique():
+            table = pq.read_table(self._file("counts", part, fkey))
+            row = rows.reindex(table["doc_id"].to_numpy(zero_copy_only=False)).to_numpy()
+            hit = ~np.isnan(row)
+            term = _dictionary_column(table, "term")
+            ids = pc.index_in(term.dictionary, value_set=vocab).to_numpy(zero_copy_only=False)
+            term_id = ids[term.indices.to_numpy(zero_copy_only=False)]
+            yield row[hit].astype(np.int64), term_id[hit].astype(np.int64), table["count"].to_numpy()[hit]
+
+    def dtm(self, which=None, *, by: str | Sequence | None = None, token_filter=None,
+            binary: bool = False, drop_unused: bool = False) -> "DTM":
+        """Document-term matrix of the selected documents (default all), rows summed per ``by``
+        group (a column of :meth:`documents` or labels aligned with the selection); ``binary``
+        counts documents that contain each term instead (document frequency per group).
+        Built part by part; memory ∝ groups × terms, not tokens.  ``drop_unused`` keeps only the
+        terms the selection uses."""
+        import scipy.sparse as sp
+        from .dtm import DTM
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        if by is None:
+            labels = sel["doc_id"].to_numpy()
+        elif isinstance(by, str):
+            labels = sel[by].to_numpy()
+        else:
+            labels = np.asarray(by)
+        codes, groups = pd.factorize(pd.Series(labels), sort=False)
+        rows = pd.Series(codes, index=sel["doc_id"].to_numpy(), dtype=float)
+        rows = rows[rows >= 0]
+        n_terms = len(self.vocabulary(token_filter))
+        matrix = sp.csr_matrix((len(groups), n_terms), dtype=np.int64)
+        for row, term, count in self.scan_counts(rows, token_filter):
+            data = np.ones(len(row), np.int64) if binary else count.astype(np.int64)
+            matrix = matrix + sp.csr_matrix((data, (row, term)), shape=matrix.shape)
+        terms = self.vocabulary(token_filter)["term"].astype(str).to_numpy(dtype=object)
+        if drop_unused:  # only the terms these documents use, as a vectorizer fitted on them has
+            used = np.flatnonzero(np.asarray(matrix.sum(axis=0)).ravel() > 0)
+            matrix, terms = matrix[:, used], terms[used]
+        return DTM(sp.csr_matrix(matrix), pd.Index(groups), terms)
+
+    # -------------------------------------------------------------- statistics
+    def term_frequency(self, which=None, *, by: str | None = None, token_filter=None,
+                       min_count: int = 1) -> pd.DataFrame:
+        """:func:`analysis.frequency.term_frequency` from the store: ``group, term, count,
+        total_tokens, per_10k, doc_freq, n_docs, rank``."""
+        from .frequency import frequency_from_dtm
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        if by is not None:
+            sel = sel[sel[by].notna()]
+        labels = sel["doc_id"].to_numpy() if by is None else sel[by].to_numpy()
+        ids = sel["doc_id"].tolist()
+        grouped = self.dtm(ids, by=labels, token_filter=token_filter)
+        present = self.dtm(ids, by=labels, token_filter=token_filter, binary=True)
+        table = frequency_from_dtm(grouped, present, labels, min_count=min_count)
+        table.attrs["filter"] = self.filter_name(token_filter)
+        return table
+
+    def tfidf(self, which=None, *, by: str | None = None, token_filter=None, top: int | None = 20,
+              min_count: int = 1, tf: str = "raw", idf: str = "smooth", norm: str = "l2",
+              exclude_ubiquitous: bool = False) -> pd.DataFrame:
+        """:func:`analysis.tfidf.tfidf` from the store (documents or ``by`` groups as rows): the same
+        table, via :func:`tfidf_from_dtm`."""
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        if by is not None:
+            sel = sel[sel[by].notna()]
+        dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(),
+                       token_filter=token_filter, drop_unused=True)
+        from .tfidf import tfidf_from_dtm
+        table = tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
+                               exclude_ubiquitous=exclude_ubiquitous)
+        table.attrs["filter"] = self.filter_name(token_filter)
+        return table
+
+    def keyness(self, target, reference=None, *, token_filter=None, units=None, **options) -> pd.DataFrame:
+        """:func:`analysis.keyness.keyness` from the store's sparse counts: the same columns and numbers.
+
+        ``target``/``reference`` as there (doc_id, list, mask over :meth:`documents`, callable);
+        ``options`` as there (``measure``, ``yates``, ``min_target``, ``min_count``, ``correction``,
+        ``exact``, ``n_boot``, ``random_state``, ``resample``, ``alpha``, ``min_units``).  ``units``:
+        a units table as there, or ``"paragraphs"`` for the target's paragraphs read from the store
+        (with ``token_filter``, a :class:`~analysis.tokens.TokenFilter`; default the segmenter's).
+        The document-term matrix of the selected documents is built from their sparse counts (no
+        token list is read), then :func:`keyness_from_dtm` does what ``keyness`` does with its own."""
+        from .errors import InputError as _InputError
+        docs = self.documents()
+        is_target = self.mask(target, "target")
+        if not is_target.any():
+            raise _InputError("target selects no documents")
+        if is_target.all():
+            raise _InputError("target cannot be all the documents")
+        is_reference = ~is_target if reference is None else self.mask(reference, "reference")
+        if (is_reference & is_target).any():
+            raise _InputError(f"the reference contains target document(s) "
+                              f"{docs.loc[is_reference & is_target, 'doc_id'].tolist()}; they must be disjoint")
+        if not is_reference.any():
+            raise _InputError("reference selects no documents")
+        sub = docs[is_target | is_reference]
+        in_target = is_target[is_target | is_reference]
+        fkey = self.filter_key(token_filter)
+        dtm = self.dtm(is_target | is_reference, token_filter=fkey, drop_unused=True)
+        if isinstance(units, str):
+            if units != "paragraphs":
+                raise _InputError(f"units must be a table or 'paragraphs', not {units!r}")
+            ids = sub.loc[in_target, "doc_id"].tolist()
+            units = pd.concat(self.iter_paragraphs(ids, columns=("doc_id", "paragraph", "tokens"),
+                                                   token_filter=self.token_filter(token_filter)), ignore_index=True)
+        from .keyness import keyness_from_dtm  # statistics imported on demand: workers never load scipy
+        table = keyness_from_dtm(sub, dtm, in_target, units=units, **options)
+        table.attrs["filter"] = self.filter_name(fkey)
+        return table
+
+    def token_filter(self, token_filter=None):
+        """The :class:`~analysis.tokens.TokenFilter` object to read this store's streams with:
+        ``token_filter`` itself, or (None) the default segmenter's filter when it is the one the
+        store counted with (checked by fingerprint)."""
+        if token_filter is not None and not isinstance(token_filter, str):
+            return token_filter
+        candidate = Segmenter(cache=False).filter
+        if candidate.fingerprint != self.manifest["filters"][self.filter_key(token_filter)]["fingerprint"]:
+            raise InputError(f"{self.root}: its filter {self.filter_name(token_filter)!r} is not the default "
+                             f"segmenter's; pass the TokenFilter itself")
+        return candidate
+
+    def trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
+               token_filter=None) -> pd.DataFrame:
+        """:func:`analysis.trends.term_trends` from the store: count and rate per year of each term."""
+        from .trends import trend_table
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            raise InputError("no terms given")
+        vocab = self.vocabulary(token_filter)
+        position = pd.Series(vocab["term_id"].to_numpy(), index=vocab["term"].astype(str))
+        unknown = [t for t in terms if t not in position.index]
+        if unknown:
+            raise InputError(f"unknown term(s), not a token anywhere in these documents: {unknown}")
+        docs = self.documents()
+        rows = pd.Series(np.arange(len(docs)), index=docs["doc_id"].to_numpy(), dtype=float)
+        column = np.full(len(vocab), -1)
+        column[position[terms].to_numpy()] = np.arange(len(terms))
+        counts = np.zeros((len(docs), len(terms)), np.int64)
+        totals = np.zeros(len(docs), np.int64)
+        for row, term, count in self.scan_counts(rows, token_filter):
+            totals += np.bincount(row, weights=count, minlength=len(docs)).astype(np.int64)
+            hit = column[term] >= 0
+            np.add.at(counts, (row[hit], column[term[hit]]), count[hit])
+        counts = pd.DataFrame(counts, columns=terms, index=docs.index)
+        return trend_table(counts, docs.assign(n_tokens=totals), target=target, years=years)
+
+    # -------------------------------------------------------------- token streams
+    def iter_paragraphs(self, which=None, *, columns: Sequence[str] = ("doc_id", "paragraph", "section", "tokens"),
+                        token_filter=None, batch_rows: int = 20_000) -> Iterator[pd.DataFrame]:
+        """The paragraphs of the selected documents in batches of at most ``batch_rows`` rows;
+        ``tokens`` are filtered by ``token_filter`` (a TokenFilter; ``None`` leaves the stream whole)."""
+        docs = self.documents()
+        sel = docs if which is None else docs[self.mask(which)]
+        wanted = set(sel["doc_id"])
+        for part in sel["part"].unique():
+            source = pq.ParquetFile(self._file("tokens", part))
+            for batch in source.iter_batches(batch_size=batch_rows, columns=list(columns)):
+                frame = batch.to_pandas()
+                frame = frame[frame["doc_id"].isin(wanted)]
+                if "tokens" in frame and token_filter is not None:
+                    frame["tokens"] = [token_filter.apply(list(t)) for t in frame["tokens"]]
+                elif "tokens" in frame:
+                    frame["tokens"] = [list(t) for t in frame["tokens"]]
+                if len(frame):
+                    yield frame.reset_index(drop=True)
+
+
+def open_store(path: str | Path) -> Store:
+    """Open an indexed store (for notebooks: ``store = open_store("my_store")``)."""
+    return Store(path)
+
+
+# ---------------------------------------------------------------------------- tables from a DTM
+# ---------------------------------------------------------------------------- command line
+def _parse_years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    lo, _, hi = text.partition("-")
+    try:
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise InputError(f"--years must look like 2015-2024, not {text!r}") from None
+
+
+def _cli_index(args) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fields = {k: v for k, v in (("text", args.text_field), ("year", args.year_field),
+                                    ("collection", args.collection)) if v}
+        segmenter = None
+        if args.lexicon:
+            from .lexicon import Lexicon
+            segmenter = Segmenter(Lexicon.load(extra=args.lexicon), cache=False)
+        result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
+                       chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet,
+                       overwrite=args.overwrite, **fields)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"note: {w.message}")
+    print(f"{result.store}: indexed {result.indexed} documents ({result.chars:,} characters) in "
+          f"{result.parts} parts, skipped {result.skipped} already indexed, {result.seconds:.1f} s")
+    return 0
+
+
+def _cli_keyness(args) -> int:
+    store = Store(args.store)
+    reference = store.select(collection=args.collection, years=_parse_years(args.years), exclude=args.target)
+    table = store.keyness(args.target, reference, measure=args.measure)
+    out = Path(args.out)
+    _atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
+    print(f"{out}: {len(table)} terms, {args.target} against {int(reference.sum())} documents "
+          f"({table.attrs['filter']})")
+    return 0
+
+
+def add_store_commands(subparsers) -> None:
+    """``analysis index`` and ``analysis keyness`` (called by :func:`analysis.cli.build_parser`)."""
+    idx = subparsers.add_parser("index", help="segment a corpus in chunks into an on-disk Parquet store")
+    idx.add_argument("corpus", nargs="?", help="folder of .txt, .jsonl or .csv (default: the study corpus)")
+    idx.add_argument("--out", required=True, help="store folder (created, or extended: indexed documents are skipped)")
+    idx.add_argument("--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster")
+    idx.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
+    idx.add_argument("--chunk-chars", type=int, default=CHUNK_CHARS, help="characters per chunk (bounds memory)")
+    idx.add_argument("--jobs", type=int, help="worker processes (default: all cores; dask LocalCluster: 2)")
+    idx.add_argument("--text-field", help="JSON Lines / CSV field holding the text (default: text)")
+    idx.add_argument("--year-field", help="JSON Lines / CSV field holding the year (default: year)")
+    idx.add_argument("--collection", help="collection name for documents without one (default: the file name)")
+    idx.add_argument("--lexicon", action="append", metavar="TSV",
+                     help="extra lexicon file (term, category, …), e.g. learned terms; repeatable")
+    idx.add_argument("--overwrite", action="store_true",
+                     help="delete the store first (default: keep it and add only documents not yet indexed)")
+    idx.add_argument("--quiet", action="store_true", help="no progress bar")
+    idx.set_defaults(func=_cli_index)
+
+    key = subparsers.add_parser("keyness", help="keyness of a document against a reference, from a store")
+    key.add_argument("store", help="a store made by `analysis index`")
+    key.add_argument("--target", required=True, help="doc_id of the target document")
+    key.add_argument("--collection", help="reference collection (default: every other document)")
+    key.add_argument("--years", help="reference years, e.g. 2015-2024")
+    key.add_argument("--measure", choices=["g2", "chi2"], default="g2")
+    key.add_argument("--out", required=True, help="CSV file to write")
+    key.set_defaults(func=_cli_keyness)
