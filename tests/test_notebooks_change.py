@@ -5,8 +5,8 @@ and against a fresh computation from the package on the study corpus.  Uses the 
 
 from __future__ import annotations
 
-import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -164,9 +164,10 @@ def test_category_chart_matches_a_fresh_count(executed, study_corpus):
     saved = read(figures, f"category_trends_{target}_{trend.slug}")
     assert set(saved["category"]) == set(CATEGORIES)
     dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, CATEGORIES)
+    years = sorted(saved.loc[saved["series"] == "reference", "year"].astype(int).unique())  # cpc: document years only
     fresh = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
                             target=target, count="nested", keep=study_corpus.filter,
-                            nesting=study_corpus.segmenter.nesting)
+                            nesting=study_corpus.segmenter.nesting, years=years)
     merged = saved.merge(fresh, on=["category", "year", "series"], suffixes=("", "_fresh"))
     assert len(merged) == len(saved) == len(fresh)
     assert (merged["count"].fillna(-1) == merged["count_fresh"].astype(float).fillna(-1)).all()
@@ -276,3 +277,99 @@ def test_explorer_states_counts(executed, study_corpus):
     tables = "\n".join("".join(o["data"].get("text/plain", "")) for o in outputs(out, NB06) if "data" in o)
     for column in ("is_key", "p_boot", "lr_ci_low", "n_units_target", "section_label", "year", "total_tokens"):
         assert column in tables, column
+
+
+# ---------------------------------------------------------------------------------------- the README
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _readme(text: str) -> str:
+    """The README with line breaks inside paragraphs joined (sentences wrap at any word)."""
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", text)
+
+
+def test_readme_new_and_persisting_numbers(study_corpus):
+    """The README's "New", "Persisting" and dictionary paragraphs, recomputed from the package."""
+    from analysis.claims import first_appearance_all
+    from analysis.formulations import find_formulations, formulation_trends
+    from analysis.keyness import key_terms, keyness
+    from analysis.trends import first_appearance
+    readme = _readme(README)
+    docs = study_corpus.documents
+    study = resolve(study_corpus, target="speech2025")
+    trend = resolve(study_corpus, target="speech2025", mode="trend")
+    # New: the speech's formulations, first year in the reports, and where 三会一课 is instead.
+    paras = study_corpus.paragraphs[study_corpus.paragraphs["doc_id"] == "speech2025"]
+    found = find_formulations(study_corpus.text_of("speech2025"), [t for ts in paras["tokens"] for t in ts],
+                              lexicon=study_corpus.segmenter.lexicon)["formulation"].tolist()
+    first = first_appearance(formulation_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask),
+                                                found, target="speech2025")).set_index("term")
+    seen = first.dropna(subset=["first_year"]).sort_values(["first_year", "term"])
+    listed = ", ".join(f"{t} {int(y)}" for t, y in seen["first_year"].items())
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    assert f"{words[len(seen)]} of the speech's {words[len(found)]} numbered formulations entered the Government Work " \
+           f"Reports between {int(seen['first_year'].min())} and {int(seen['first_year'].max())} ({listed})" in readme
+    assert bool(first.loc["十四五", "first_year_uncertain"]) and 2020 not in set(docs["year"][docs["collection"] == "gwr"])
+    never = first[first["first_year"].isna()].index.tolist()
+    assert never == ["三会一课"]
+    cpc = first_appearance_all(study_corpus.paragraphs_of((docs["collection"] == "cpc").to_numpy()), never, count="text")
+    assert (cpc["first_doc"].item(), int(cpc["first_year"].item())) == ("cpc19", 2017)
+    assert "三会一课 is in no report from 1954 to 2024, but it is in the report to the 19th Congress (cpc19, 2017)" in readme
+    # Persisting: the key terms followed and the number of reports using each (nested counts).
+    key = keyness(docs, study.target_mask, study.reference_mask, min_count=3)
+    in_series = {t for toks in docs.loc[trend.reference_mask, "tokens"] for t in toks}
+    terms = [t for t in key_terms(key, 200, alpha=0.05)["term"] if t in in_series][:9]
+    n_docs = (study_corpus.count(terms).loc[docs.loc[trend.reference_mask, "doc_id"]] > 0).sum()
+    wide = n_docs[n_docs > 12].sort_values(ascending=False)
+    assert len(terms) == 9 and trend.n_reference == 51 and list(wide.index) == ["学习", "法律服务"]
+    assert f"only 学习 ({wide['学习']} reports) and 法律服务 ({wide['法律服务']} reports) occur in more than 12; the other " \
+           f"seven occur in at most {n_docs[n_docs <= 12].max()} (司法行政工作 in one, 1988)" in readme
+    assert n_docs["司法行政工作"] == 1 and len(n_docs[n_docs <= 12]) == 7
+    # The rule-of-law family.
+    dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, ["rule_of_law"])
+    cat = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
+                          target="speech2025", count="nested", keep=study_corpus.filter,
+                          nesting=study_corpus.segmenter.nesting)
+    t = cat[cat["series"] == "speech2025"].iloc[0]
+    recent = cat[(cat["series"] == "reference") & cat["year"].between(2015, 2024)]
+    assert f"makes {int(t['count'])} occurrences in the speech, {float(t['per_10k']):.1f} per 10,000 tokens, against at " \
+           f"most {float(recent['per_10k'].max()):.1f} per 10,000 in any report of 2015–2024" in readme
+
+
+def test_readme_similarity_and_topic_numbers(study_corpus):
+    from analysis.similarity import similarity_to
+    from analysis.tokens import TokenFilter
+    from analysis.topics import TopicModel, oov_share
+    readme = _readme(README)
+    docs = study_corpus.documents
+    trend = resolve(study_corpus, target="speech2025", mode="trend")
+    sims = similarity_to(docs[trend.reference_mask | trend.target_mask], "speech2025")
+    top = sims.nlargest(3, "cosine")
+    rho = sims["year"].astype(float).corr(sims["cosine"], method="spearman")
+    r = list(top.itertuples())
+    assert f"{r[0].doc_id} (cosine {r[0].cosine:.3f}), {r[1].doc_id} ({r[1].cosine:.3f}) and {r[2].doc_id} " \
+           f"({r[2].cosine:.3f}); Spearman's ρ between year and similarity over the {len(sims)} reports is {rho:.2f}" in readme
+    genre = study_corpus.with_filter(TokenFilter("genre"))
+    paras = genre.paragraphs_of(trend.reference_mask | trend.target_mask)
+    paras = paras[paras["n_tokens"] >= 5].reset_index(drop=True)
+    assert f"NMF topic model of {len(paras):,} paragraphs sees it (K = 25, the most coherent of K = 4–40" in readme
+    model = TopicModel("nmf", 25, random_state=0).fit(list(paras["tokens"]))
+    oov = oov_share(model, paras)
+    is_speech = (paras["doc_id"] == "speech2025").to_numpy()
+    share = lambda m: oov.loc[m, "n_oov"].sum() / oov.loc[m, "n_tokens"].sum()  # noqa: E731
+    assert f"{share(is_speech):.1%} of its tokens are outside the model's vocabulary, against {share(~is_speech):.1%} " \
+           f"of the reports'" in readme
+
+
+def test_readme_k_selection_matches_the_speech_run(executed):
+    """K = 25 and its ties, as the README states them, from the speech's K-selection table."""
+    target, figures, _, _ = executed
+    if target != "speech2025":
+        pytest.skip("the README describes the speech")
+    k = read(figures, f"topics_k_selection_{target}_{SLUGS[target][1]}_paragraphs")
+    best, tied, edge = _ties(k)["nmf"]
+    assert k.loc[k["recommended"], "k"].item() == best == 25 and not edge
+    assert f"K = {', '.join(map(str, tied[:-1]))} and {tied[-1]} are within one standard deviation of the seeds" in _readme(README)
+    nmf = k[k["method"] == "nmf"]["k"]
+    assert f"the most coherent of K = {nmf.min()}–{nmf.max()}" in _readme(README)
