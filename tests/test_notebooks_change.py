@@ -129,6 +129,11 @@ def test_persisting_only_when_used_widely(executed, study_corpus):
             assert (n_docs <= few) == start.startswith("Rare")
             checked += 1
     assert checked > 0
+    chart = [o["metadata"]["analysis"]["texts"] for o in outputs(out, NB04)
+             if o.get("metadata", {}).get("analysis", {}).get("name") == f"trends_key_terms_{target}_{trend.slug}"][0]
+    for term in counts.columns:  # each panel labels its term's documents, and "rare" where it is
+        n = int((counts[term] > 0).sum())
+        assert f"in {n} of {n_series} documents" + (" · rare" if n <= few else "") in chart, term
     if target == "speech2025":
         rare = sentence(text, "Rare in the series")
         assert "司法行政工作 (1 occurrence in 1 of 51 documents; first 1988)" in rare
