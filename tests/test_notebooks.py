@@ -37,11 +37,6 @@ def test_notebooks_are_committed_without_outputs():
         assert 'TARGET = "speech2025"' in source, nb.name
 
 
-@pytest.fixture(scope="module")
-def corpus(study_corpus):
-    return study_corpus
-
-
 def test_every_notebook_ran_and_shows_every_chart(executed):
     target, figures, out, timings = executed
     assert [name for name, _ in timings] == [nb.name for nb in NOTEBOOKS]
