@@ -25,6 +25,7 @@ from .corpus import ensure_unique_ids, load_default_corpus
 from .errors import CorpusWarning, InputError
 from .lexicon import Lexicon
 from .segment import Segmenter, apply_filter, segmented_documents
+from .selection import select_documents
 from .tokens import TokenFilter, term_matrix
 
 #: The filter the study counts with unless a notebook says why not: stopwords-iso's Chinese list,
@@ -48,19 +49,7 @@ class SegmentedCorpus:
     def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
                doc_ids=None, exclude=None) -> np.ndarray:
         """A boolean mask over :attr:`documents` (and a valid ``target``/``reference`` for statistics)."""
-        d = self.documents
-        mask = np.ones(len(d), bool)
-        if collection is not None:
-            mask &= (d["collection"] == collection).to_numpy()
-        if years is not None:
-            mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
-        if doc_ids is not None:
-            mask &= d["doc_id"].isin([doc_ids] if isinstance(doc_ids, str) else doc_ids).to_numpy()
-        if exclude is not None:
-            mask &= ~d["doc_id"].isin([exclude] if isinstance(exclude, str) else exclude).to_numpy()
-        if not mask.any():
-            raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
-        return mask
+        return select_documents(self.documents, collection=collection, years=years, doc_ids=doc_ids, exclude=exclude)
 
     @property
     def filter(self) -> TokenFilter:

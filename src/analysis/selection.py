@@ -16,8 +16,26 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .segment import segmented_documents
 from .tokens import Nesting, count_in_stream
+
+
+def select_documents(documents: pd.DataFrame, *, collection: str | None = None,
+                     years: tuple[int, int] | None = None, doc_ids=None, exclude=None) -> np.ndarray:
+    """A boolean mask over a documents table (columns ``doc_id``, ``collection``, ``year``): the
+    documents of ``collection``, in ``years`` (inclusive), among ``doc_ids``, not in ``exclude``."""
+    d = documents
+    mask = np.ones(len(d), bool)
+    if collection is not None:
+        mask &= (d["collection"] == collection).to_numpy()
+    if years is not None:
+        mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
+    if doc_ids is not None:
+        mask &= d["doc_id"].isin([doc_ids] if isinstance(doc_ids, str) else doc_ids).to_numpy()
+    if exclude is not None:
+        mask &= ~d["doc_id"].isin([exclude] if isinstance(exclude, str) else exclude).to_numpy()
+    if not mask.any():
+        raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
+    return mask
 
 
 def matching_paragraphs(paragraphs: pd.DataFrame, terms: Iterable[str], *, min_hits: int = 1,
@@ -51,6 +69,7 @@ def like_for_like(paragraphs: pd.DataFrame, reference_ids: Iterable[str], terms:
     chosen = ref[matching_paragraphs(ref, terms, min_hits=min_hits, nesting=nesting)]
     if chosen.empty:
         raise InputError(f"no reference paragraph uses any of {len(terms)} terms {min_hits} time(s) or more")
+    from .segment import segmented_documents
     docs = segmented_documents(chosen)
     docs.attrs.update(terms=terms, min_hits=min_hits, n_paragraphs=len(chosen), n_paragraphs_all=int(len(ref)),
                       n_tokens_all=int(ref["n_tokens"].sum()), filter=paragraphs.attrs.get("filter", ""))

@@ -64,6 +64,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import CorpusError, InputError
+from .selection import select_documents
 from .segment import Segmenter
 from .tokens import TokenFilter
 
@@ -212,14 +213,8 @@ def _folder_refs(folder: Path, seg: Segmenter, *, metadata: str = "metadata.csv"
                  collection: str | None = None, pattern: str = "*.txt") -> Iterator[DocRef]:
     """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (its
     metadata.csv reader, year from the file name, no files outside the folder), one file at a time."""
-    from .corpus.readers import _metadata, decode_file, year_from_name
-    root = folder.resolve()
-    files = sorted(f for f in folder.glob(pattern) if f.is_file())
-    for file in files:
-        if not file.resolve().is_relative_to(root):
-            raise CorpusError(f"{file}: points outside {folder} (to {file.resolve()}); copy the file into the folder")
-    meta_path = folder / metadata
-    meta = _metadata(meta_path, folder, files) if meta_path.is_file() else {}
+    from .corpus.readers import decode_file, folder_files, year_from_name
+    files, meta = folder_files(folder, pattern=pattern, metadata=metadata)
     for file in files:
         body, enc = decode_file(file, encoding)
         info = meta.get(file.name, ({}, ""))[0]
@@ -804,19 +799,7 @@ class Store:
     def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
                doc_ids=None, exclude=None) -> np.ndarray:
         """A boolean mask over :meth:`documents` (as :meth:`analysis.pipeline.SegmentedCorpus.select`)."""
-        d = self.documents()
-        mask = np.ones(len(d), bool)
-        if collection is not None:
-            mask &= (d["collection"] == collection).to_numpy()
-        if years is not None:
-            mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
-        if doc_ids is not None:
-            mask &= d["doc_id"].isin([doc_ids] if isinstance(doc_ids, str) else doc_ids).to_numpy()
-        if exclude is not None:
-            mask &= ~d["doc_id"].isin([exclude] if isinstance(exclude, str) else exclude).to_numpy()
-        if not mask.any():
-            raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
-        return mask
+        return select_documents(self.documents(), collection=collection, years=years, doc_ids=doc_ids, exclude=exclude)
 
     def mask(self, which, role: str = "selection") -> np.ndarray:
         """A doc_id, list of doc_ids, boolean mask or callable on :meth:`documents` as a mask."""

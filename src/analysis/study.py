@@ -492,3 +492,154 @@ def recolour_categories(ax, target_label: str, palette=None) -> None:
     handles.append(Line2D([], [], marker="*", ls="none", color="#555555", ms=12, label=f"{target_label} (star)"))
     ax.legend(handles=handles, frameon=False, fontsize=8.5, ncols=2)
 
+
+# ------------------------------------------------------------------ distinctiveness (notebooks 01 and 03)
+
+def filter_note(corpus) -> str:
+    """The sentence every chart caption of the study ends with: ``Filter: <the corpus's filter>.``"""
+    return f"Filter: {corpus.filter.name}."
+
+
+def repeated_passages(corpus, doc_id: str, min_chars: int = 30) -> pd.DataFrame:
+    """Later verbatim copies of passages of ≥ ``min_chars`` characters in one document's normalised
+    text (:func:`analysis.repeats.find_repeats`), each located: ``paragraph`` and ``first_paragraph``
+    (1-based paragraph numbers of the copy and of the earlier occurrence), ``section`` (the
+    copy's section label), then ``length``, ``text`` and the character offsets.  ``attrs``:
+    ``n_chars`` (the text's length) and ``share`` (characters in later copies / all characters)."""
+    from .repeats import find_repeats
+    from .structure import section_label
+    paras = corpus.paragraphs[corpus.paragraphs["doc_id"] == doc_id]
+    text = corpus.text_of(doc_id)
+    starts = np.cumsum([0] + [len(t) + 1 for t in paras["text"]])[:-1]  # text_of joins paragraphs by "\n"
+    reps = find_repeats(text, min_chars)
+    where = [int(np.searchsorted(starts, s, side="right")) for s in reps["start"]]
+    sections = paras["section"].fillna("").tolist()
+    table = pd.DataFrame({
+        "paragraph": where, "first_paragraph": [int(np.searchsorted(starts, s, side="right")) for s in reps["first_start"]],
+        "section": [section_label(sections[p - 1]) if sections[p - 1] else "（开场）" for p in where],
+        "length": reps["length"].astype(int), "text": reps["text"], "start": reps["start"], "first_start": reps["first_start"],
+    })
+    table.attrs.update(n_chars=len(text), share=float(table["length"].sum() / len(text)) if text else 0.0, min_chars=min_chars)
+    return table
+
+
+def learned_terms(corpus) -> tuple[pd.DataFrame, "Path"]:
+    """The terms :func:`analysis.pipeline.prepare` learned from ``corpus``'s documents (cached
+    TSV, read back; see :func:`analysis.learn.learned_table`), best score first, with a ``target``
+    count column left to the caller, and the TSV's path (set ``keep`` to ``no`` there to veto)."""
+    from .learn import learned_table
+    from .lexicon import Lexicon
+    from .pipeline import STUDY_LEARN
+    table, path = learned_table(list(corpus.docs["text"]), Lexicon.load(), **STUDY_LEARN)
+    table = table.sort_values(["score", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return table, path
+
+
+def lr_text(row) -> str:
+    """Log Ratio as printed beside a count: '≥+6.1' where the reference count is 0 (Hardie's 0.5
+    substitution makes it a lower bound), '≤−2.0' where the target count is 0, else '+1.3'."""
+    bound = {"lower bound": "≥", "upper bound": "≤"}.get(getattr(row, "lr_bound", "") or "", "")
+    return f"{bound}{row.log_ratio:+.1f}".replace("-", "−")
+
+
+def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | None = None, target_label: str = "target",
+                   reference_label: str = "reference", alpha: float = 0.05, min_units: int = 2):
+    """Log Ratio with its paragraph-bootstrap interval for the terms the keyness rule calls key
+    (:func:`analysis.keyness.key_terms`: p_adj < ``alpha``, interval excluding 0, ≥ ``min_units``
+    paragraphs for over-use): ``n`` over-used (top) and ``n`` under-used (bottom).  Each row is
+    annotated with Log Ratio (≥/≤ where it is a bound), G², the counts target/reference and the
+    paragraphs of the target using the term (¶).  Colours: Tol's muted palette (colour-blind safe)."""
+    import matplotlib.pyplot as plt
+
+    from .fonts import setup_matplotlib
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
+
+    from .keyness import key_terms
+    from .plots import MUTED, PAGE_WIDTH, _legend_below
+    setup_matplotlib()
+    over = key_terms(table, n, alpha=alpha, min_units=min_units)
+    under = key_terms(table, n, alpha=alpha, min_units=min_units, direction="under")
+    rows = pd.concat([under.iloc[::-1], over.iloc[::-1]], ignore_index=True)  # bottom to top
+    if ax is None:
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.3, 0.27 * max(len(rows), 2) + 1.6), layout="constrained")
+    ax.set_title(title or "Key terms", fontsize=10)
+    if rows.empty:
+        ax.text(0.5, 0.5, f"no term is key (p_adj < {alpha}, bootstrap interval excluding 0, ≥ {min_units} paragraphs)",
+                ha="center", va="center", transform=ax.transAxes, fontsize=9)
+        ax.set_axis_off()
+        return ax
+    y = np.arange(len(rows))
+    colors = [MUTED[6] if g > 0 else MUTED[0] for g in rows["g2"]]
+    lr, low, high = rows["log_ratio"].to_numpy(float), rows["lr_ci_low"].to_numpy(float), rows["lr_ci_high"].to_numpy(float)
+    finite = np.r_[lr, low[np.isfinite(low)], high[np.isfinite(high)], 0.0]
+    lo_edge, hi_edge = float(finite.min()), float(finite.max())
+    span = hi_edge - lo_edge or 1.0
+    left = lo_edge - 0.05 * span
+    # An interval that is unbounded (a resample without the term: Log Ratio −∞) runs to the axis edge.
+    ax.hlines(y, np.where(np.isfinite(low), np.minimum(low, lr), left), np.where(np.isfinite(high), np.maximum(high, lr), hi_edge),
+              color=colors, lw=2.2, alpha=0.55)
+    ax.scatter(lr, y, color=colors, zorder=3, s=22)
+    ax.set_yticks(y, rows["term"], fontsize=8.5)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_xlim(left, hi_edge + 0.05 * span)
+    column = blended_transform_factory(ax.transAxes, ax.transData)  # annotations in a column right of the plot
+
+    def _ci(value: float) -> str:
+        return ("−∞" if value < 0 else "+∞") if not np.isfinite(value) else f"{value:+.1f}".replace("-", "−")
+    for yi, r in zip(y, rows.itertuples()):
+        note = (f"{lr_text(r)} [{_ci(r.lr_ci_low)}, {_ci(r.lr_ci_high)}] · G² {abs(r.g2):.1f} · "
+                f"{r.n_target}/{r.n_reference} · {int(r.n_units_target)} ¶")
+        ax.text(1.02, yi, note, transform=column, va="center", ha="left", fontsize=7.5, color="#333333", clip_on=False)
+    ax.set_xlabel("Log Ratio (log2 of the rate ratio) with its 95% paragraph-bootstrap interval", fontsize=8.5)
+    ax.tick_params(axis="x", labelsize=8)
+    handles = [Line2D([], [], color=MUTED[6], marker="o", lw=2, label=f"more frequent in {target_label} ({len(over)})"),
+               Line2D([], [], color=MUTED[0], marker="o", lw=2, label=f"more frequent in {reference_label} ({len(under)})")]
+    _legend_below(ax, handles, ncols=2, fontsize=7.5)
+    return ax
+
+
+def plot_family_keyness(table: pd.DataFrame, *, ax=None, title: str | None = None, alpha: float = 0.05):
+    """One bar per dictionary category (:func:`analysis.dictionary.category_keyness`): Log Ratio of the
+    pooled family, darker where p_adj < ``alpha``; annotated with G², the counts target/reference
+    and the family's rank among single terms.  Tol's muted palette."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from .fonts import setup_matplotlib
+    from .plots import MUTED, PAGE_WIDTH, _legend_below
+    setup_matplotlib()
+    rows = table.iloc[::-1].reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.3, 0.4 * len(rows) + 1.8), layout="constrained")
+    sig = rows["p_adj"].to_numpy() < alpha
+    colors = [(MUTED[6] if g > 0 else MUTED[0]) if s else "#DDDDDD" for g, s in zip(rows["g2"], sig)]
+    y = np.arange(len(rows))
+    ax.barh(y, rows["log_ratio"], color=colors)
+    ax.set_yticks(y, rows["category"], fontsize=9)
+    ax.axvline(0, color="#333333", lw=0.8)
+    lo, hi = min(0.0, rows["log_ratio"].min()), max(0.0, rows["log_ratio"].max())
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.05 * span, hi + 1.1 * span)
+    for yi, r in zip(y, rows.itertuples()):
+        rank = f" · rank {r.rank_among_terms}/{r.n_terms}" if hasattr(r, "rank_among_terms") else ""
+        ax.text(max(r.log_ratio, 0) + 0.03 * span, yi, f"G² {r.g2:+.1f} · {r.n_target}/{r.n_reference} · p_adj {r.p_adj:.2g}{rank}",
+                va="center", ha="left", fontsize=7.5, color="#333333")
+    ax.set_xlabel("Log Ratio of the pooled family (log2 of the rate ratio)", fontsize=8.5)
+    _legend_below(ax, ncols=3, fontsize=7.5, handles=[Patch(color=MUTED[6], label="over-used, p_adj < %g" % alpha),
+                       Patch(color=MUTED[0], label="under-used, p_adj < %g" % alpha),
+                       Patch(color="#DDDDDD", label="not significant")])
+    ax.set_title(title or "Term families", fontsize=10)
+    return ax
+
+
+def save_table(table: pd.DataFrame, name: str, *, folder=None) -> dict:
+    """Write a table without a chart as ``folder/name.csv`` (default folder: the project's figures/),
+    atomically (:func:`analysis.export.write_table`), so prose about it can be checked against it."""
+    from pathlib import Path
+
+    from . import config
+    from .export import write_table
+    folder = Path(folder) if folder is not None else config.FIGURES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_table(table, folder / name, ("csv",))

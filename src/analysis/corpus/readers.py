@@ -312,6 +312,18 @@ def _metadata(meta_path: Path, folder: Path, files: list[Path]) -> dict[str, tup
     return meta
 
 
+def folder_files(folder: Path, *, pattern: str = "*.txt", metadata: str = "metadata.csv") -> tuple[list[Path], dict]:
+    """The text files of ``folder`` (sorted; symbolic links pointing out of it refused) and its
+    metadata (from ``metadata.csv`` when there is one, checked row by row)."""
+    root = folder.resolve()
+    files = sorted(f for f in folder.glob(pattern) if f.is_file())
+    for file in files:
+        if not file.resolve().is_relative_to(root):
+            raise CorpusError(f"{file}: points outside {folder} (to {file.resolve()}); copy the file into the folder")
+    meta_path = folder / metadata
+    return files, (_metadata(meta_path, folder, files) if meta_path.is_file() else {})
+
+
 def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: str | None = None,
                 collection: str | None = None, pattern: str = "*.txt") -> pd.DataFrame:
     """Load a folder of text files, one document per file.
@@ -324,13 +336,7 @@ def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: s
     folder = Path(path)
     if not folder.is_dir():
         raise CorpusError(f"{folder}: not a folder")
-    root = folder.resolve()
-    files = sorted(f for f in folder.glob(pattern) if f.is_file())
-    for file in files:
-        if not file.resolve().is_relative_to(root):
-            raise CorpusError(f"{file}: points outside {folder} (to {file.resolve()}); copy the file into the folder")
-    meta_path = folder / metadata
-    meta = _metadata(meta_path, folder, files) if meta_path.is_file() else {}
+    files, meta = folder_files(folder, pattern=pattern, metadata=metadata)
     records, wheres = [], []
     for file in files:
         text, enc = decode_file(file, encoding)
