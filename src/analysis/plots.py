@@ -9,6 +9,7 @@ is drawn in :data:`TARGET_COLOR`, the reference in :data:`REFERENCE_COLOR`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -76,7 +77,31 @@ def add_caption(fig, text: str, *, fontsize: float = 8.5) -> None:
     placed under the axes included: the layout is run first to know where the figure ends)."""
     fig.canvas.draw()
     bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / fig.get_figheight()
-    fig.text(0.01, min(-0.01, bottom - 0.01), text, ha="left", va="top", fontsize=fontsize, color="#555555", wrap=True)
+    # Wrapped here, to the figure's width, rather than by matplotlib (whose wrapping is not seen by a
+    # tight bounding box, so a long first line could be cut at the right edge of the saved file).
+    fig.text(0.01, min(-0.01, bottom - 0.01), wrap_text(text, fig.get_figwidth() * 0.97, fontsize), ha="left",
+             va="top", fontsize=fontsize, color="#555555")
+
+
+def _display_width(word: str) -> float:
+    """Width of ``word`` in ems: a wide (CJK) character 1, anything else about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.52 for ch in word)
+
+
+def wrap_text(text: str, width_in: float, fontsize: float) -> str:
+    """``text`` broken into lines that fit ``width_in`` inches at ``fontsize`` points (greedy, at spaces)."""
+    budget = width_in * 72 / fontsize
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and _display_width(candidate) > budget:
+                lines.append(line)
+                candidate = word
+            line = candidate
+        lines.append(line)
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ corpus overview
@@ -423,14 +448,20 @@ def plot_first_appearance(first: pd.DataFrame, *, ax=None, target_year: int | No
     hi = int(max(first["last_year"].max() if seen.any() else lo, target_year or lo))
     ax.hlines(y[seen], first["first_year"][seen].astype(float), first["last_year"][seen].astype(float),
               color=REFERENCE_COLOR, lw=3, alpha=0.5)
-    ax.plot(first["first_year"][seen].astype(float), y[seen], "o", color=REFERENCE_COLOR, label=f"first year in {reference_label}")
+    uncertain = (first["first_year_uncertain"].fillna(False).to_numpy(dtype=bool) if "first_year_uncertain" in first
+                 else np.zeros(len(first), bool))
+    sure = seen & ~uncertain
+    ax.plot(first["first_year"][sure].astype(float), y[sure], "o", color=REFERENCE_COLOR, label=f"first year in {reference_label}")
+    if (seen & uncertain).any():
+        ax.plot(first["first_year"][seen & uncertain].astype(float), y[seen & uncertain], "o", mfc="white",
+                mec=REFERENCE_COLOR, mew=1.5, label="first year uncertain (?): the year before is not in the corpus")
     for yi in y[~seen]:
         ax.text(lo, yi, f"not in {reference_label}", va="center", fontsize=8.5, color="#555555")
     label_axis = ax.get_yaxis_transform()  # x in axes fraction, y in data
-    for yi, row in zip(y[seen], first[seen].itertuples()):
+    for yi, row, doubt in zip(y[seen], first[seen].itertuples(), uncertain[seen]):
         n = int(row.n_years)
-        ax.text(1.02, yi, f"{int(row.first_year)} · {n} year{'s' if n != 1 else ''}", va="center", fontsize=8,
-                transform=label_axis, clip_on=False)
+        ax.text(1.02, yi, f"{int(row.first_year)}{'?' if doubt else ''} · {n} year{'s' if n != 1 else ''}",
+                va="center", fontsize=8, transform=label_axis, clip_on=False)
     ax.text(1.02, len(first) - 0.4, "first · years used", fontsize=7.5, color="#555555", transform=label_axis, va="bottom")
     if target_year:
         ax.axvline(target_year, color=TARGET_COLOR, ls="--", lw=1, label=f"{target_label} ({target_year})")
@@ -440,7 +471,7 @@ def plot_first_appearance(first: pd.DataFrame, *, ax=None, target_year: int | No
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("year")
     _legend_below(ax, ncols=2)
-    ax.set_title(title or "First appearance in the reference series")
+    ax.set_title(title or "First appearance in the reference series", pad=16)
     return ax
 
 

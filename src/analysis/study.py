@@ -401,9 +401,10 @@ def show_figure(fig, *, dpi: int = 120, name: str | None = None) -> None:
 
 
 def figure_texts(fig) -> list[str]:
-    """Every non-empty text of ``fig``: titles, axis labels, tick labels, legends, annotations, caption."""
+    """Every non-empty text of ``fig``: titles, axis labels, tick labels, legends, annotations, caption
+    (line breaks read as spaces: captions are wrapped at spaces to the figure's width)."""
     from matplotlib.text import Text
-    return [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+    return [t.get_text().replace("\n", " ") for t in fig.findobj(Text) if t.get_text().strip()]
 
 
 def _in_kernel() -> bool:
