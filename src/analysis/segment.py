@@ -31,7 +31,6 @@ import logging
 import os
 from contextlib import contextmanager
 from functools import cached_property
-from itertools import compress
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -40,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .cache import SegmentCache, split_vocab
+from .cache import SEP, SegmentCache, split_vocab
 from .lexicon import Lexicon
 from .preprocessing import normalise
 from .structure import parse_paragraphs
@@ -219,27 +218,28 @@ class Segmenter:
     def _table(self, docs: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
         cols: dict[str, list] = {c: [] for c in ("doc_id", "collection", "year", "paragraph", "text",
                                                   "section_path", "level", "is_heading", "stream", "tokens", "tags")}
-        for doc_id, collection, year, result in zip(docs["doc_id"], docs["collection"], docs["year"], results):
+        types, local_ids = corpus_vocabulary([r["vocab"] for r in results])
+        keep = self.filter.mask(types)
+        types = np.array(types, dtype=object)
+        for i, (doc_id, collection, year, result) in enumerate(zip(docs["doc_id"], docs["collection"], docs["year"],
+                                                                  results)):
             n = len(result["paragraph"])
             cols["doc_id"] += [doc_id] * n
             cols["collection"] += [collection] * n
             cols["year"] += [year] * n
             for col in ("paragraph", "section_path", "level", "is_heading"):
                 cols[col] += result[col]
-            # each token type of the document is decided once, then selected with numpy
-            types = split_vocab(result["vocab"])
-            vocab = np.array(types, dtype=object)
-            ids = np.asarray(result["ids"], dtype=np.intp)
+            # one vocabulary for the whole corpus: each token type is decided once, then selected with numpy
+            g = local_ids[i][np.asarray(result["ids"], dtype=np.intp)]
             ends = np.asarray(result["ends"], dtype=np.intp)
-            kept = self.filter.mask(types)[ids]
-            flat = vocab[ids].tolist()
-            stream = _split(flat, ends)
+            kept = keep[g]
+            stream = _split(types[g].tolist(), ends)
             cols["stream"] += stream
             cols["text"] += ["".join(t) for t in stream]
             kept_ends = np.cumsum(kept)[ends - 1] if len(ends) else ends
             if len(ends):
                 kept_ends[ends == 0] = 0
-            cols["tokens"] += _split(list(compress(flat, kept.tolist())), kept_ends)
+            cols["tokens"] += _split(types[g[kept]].tolist(), kept_ends)
             if self.pos:
                 tag_vocab = np.array(split_vocab(result["tag_vocab"]), dtype=object)
                 tag_ids = np.asarray(result["tag_ids"], dtype=np.int64)
@@ -254,6 +254,22 @@ class Segmenter:
         table.insert(table.columns.get_loc("tokens") + 1, "n_tokens", table["tokens"].map(len))
         table.attrs["filter"] = self.filter.name
         return table if self.pos else table.drop(columns="tags")
+
+
+def corpus_vocabulary(vocabularies: list[str]) -> tuple[list[str], list[np.ndarray]]:
+    """One vocabulary for many packed documents (:func:`analysis.cache.pack`'s joined vocabularies):
+    the distinct token types, and for each document the global id of each of its local ids.
+    Dictionary-encoded by pyarrow, so no Python object is made per document type."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    sizes = [v.count(SEP) + 1 if v else 0 for v in vocabularies]
+    joined = SEP.join(v for v in vocabularies if v)
+    if not joined:
+        return [], [np.zeros(0, dtype=np.intp) for _ in vocabularies]
+    encoded = pc.split_pattern(pa.array([joined]), pattern=SEP).flatten().dictionary_encode()
+    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    bounds = np.cumsum([0] + sizes)
+    return encoded.dictionary.to_pylist(), [ids[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _split(flat: list, ends) -> list[list]:
