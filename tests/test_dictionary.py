@@ -253,7 +253,7 @@ def test_plot_category_trends_draws_each_category_and_the_target(units):
     matplotlib.use("agg")
     from analysis.plots_network import plot_category_trends
     tr = category_trends(units, DICT, target="A", keep=KEEP)
-    ax = plot_category_trends(tr)
+    ax = plot_category_trends(tr, target_label="the speech")
     labels = [line.get_label() for line in ax.get_lines()]
     assert [lab for lab in labels if not lab.startswith("_")] == ["rol", "party", "glob", "the speech (star)"]
     stars = [line for line in ax.get_lines() if line.get_marker() == "*" and len(line.get_xdata())]

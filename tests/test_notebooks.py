@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,6 @@ import pytest
 
 from analysis.frequency import term_frequency
 from analysis.keyness import keyness
-from analysis.pipeline import prepare
 from analysis.study import resolve
 
 from nbruns import NOTEBOOKS, SLUGS, TARGETS, expected_names, outputs, run_all

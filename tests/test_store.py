@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,7 @@ from analysis.pipeline import prepare
 from analysis.preprocessing import normalise
 from analysis.segment import Segmenter
 from analysis.structure import parse_paragraphs
-from analysis.store import MANIFEST, Store, add_filter, default_filter, filter_key, index
+from analysis.store import MANIFEST, Store, add_filter, default_filter, index
 from analysis.store_topics import StreamingNMF, transform_paragraphs
 from analysis.tokens import TokenFilter
 from analysis.trends import term_trends

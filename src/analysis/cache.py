@@ -21,7 +21,6 @@ another key (foreign) is named in a warning, deleted and recomputed.
 from __future__ import annotations
 
 import json
-import logging
 import struct
 import warnings
 import zlib
@@ -35,8 +34,6 @@ from .errors import CacheWarning
 SCHEMA = "analysis.segments/3"
 MAGIC = b"ANSEG3\n"
 SEP = "\x1f"  # unit separator: joins the vocabulary (tokens never contain it)
-
-log = logging.getLogger(__name__)
 
 
 def pack(lists: list[list[str]]) -> tuple[str, np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ SHAPES = {
     "plan": re.compile(rf"^十[{DIGIT}]五$"),
     "parts": re.compile(rf"^(?:[{DIGIT}十][^{NOT_AFTER_NUMERAL}\W\d]{{1,2}}){{2,3}}$"),
     "counted": re.compile(rf"^{COUNT_NOT_ONE}[{CLASSIFIERS}]({HAN}{{2,5}})$"),
-    "steps": re.compile(rf"^[两三四五]步走$"),
+    "steps": re.compile(r"^[两三四五]步走$"),
 }
 QUOTED_SHAPES = {
     "counted_one": re.compile(rf"^一[{CLASSIFIERS}]({HAN}{{2,5}})$"),

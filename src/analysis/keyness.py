@@ -73,8 +73,6 @@ is one decision of the author, not several.  Given the target's ``units`` (its p
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp

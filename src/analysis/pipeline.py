@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .corpus import ensure_unique_ids, load_default_corpus
-from .errors import CorpusWarning, InputError
+from .errors import CorpusWarning
 from .lexicon import Lexicon
 from .segment import Segmenter, apply_filter, segmented_documents
 from .selection import select_documents

@@ -16,7 +16,6 @@ from .fonts import setup_matplotlib
 NODE_COLOR = "#c0392b"      # the speech's colour in analysis.plots (TARGET_COLOR)
 EDGE_COLOR = "#7a7a7a"
 REFERENCE_COLOR = "#2c7fb8"
-PALETTE = ["#2c7fb8", "#c0392b", "#31a354", "#756bb1", "#e6550d", "#636363", "#d6616b", "#3182bd"]
 
 
 def _axes(ax=None, figsize=(7, 6)):
@@ -39,7 +38,7 @@ def network_layout(graph, *, seed: int = 7, weight: str | None = "count", k: flo
     ordered.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in graph.edges(data=True)))
     components = sorted((sorted(c) for c in nx.connected_components(ordered)), key=lambda c: (-len(c), c[0]))
     pos: dict = {}
-    x0, y_top, column_width, y = 0.0, 0.0, 0.0, 0.0
+    x0, column_width, y = 0.0, 0.0, 0.0
     main_height = None
     for i, nodes in enumerate(components):
         sub = ordered.subgraph(nodes)
@@ -172,16 +171,19 @@ def plot_collocates(table: pd.DataFrame, n: int = 15, *, value: str = "log_dice"
 
 
 def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scale: str = "symlog",
-                         title: str | None = None):
+                         title: str | None = None, target_label: str = "target", palette=None):
     """Rate per 10,000 tokens of each dictionary category by year (lines; gaps where no document),
-    the target series (the speech) as stars in the same colour at its year.  Takes
+    the target series as stars in the same colour at its year (named ``target_label`` in the
+    legend); colours from ``palette`` (default Paul Tol's colour-blind-safe muted set).  Takes
     :func:`analysis.dictionary.category_trends`.  ``scale="symlog"`` (default: logarithmic above 1
     per 10,000, linear below, so zeros stay on the chart) keeps a short text with rates a hundred
     times the reports' from flattening them; ``"linear"`` for a plain axis."""
-    ax = _axes(ax, (9, 4.8))
+    from .plots import MUTED, PAGE_WIDTH
+    palette = list(palette or MUTED)
+    ax = _axes(ax, (PAGE_WIDTH, 4.8))
     categories = list(dict.fromkeys(trends["category"])) if categories is None else list(categories)
     for i, cat in enumerate(categories):
-        color = PALETTE[i % len(PALETTE)]
+        color = palette[i % len(palette)]
         part = trends[trends["category"] == cat]
         ref = part[part["series"] == "reference"].sort_values("year")
         ax.plot(ref["year"].astype(float), ref["per_10k"].astype(float), color=color, lw=1.6, label=cat)
@@ -189,7 +191,7 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
         if len(tgt):
             ax.plot(tgt["year"].astype(float), tgt["per_10k"].astype(float), "*", color=color, ms=15, mec="white",
                     zorder=4)
-    ax.plot([], [], "*", color="#555555", ms=12, label="the speech (star)")
+    ax.plot([], [], "*", color="#555555", ms=12, label=f"{target_label} (star)")
     ax.set_xlabel("year")
     if scale == "symlog":
         from matplotlib.ticker import FuncFormatter
@@ -198,7 +200,7 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
         ax.set_ylabel("occurrences per 10,000 tokens\n(log scale above 1)")
     else:
         ax.set_ylabel("occurrences per 10,000 tokens")
-    ax.legend(frameon=False, fontsize=9, ncols=2)
+    ax.legend(frameon=False, fontsize=8.5, ncols=2)
     filt = trends.attrs.get("filter")
     ax.set_title(title or "Dictionary categories by year")
     if filt:

@@ -50,7 +50,6 @@ PIPELINE_VERSION = "3"  # 3: unfiltered streams; filters applied when counting
 BACKENDS = ("jieba", "rjieba")
 LEXICON_TAG = "nz"
 
-log = logging.getLogger(__name__)
 
 
 class Segmenter:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -470,28 +471,6 @@ def links_in_repeats(edges: pd.DataFrame, text: str, *, min_chars: int = 30) -> 
     out = edges.assign(n_repeats=n, repeat_chars=longest)
     out.attrs.update(edges.attrs)
     return out
-
-
-def recolour_categories(ax, target_label: str, palette=None) -> None:
-    """Give the lines and stars of :func:`analysis.plots_network.plot_category_trends` Paul Tol's
-    colour-blind-safe muted colours (one per category, lines and stars alike) and name the star
-    after the target, then redraw the legend."""
-    from matplotlib.lines import Line2D
-
-    from .plots import MUTED
-    palette = list(palette or MUTED)
-    lines = [line for line in ax.get_lines() if len(line.get_xdata())]
-    handles, colour_of = [], {}
-    for line in lines:
-        if line.get_linestyle() not in ("None", "") and line.get_label() and not line.get_label().startswith("_"):
-            colour_of[line.get_color()] = palette[len(colour_of) % len(palette)]
-            line.set_color(colour_of[line.get_color()])
-            handles.append(Line2D([], [], color=line.get_color(), lw=1.6, label=line.get_label()))
-    for line in lines:
-        if line.get_linestyle() in ("None", "") and line.get_color() in colour_of:
-            line.set_color(colour_of[line.get_color()])
-    handles.append(Line2D([], [], marker="*", ls="none", color="#555555", ms=12, label=f"{target_label} (star)"))
-    ax.legend(handles=handles, frameon=False, fontsize=8.5, ncols=2)
 
 
 # ------------------------------------------------------------------ distinctiveness (notebooks 01 and 03)
