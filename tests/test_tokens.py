@@ -230,3 +230,10 @@ def test_keyness_on_nested_documents_keeps_token_totals(corpus):
     assert nested["total_reference"].iloc[0] == tokens[corpus.documents.loc[ref, "doc_id"]].sum()
     assert plain.loc["发展", "n_target"] == 2 and nested.loc["发展", "n_target"] == 7
     assert nested.loc["发展", "n_reference"] == int(corpus.count(["发展"]).loc[corpus.documents.loc[ref, "doc_id"], "发展"].sum())
+
+
+def test_cli_count_empty_term_is_one_line_error():
+    out = subprocess.run([sys.executable, "-m", "analysis", "count", "-", ""], input="法治", capture_output=True,
+                         text=True)
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: give at least one non-empty term to count"

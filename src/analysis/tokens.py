@@ -35,6 +35,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from .errors import InputError
 from .lexicon import stopword_list
 
 NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
@@ -71,13 +72,13 @@ class TokenFilter:
     def __post_init__(self):
         if isinstance(self.stopwords, str):
             if self.stopwords not in STOPWORD_LISTS:
-                raise ValueError(f"unknown stopword list {self.stopwords!r}: use one of {STOPWORD_LISTS} or a list of words")
+                raise InputError(f"unknown stopword list {self.stopwords!r}: use one of {STOPWORD_LISTS} or a list of words")
         elif self.stopwords is None:
             object.__setattr__(self, "stopwords", "none")
         else:
             object.__setattr__(self, "stopwords", frozenset(self.stopwords))
         if not isinstance(self.min_chars, int) or isinstance(self.min_chars, bool) or self.min_chars < 1:
-            raise ValueError(f"min_chars must be a positive integer, not {self.min_chars!r}")
+            raise InputError(f"min_chars must be a positive integer, not {self.min_chars!r}")
         object.__setattr__(self, "protected", frozenset(self.protected))
         # equal filters share one memo of verdicts (a filter is immutable, so its verdicts are too)
         object.__setattr__(self, "_memo", _MEMOS.setdefault(
@@ -250,7 +251,7 @@ def count_terms(streams: Iterable[Sequence[str]], terms: Iterable[str], nesting:
     """
     terms = list(dict.fromkeys(t.strip() for t in terms))
     if not terms or not all(terms):
-        raise ValueError("give at least one non-empty term")
+        raise InputError("give at least one non-empty term to count")
     counts: Counter = Counter()
     for stream in streams:
         count_in_stream(stream, terms, nesting, counts)
