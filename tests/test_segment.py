@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import pandas as pd
 import pytest
 
 from analysis.cli import main as cli
@@ -85,6 +88,9 @@ def test_cache_reuses_and_invalidates(speech, gwr, tmp_path):
     again = Segmenter(cache=tmp_path).segment(docs)
     assert again.equals(first)
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.seg")} == before  # nothing rewritten
+    # the assembled corpus is one more file, and a re-run reads it alone
+    corpora = list(tmp_path.rglob("*.corpus"))
+    assert len(corpora) == 1
     # the filter is applied when counting: another filter reads the same cache files
     loose = Segmenter(cache=tmp_path, min_chars=1, stopwords="none").segment(docs)
     assert len(files()) == len(docs)
@@ -102,6 +108,47 @@ def test_cache_reuses_and_invalidates(speech, gwr, tmp_path):
     Segmenter(cache=tmp_path).segment(edited)
     assert len(files()) == 3 * len(docs) + 1
     assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
+
+
+def test_rerun_reads_the_assembled_corpus_alone(gwr, tmp_path):
+    docs = gwr[gwr["year"] >= 2023]
+    first = Segmenter(cache=tmp_path).segment(docs)
+    for path in tmp_path.rglob("*.seg"):
+        path.unlink()
+    assert Segmenter(cache=tmp_path).segment(docs).equals(first)
+    assert not list(tmp_path.rglob("*.seg"))  # nothing segmented again: one file read, nothing merged
+    assert Segmenter(cache=tmp_path).segment(docs.iloc[::-1]).equals(  # another order is another corpus
+        pd.concat([first[first["doc_id"] == d] for d in docs["doc_id"][::-1]], ignore_index=True))
+
+
+def test_corrupt_corpus_entry_is_named_and_rebuilt_from_the_documents(gwr, tmp_path):
+    from analysis.errors import CacheWarning
+    docs = gwr[gwr["year"] >= 2023]
+    first = Segmenter(cache=tmp_path).segment(docs)
+    (entry,) = tmp_path.rglob("*.corpus")
+    entry.write_bytes(entry.read_bytes()[:-10])
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.seg")}
+    with pytest.warns(CacheWarning, match=rf"{entry.name}: unreadable segment cache file"):
+        assert Segmenter(cache=tmp_path).segment(docs).equals(first)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.seg")} == before  # documents read, not redone
+    assert Segmenter(cache=tmp_path).segment(docs).equals(first)
+
+
+def test_corpus_entries_are_pruned_least_recently_used_first(gwr, tmp_path, monkeypatch):
+    import analysis.cache
+    monkeypatch.setattr(analysis.cache, "CORPUS_ENTRIES", 2)
+    docs = gwr[gwr["year"] >= 2021].reset_index(drop=True)
+    subsets = [docs.iloc[[0, 1]], docs.iloc[[1, 2]], docs.iloc[[0, 2]]]
+    for subset in subsets[:2]:
+        Segmenter(cache=tmp_path).segment(subset)
+    oldest = {p.name for p in tmp_path.rglob("*.corpus")}
+    Segmenter(cache=tmp_path).segment(subsets[0])  # used again: now the most recent
+    Segmenter(cache=tmp_path).segment(subsets[2])
+    kept = {p.name for p in tmp_path.rglob("*.corpus")}
+    assert len(oldest) == 2 and len(kept) == 2 and len(kept & oldest) == 1
+    seg = Segmenter(cache=tmp_path)
+    first_key = hashlib.sha256("\n".join(seg.keys(subsets[0]["text"])).encode()).hexdigest()
+    assert f"{first_key}.corpus" in kept
 
 
 def test_corrupt_cache_file_is_named_and_recomputed(speech, tmp_path):

@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from analysis.cache import SegmentCache, packed, unpack
+from analysis.cache import SegmentCache, packed
 from analysis.errors import CacheWarning
 from analysis.lexicon import Lexicon
 from analysis.pipeline import prepare
@@ -161,10 +161,26 @@ def test_cache_round_trip_and_atomic(tmp_path, seg):
     key = seg.key("x")
     cache.put(key, packed(raw))
     back = cache.get(key)
-    assert unpack(back["vocab"], back["ids"], back["ends"]) == raw["tokens"]
-    assert back["section_path"] == [tuple(p) for p in raw["section_path"]]
-    assert back["paragraph"] == raw["paragraph"] and back["boilerplate_chars"] == raw["boilerplate_chars"]
+    assert back.streams() == raw["tokens"]
+    assert back.paragraph_paths() == [tuple(p) for p in raw["section_path"]]
+    assert back.heading.tolist() == raw["is_heading"] and back.levels() == raw["level"]
+    assert bytes(back.text).decode() == "".join(raw["text"])
+    assert back.n_docs == 1 and back.boilerplate.tolist() == [raw["boilerplate_chars"]]
     assert [p.name for p in tmp_path.rglob("*")] and not list(tmp_path.rglob("*.part"))
+
+
+def test_segments_concat_is_the_documents_in_order(seg):
+    from analysis.cache import Segments, decode, encode
+    texts = ["一、总结\n坚持依法治国，推动高质量发展。\n", "", "（一）加强党的建设\n推动高质量发展，坚持依法治国。"]
+    processed = [seg.process(t) for t in texts]
+    joined = Segments.concat([packed(p) for p in processed])
+    back = decode(encode(joined, "ab" * 32), "ab" * 32)
+    for value in (joined, back):
+        assert value.n_docs == 3 and value.doc_ends.tolist() == [2, 2, 4]
+        assert value.streams() == [s for p in processed for s in p["tokens"]]
+        assert value.paragraph_paths() == [tuple(q) for p in processed for q in p["section_path"]]
+        assert bytes(value.text).decode() == "".join(t for p in processed for t in p["text"])
+        assert len(value.types) == len(set(value.types))  # one vocabulary: 坚持, 依法治国… once
 
 
 @pytest.mark.parametrize("payload", ["truncated", "foreign_key", "garbage", "planted_pickle", "object_array"])

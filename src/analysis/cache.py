@@ -1,29 +1,35 @@
-"""A safe on-disk cache of segmented documents: raw arrays and JSON, never pickle.
+"""Segmented documents as compact arrays, and a safe on-disk cache of them: never pickle.
 
-One file per document, ``<key[:2]>/<key>.seg``::
+:class:`Segments` holds the token streams of one or more documents the way quanteda's tokens
+object does: the distinct token types once (``vocab``), one integer per token (``ids``), and
+where each paragraph and document ends; beside them each paragraph's section, heading flag and
+level.  It is what a worker process sends back, what the cache stores, and what
+:meth:`analysis.segment.Segmenter.segment` turns into a paragraph table.
+:meth:`Segments.concat` joins documents into one corpus with one vocabulary.
 
-    b"ANSEG3\n"  · 8-byte little-endian header length · header (JSON, UTF-8) · payload
+One file per entry, ``<key[:2]>/<key>.seg`` (one document) or ``corpora/<key>.corpus`` (the
+assembled corpus of one call, so that a re-run reads one file and merges nothing)::
 
-The header holds the schema, the cache key, the paragraph columns (index, section path,
-heading flag, level), the count of boilerplate characters removed, and for each array of the
-payload its dtype, offset and length, and a CRC-32 of the whole payload.  The payload holds the
-token streams of all paragraphs as ``vocab`` (the distinct tokens joined by U+001F, UTF-8),
-``ids`` (one ``uint32`` per token) and ``ends`` (running token count at the end of each
-paragraph), and ``tag_vocab`` / ``tag_ids`` for part-of-speech tags when asked for.
+    b"ANSEG4\\n" · 8-byte little-endian header length · header (JSON, UTF-8) · payload
 
-Nothing in a file is ever executed: the reader only decodes JSON and reinterprets bytes as
-numbers.  A file is written to a unique temporary name in the same folder and renamed into
-place, so readers see the old file or the new one, never half of one, and two processes can
-write the same key.  A file that is truncated, corrupt (CRC), of another schema, or made for
-another key (foreign) is named in a warning, deleted and recomputed.
+The header holds the schema, the cache key, the distinct section paths, and for each array of
+the payload its offset, length and dtype, and a CRC-32 of the whole payload.  Nothing in a file
+is ever executed: the reader only decodes JSON and reinterprets bytes as numbers.  A file is
+written to a unique temporary name in the same folder and renamed into place
+(:func:`analysis.atomic.atomic_write`), so readers see the old file or the new one, never half
+of one, and two processes can write the same key.  A file that is truncated, corrupt (CRC), of
+another schema, or made for another key (foreign) is named in a warning, deleted and recomputed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import struct
 import warnings
 import zlib
+from dataclasses import dataclass, fields
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -31,17 +37,28 @@ import numpy as np
 from .atomic import atomic_write
 from .errors import CacheWarning
 
-SCHEMA = "analysis.segments/3"
-MAGIC = b"ANSEG3\n"
+SCHEMA = "analysis.segments/4"
+MAGIC = b"ANSEG4\n"
 SEP = "\x1f"  # unit separator: joins the vocabulary (tokens never contain it)
+NO_LEVEL = -1  # ``level`` of a paragraph that is not a heading
+CORPUS_ENTRIES = 16  # assembled corpora kept in a cache folder (least recently used go first)
+
+
+class _Index(dict):
+    """Token → id, a new id for each new token (``index[token]``)."""
+
+    def __missing__(self, token: str) -> int:
+        value = self[token] = len(self)
+        return value
 
 
 def pack(lists: list[list[str]]) -> tuple[str, np.ndarray, np.ndarray]:
     """Token lists as (vocabulary joined by SEP, uint32 ids, uint32 end offsets)."""
-    index: dict[str, int] = {}
-    ids = [index.setdefault(t, len(index)) for toks in lists for t in toks]
-    ends = np.cumsum([len(toks) for toks in lists], dtype=np.uint32)
-    return SEP.join(index), np.asarray(ids, dtype=np.uint32), ends
+    index = _Index()
+    flat = list(chain.from_iterable(lists))
+    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.uint32, count=len(flat))
+    ends = np.cumsum(list(map(len, lists)), dtype=np.uint32)
+    return SEP.join(index), ids, ends
 
 
 def split_vocab(vocab_text: str) -> list[str]:
@@ -55,43 +72,152 @@ def unpack(vocab_text: str, ids: np.ndarray, ends: np.ndarray) -> list[list[str]
     return [flat[a:b] for a, b in zip([0] + bounds, bounds)]
 
 
-def packed(value: dict) -> dict:
-    """A processed document (see :meth:`analysis.segment.Segmenter.process`) with its token
-    streams (and tags) packed as ``vocab``/``ids``/``ends`` instead of lists."""
-    out = {k: v for k, v in value.items() if k not in ("tokens", "tags", "text")}
-    out["vocab"], out["ids"], out["ends"] = pack(value["tokens"])
-    if value.get("tags") is not None:
-        out["tag_vocab"], out["tag_ids"], _ = pack(value["tags"])
-    return out
+def corpus_vocabulary(vocabularies: list[str]) -> tuple[str, list[np.ndarray]]:
+    """One vocabulary for many SEP-joined vocabularies: the distinct types (joined by SEP), and for
+    each input the global id of each of its local ids.  Dictionary-encoded by pyarrow, so no
+    Python object is made per type."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    sizes = [v.count(SEP) + 1 if v else 0 for v in vocabularies]
+    joined = SEP.join(v for v in vocabularies if v)
+    if not joined:
+        return "", [np.zeros(0, dtype=np.uint32) for _ in vocabularies]
+    encoded = pc.split_pattern(pa.array([joined]), pattern=SEP).flatten().dictionary_encode()
+    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.uint32)
+    bounds = np.cumsum([0] + sizes)
+    types = encoded.dictionary
+    types = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(types)], pa.int32()), types), SEP)[0].as_py()
+    return types, [ids[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-_ARRAYS = ("ids", "ends", "tag_ids")
+@dataclass(eq=False)
+class Segments:
+    """The token streams of one or more documents, with their paragraphs' structure.
+
+    Tokens: ``vocab`` (distinct types joined by SEP), ``ids`` (uint32, one per token), ``ends``
+    (uint32: running token count at the end of each paragraph).  Paragraphs: ``text`` (their
+    normalised texts end to end, UTF-8) and ``text_ends`` (uint64: running byte count), ``doc_ends``
+    (running paragraph count at the end of each document), ``path`` (index into ``paths``, the
+    distinct section paths), ``heading`` (bool), ``level`` (int32, ``NO_LEVEL`` when not a
+    heading).  Per document: ``boilerplate`` (characters removed by normalisation).  With part
+    of speech: ``tag_vocab`` and ``tag_ids`` (one tag per token).
+    """
+
+    vocab: str
+    ids: np.ndarray
+    ends: np.ndarray
+    doc_ends: np.ndarray
+    paths: list[tuple[str, ...]]
+    path: np.ndarray
+    heading: np.ndarray
+    level: np.ndarray
+    boilerplate: np.ndarray
+    text: bytes = b""
+    text_ends: np.ndarray | None = None
+    tag_vocab: str | None = None
+    tag_ids: np.ndarray | None = None
+
+    @classmethod
+    def from_processed(cls, value: dict) -> "Segments":
+        """One document as :meth:`analysis.segment.Segmenter.process` returns it."""
+        vocab, ids, ends = pack(value["tokens"])
+        paths: dict[tuple, int] = {}
+        path = [paths.setdefault(tuple(p), len(paths)) for p in value["section_path"]]
+        tag_vocab = tag_ids = None
+        if value.get("tags") is not None:
+            tag_vocab, tag_ids, _ = pack(value["tags"])
+        texts = [t.encode("utf-8") for t in value["text"]]
+        return cls(vocab, ids, ends, np.array([len(ends)], dtype=np.uint32), list(paths),
+                   np.array(path, dtype=np.uint32), np.array(value["is_heading"], dtype=bool),
+                   np.array([NO_LEVEL if v is None else v for v in value["level"]], dtype=np.int32),
+                   np.array([value["boilerplate_chars"]], dtype=np.uint64), b"".join(texts),
+                   np.cumsum([len(t) for t in texts], dtype=np.uint64), tag_vocab, tag_ids)
+
+    @classmethod
+    def concat(cls, parts: list["Segments"]) -> "Segments":
+        """The documents of ``parts`` in order, with one vocabulary (and one list of paths)."""
+        if len(parts) == 1:
+            return parts[0]
+        vocab, maps = corpus_vocabulary([p.vocab for p in parts])
+        token_offsets = np.cumsum([0] + [len(p.ids) for p in parts[:-1]])
+        byte_offsets = np.cumsum([0] + [len(p.text) for p in parts[:-1]], dtype=np.uint64)
+        para_offsets = np.cumsum([0] + [len(p.ends) for p in parts[:-1]])
+        paths: dict[tuple, int] = {}
+        path = [np.array([paths.setdefault(q, len(paths)) for q in p.paths], dtype=np.uint32)[p.path]
+                for p in parts]
+        tag_vocab = tag_ids = None
+        if parts and all(p.tag_ids is not None for p in parts):
+            tag_vocab, tag_maps = corpus_vocabulary([p.tag_vocab for p in parts])
+            tag_ids = _cat([m[p.tag_ids] for m, p in zip(tag_maps, parts)], np.uint32)
+        return cls(vocab, _cat([m[p.ids] for m, p in zip(maps, parts)], np.uint32),
+                   _cat([p.ends + o for p, o in zip(parts, token_offsets)], np.uint32),
+                   _cat([p.doc_ends + o for p, o in zip(parts, para_offsets)], np.uint32),
+                   list(paths), _cat(path, np.uint32), _cat([p.heading for p in parts], bool),
+                   _cat([p.level for p in parts], np.int32), _cat([p.boilerplate for p in parts], np.uint64),
+                   b"".join(p.text for p in parts),
+                   _cat([p.text_ends + o for p, o in zip(parts, byte_offsets)], np.uint64), tag_vocab, tag_ids)
+
+    @property
+    def types(self) -> list[str]:
+        """The distinct token types, in id order."""
+        return split_vocab(self.vocab)
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_ends)
+
+    def streams(self) -> list[list[str]]:
+        """Every paragraph's tokens, in order."""
+        return unpack(self.vocab, self.ids, self.ends)
+
+    def paragraph_paths(self) -> list[tuple[str, ...]]:
+        return [self.paths[i] for i in self.path.tolist()]
+
+    def levels(self) -> list[int | None]:
+        return [None if v == NO_LEVEL else v for v in self.level.tolist()]
+
+
+def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+
+def packed(value: dict) -> Segments:
+    """A processed document (see :meth:`analysis.segment.Segmenter.process`) as :class:`Segments`."""
+    return Segments.from_processed(value)
+
+
 _TEXTS = ("vocab", "tag_vocab")
+_BYTES = ("text",)
+_ARRAYS = {"text_ends": "<u8", "ids": "<u4", "ends": "<u4", "doc_ends": "<u4", "path": "<u4", "heading": "|b1", "level": "<i4",
+           "boilerplate": "<u8", "tag_ids": "<u4"}
 
 
-def encode(value: dict, key: str) -> bytes:
-    """A packed document (:func:`packed`) as the bytes of one cache file."""
+def encode(value: Segments, key: str) -> bytes:
+    """:class:`Segments` as the bytes of one cache file."""
     parts, layout, offset = [], {}, 0
-    for name in _TEXTS + _ARRAYS:
-        if name not in value:
+    for name in (*_TEXTS, *_BYTES, *_ARRAYS):
+        data = getattr(value, name)
+        if data is None:
             continue
-        data = value[name].encode("utf-8") if name in _TEXTS else np.ascontiguousarray(value[name], "<u4").tobytes()
+        if name in _TEXTS:
+            data = data.encode("utf-8")
+        elif name in _ARRAYS:
+            data = np.ascontiguousarray(data, _ARRAYS[name]).tobytes()
         layout[name] = [offset, len(data)]
         parts.append(data)
         offset += len(data)
     payload = b"".join(parts)
     header = {"schema": SCHEMA, "key": key, "layout": layout, "crc32": zlib.crc32(payload),
-              "boilerplate_chars": int(value["boilerplate_chars"]),
-              **{col: value[col] for col in ("paragraph", "section_path", "is_heading", "level")}}
+              "paths": [list(p) for p in value.paths]}
     head = json.dumps(header, ensure_ascii=False).encode("utf-8")
     return MAGIC + struct.pack("<Q", len(head)) + head + payload
 
 
-def decode(data: bytes, key: str | None = None) -> dict:
+def decode(data: bytes, key: str | None = None) -> Segments:
     """The inverse of :func:`encode`; raises ValueError for anything but a whole file of this
-    schema (and, with ``key``, made for that key)."""
+    schema (and, with ``key``, made for that key) whose arrays agree with each other."""
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
-        raise ValueError("not a segment cache file (no ANSEG3 header)")
+        raise ValueError("not a segment cache file (no ANSEG4 header)")
     (n,) = struct.unpack_from("<Q", data, len(MAGIC))
     start = len(MAGIC) + 8
     if start + n > len(data):
@@ -104,34 +230,56 @@ def decode(data: bytes, key: str | None = None) -> dict:
     payload = memoryview(data)[start + n:]
     if zlib.crc32(payload) != header["crc32"]:
         raise ValueError("checksum mismatch (truncated or corrupt)")
-    out = {col: header[col] for col in ("paragraph", "is_heading", "level", "boilerplate_chars")}
-    out["section_path"] = [tuple(p) for p in header["section_path"]]
+    out: dict = {"paths": [tuple(p) for p in header["paths"]]}
     for name, (offset, length) in header["layout"].items():
         chunk = payload[offset:offset + length]
-        out[name] = bytes(chunk).decode("utf-8") if name in _TEXTS else np.frombuffer(chunk, dtype="<u4")
-    if len(out["ends"]) != len(out["paragraph"]) or (len(out["ends"]) and int(out["ends"][-1]) != len(out["ids"])):
-        raise ValueError("paragraph count does not match the token streams")
-    if len(out["ids"]) and int(out["ids"].max()) >= out["vocab"].count(SEP) + 1:
+        if name in _TEXTS:
+            out[name] = bytes(chunk).decode("utf-8")
+        elif name in _BYTES:
+            out[name] = chunk  # a view of the file's bytes: the paragraph texts are built on it without a copy
+        elif name in _ARRAYS:
+            out[name] = np.frombuffer(chunk, dtype=_ARRAYS[name])
+    value = Segments(**{f.name: out.get(f.name) for f in fields(Segments)})
+    _check(value)
+    return value
+
+
+def _check(s: Segments) -> None:
+    n_para = len(s.ends)
+    if any(len(a) != n_para for a in (s.path, s.heading, s.level)) or len(s.boilerplate) != len(s.doc_ends):
+        raise ValueError("paragraph columns of different lengths")
+    if (n_para and int(s.ends[-1]) != len(s.ids)) or (len(s.doc_ends) and int(s.doc_ends[-1]) != n_para):
+        raise ValueError("paragraph or document ends do not match the token streams")
+    if np.any(np.diff(s.ends.astype(np.int64)) < 0) or np.any(np.diff(s.doc_ends.astype(np.int64)) < 0):
+        raise ValueError("paragraph or document ends out of order")
+    if s.text_ends is None or len(s.text_ends) != n_para or (n_para and int(s.text_ends[-1]) != len(s.text)) \
+            or np.any(np.diff(s.text_ends.astype(np.int64)) < 0):
+        raise ValueError("paragraph texts do not match their ends")
+    if len(s.ids) and int(s.ids.max()) >= s.vocab.count(SEP) + 1:
         raise ValueError("token id outside the vocabulary")
-    return out
+    if len(s.path) and int(s.path.max()) >= len(s.paths):
+        raise ValueError("section path index outside the list of paths")
+    if (s.tag_ids is None) != (s.tag_vocab is None) or (s.tag_ids is not None and len(s.tag_ids) != len(s.ids)):
+        raise ValueError("part-of-speech tags do not match the tokens")
 
 
 class SegmentCache:
-    """Processed documents on disk under ``folder``, one ``.npz`` per key (see the module docstring)."""
+    """Segmented documents on disk under ``folder`` (see the module docstring): one file per
+    document, and the assembled corpus of each of the last ``CORPUS_ENTRIES`` calls."""
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
 
-    def path(self, key: str) -> Path:
+    def path(self, key: str, *, corpus: bool = False) -> Path:
         if not key or any(c not in "0123456789abcdef" for c in key):
             raise ValueError(f"cache key must be a hex digest, not {key!r}")
-        return self.folder / key[:2] / f"{key}.seg"
+        return self.folder / "corpora" / f"{key}.corpus" if corpus else self.folder / key[:2] / f"{key}.seg"
 
-    def get(self, key: str) -> dict | None:
-        """The packed document stored under ``key`` (see :func:`packed`), or None."""
-        path = self.path(key)
+    def get(self, key: str, *, corpus: bool = False) -> Segments | None:
+        """The segments stored under ``key``, or None."""
+        path = self.path(key, corpus=corpus)
         try:
-            return decode(path.read_bytes(), key)
+            value = decode(path.read_bytes(), key)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, UnicodeDecodeError, struct.error, IndexError, TypeError) as exc:
@@ -139,8 +287,28 @@ class SegmentCache:
                           f"it is deleted and the document segmented again", CacheWarning, stacklevel=3)
             path.unlink(missing_ok=True)
             return None
+        if corpus:
+            try:
+                os.utime(path)  # recently used: kept when older corpora are pruned
+            except OSError:
+                pass
+        return value
 
-    def put(self, key: str, value: dict) -> Path:
-        """Store a packed document (:func:`packed`) under ``key``, atomically."""
+    def put(self, key: str, value: Segments, *, corpus: bool = False) -> Path:
+        """Store ``value`` under ``key``, atomically (a corpus: and prune the least recently used)."""
         data = encode(value, key)
-        return atomic_write(self.path(key), lambda fh: fh.write(data))
+        path = atomic_write(self.path(key, corpus=corpus), lambda fh: fh.write(data))
+        if corpus:
+            self._prune(path.parent)
+        return path
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        entries = []
+        for p in folder.glob("*.corpus"):
+            try:
+                entries.append((p.stat().st_mtime_ns, p))
+            except FileNotFoundError:
+                continue
+        for _, p in sorted(entries, reverse=True)[CORPUS_ENTRIES:]:
+            p.unlink(missing_ok=True)

@@ -59,6 +59,8 @@ class Lexicon:
     @classmethod
     def load(cls, extra: Iterable[Path | str | "Lexicon"] = (), *, builtin: bool = True) -> "Lexicon":
         """The built-in lexicon plus any extra files or lexicons (later entries win for a repeated term)."""
+        if builtin and not extra:
+            return _builtin_lexicon()  # read once per process (a Lexicon is not changed in place)
         parts = [_builtin_lexicon()] if builtin else []
         parts += [e if isinstance(e, Lexicon) else cls.read(e) for e in extra]
         if not parts:

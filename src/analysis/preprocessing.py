@@ -52,6 +52,7 @@ def fullwidth_alnum_to_ascii(text: str) -> str:
 _CJK_CHAR = re.compile(f"[{CJK}{CJK_PUNCT}]")
 _PUNCT_WITH_SPACES = re.compile(f"{HSPACE}*([,:;?!()]){HSPACE}*")
 _HSPACE_RUN = re.compile(f"{HSPACE}+")
+_ASCII_PUNCT = re.compile(f"[{re.escape(''.join(ASCII_TO_FULLWIDTH))}]")
 
 
 def _touches_cjk(match: re.Match) -> bool:
@@ -77,6 +78,8 @@ def ascii_punct_to_fullwidth(text: str) -> str:
 
     Punctuation between digits or Latin letters (``1,000``, ``10:30``) is left alone.
     """
+    if not _ASCII_PUNCT.search(text):  # most texts have none: skip the slower search with spaces
+        return text
     return _PUNCT_WITH_SPACES.sub(
         lambda m: ASCII_TO_FULLWIDTH[m.group(1)] if _touches_cjk(m) else m.group(), text)
 
@@ -231,6 +234,14 @@ class Normalised:
         return sum(len(re.sub(r"\s", "", s)) for s in self.boilerplate.values())
 
 
+def changed_chars(before: str, after: str) -> int:
+    """How many characters differ between two texts, position by position (up to the shorter)."""
+    import numpy as np
+    n = min(len(before), len(after))
+    a, b = (np.frombuffer(t[:n].encode("utf-32-le", "surrogatepass"), dtype="<u4") for t in (before, after))
+    return int(np.count_nonzero(a != b))
+
+
 def normalise(text: str, *, strip_boilerplate: bool = True, simplify: bool = True,
               strippers: dict[str, Stripper] | None = None,
               steps: tuple[Step, ...] = DEFAULT_STEPS) -> Normalised:
@@ -241,7 +252,7 @@ def normalise(text: str, *, strip_boilerplate: bool = True, simplify: bool = Tru
     if simplify:
         converted = traditional_to_simplified(text)
         if converted != text:
-            simplified_chars = sum(a != b for a, b in zip(text, converted))
+            simplified_chars = changed_chars(text, converted)
             text = converted
     removed: dict[str, str] = {}
     if strip_boilerplate:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .cache import SEP, SegmentCache, split_vocab
+from .cache import SegmentCache, Segments, split_vocab
 from .lexicon import Lexicon
 from .preprocessing import normalise
 from .structure import parse_paragraphs
@@ -183,22 +183,29 @@ class Segmenter:
                 "level": [p.level for p in paras], "tokens": tokens, "tags": tags,
                 "boilerplate_chars": norm.boilerplate_chars}
 
-    def key(self, raw_text: str) -> str:
-        """The cache key of one raw text under this segmenter's options."""
+    def key(self, raw_text: str | bytes | memoryview) -> str:
+        """The cache key of one raw text (or its UTF-8 bytes) under this segmenter's options."""
         digest = hashlib.sha256(self.fingerprint.encode())
-        digest.update(raw_text.encode("utf-8"))
+        digest.update(raw_text.encode("utf-8") if isinstance(raw_text, str) else raw_text)
         return digest.hexdigest()
+
+    def keys(self, raw_texts: Sequence[str] | pd.Series) -> list[str]:
+        """:meth:`key` of each text; a pyarrow-backed column is hashed from its UTF-8 buffers,
+        without making a Python string of each text."""
+        return [self.key(t) for t in _utf8_values(raw_texts)]
 
     @cached_property
     def cache(self) -> SegmentCache | None:
         return None if self.cache_dir is None else SegmentCache(self.cache_dir)
 
-    def process_many(self, raw_texts: Sequence[str], *, progress: bool | None = None) -> list[dict]:
-        """:meth:`process` for many texts, each result packed (:func:`analysis.cache.packed`):
-        cached results read, the rest segmented (in parallel when large) and cached."""
+    def process_many(self, raw_texts: Sequence[str], *, progress: bool | None = None,
+                     keys: Sequence[str] | None = None) -> list[Segments]:
+        """:meth:`process` for many texts, each as :class:`~analysis.cache.Segments`: cached
+        results read, the rest segmented (in parallel when large) and cached."""
         from .parallel import process_texts
-        keys = [self.key(t) for t in raw_texts]
-        results = [self.cache.get(k) if self.cache else None for k in keys]
+        if self.cache and keys is None:
+            keys = self.keys(raw_texts)
+        results = [self.cache.get(k) for k in keys] if self.cache else [None] * len(raw_texts)
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
             fresh = process_texts(self, [raw_texts[i] for i in todo], progress=progress)
@@ -208,67 +215,98 @@ class Segmenter:
                     self.cache.put(keys[i], value)
         return results
 
+    def segments(self, raw_texts: Sequence[str], *, progress: bool | None = None) -> Segments:
+        """All ``raw_texts`` segmented, in order, as one :class:`~analysis.cache.Segments` with one
+        vocabulary.  With a cache, the assembled corpus is cached too (keyed on every text's key),
+        so a re-run of the same corpus reads one file; a changed text re-segments that text only."""
+        keys = self.keys(raw_texts) if self.cache else None
+        corpus_key = None
+        if self.cache and len(keys) > 1:
+            corpus_key = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+            hit = self.cache.get(corpus_key, corpus=True)
+            if hit is not None and hit.n_docs == len(keys):
+                return hit
+        value = Segments.concat(self.process_many(_positional(raw_texts), progress=progress, keys=keys))
+        if corpus_key:
+            self.cache.put(corpus_key, value, corpus=True)
+        return value
+
     def segment(self, docs: pd.DataFrame, *, progress: bool | None = None) -> pd.DataFrame:
         """The paragraph table of ``docs`` (see :func:`analysis.structure.paragraph_table`) with the
         unfiltered ``stream``, the filtered ``tokens`` and ``n_tokens`` columns, and ``tags`` when ``pos``."""
         with _gc_paused():
-            return self._table(docs, self.process_many(list(docs["text"]), progress=progress))
+            return self._table(docs, self.segments(docs["text"], progress=progress))
 
-    def _table(self, docs: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
-        cols: dict[str, list] = {c: [] for c in ("doc_id", "collection", "year", "paragraph", "text",
-                                                  "section_path", "level", "is_heading", "stream", "tokens", "tags")}
-        types, local_ids = corpus_vocabulary([r["vocab"] for r in results])
-        keep = self.filter.mask(types)
-        types = np.array(types, dtype=object)
-        for i, (doc_id, collection, year, result) in enumerate(zip(docs["doc_id"], docs["collection"], docs["year"],
-                                                                  results)):
-            n = len(result["paragraph"])
-            cols["doc_id"] += [doc_id] * n
-            cols["collection"] += [collection] * n
-            cols["year"] += [year] * n
-            for col in ("paragraph", "section_path", "level", "is_heading"):
-                cols[col] += result[col]
-            # one vocabulary for the whole corpus: each token type is decided once, then selected with numpy
-            g = local_ids[i][np.asarray(result["ids"], dtype=np.intp)]
-            ends = np.asarray(result["ends"], dtype=np.intp)
-            kept = keep[g]
-            stream = _split(types[g].tolist(), ends)
-            cols["stream"] += stream
-            cols["text"] += ["".join(t) for t in stream]
-            kept_ends = np.cumsum(kept)[ends - 1] if len(ends) else ends
-            if len(ends):
-                kept_ends[ends == 0] = 0
-            cols["tokens"] += _split(types[g[kept]].tolist(), kept_ends)
-            if self.pos:
-                tag_vocab = np.array(split_vocab(result["tag_vocab"]), dtype=object)
-                tag_ids = np.asarray(result["tag_ids"], dtype=np.int64)
-                cols["tags"] += _split(tag_vocab[tag_ids[kept]].tolist(), kept_ends)
-            else:
-                cols["tags"] += [None] * n
-        paths = cols.pop("section_path")
-        table = pd.DataFrame(cols).astype({"year": "Int64", "level": "Int64"})
-        table.insert(5, "section", [p[0] if p else "" for p in paths])
-        table.insert(6, "section_path", [" > ".join(p) for p in paths])
-        table.insert(9, "n_chars", table["text"].str.len())
-        table.insert(table.columns.get_loc("tokens") + 1, "n_tokens", table["tokens"].map(len))
+    def _table(self, docs: pd.DataFrame, seg: Segments) -> pd.DataFrame:
+        types = seg.types
+        keep = self.filter.mask(types)  # each token type decided once, then selected with numpy
+        ids = seg.ids.astype(np.intp)
+        at = np.concatenate([[0], seg.ends]).astype(np.intp)  # paragraph i is tokens at[i]:at[i+1]
+        vocab = np.array(types, dtype=object)
+        kept = keep[ids]
+        kept_at = np.concatenate([[0], np.cumsum(kept)])[at]
+        text, n_chars = paragraph_texts(seg)
+        n_paras = np.diff(np.concatenate([[0], seg.doc_ends]).astype(np.intp))
+        rows = np.repeat(np.arange(len(n_paras)), n_paras)
+        sections = np.array([p[0] if p else "" for p in seg.paths], dtype=object)[seg.path]
+        paths = np.array([" > ".join(p) for p in seg.paths], dtype=object)[seg.path]
+        table = pd.DataFrame({
+            "doc_id": docs["doc_id"].array.take(rows), "collection": docs["collection"].array.take(rows),
+            "year": pd.array(docs["year"].array.take(rows)).astype("Int64"),
+            "paragraph": np.arange(len(rows), dtype=np.int64) - np.repeat(at_doc_start(n_paras), n_paras),
+            "text": text, "section": sections, "section_path": paths,
+            "level": pd.array(seg.levels(), dtype="Int64"), "is_heading": seg.heading.astype(bool),
+            "n_chars": n_chars,
+            "stream": _split(vocab[ids].tolist(), at[1:]),
+            "tokens": _split(vocab[ids[kept]].tolist(), kept_at[1:]),
+            "n_tokens": np.diff(kept_at),
+        })
+        if self.pos:
+            tags = np.array(split_vocab(seg.tag_vocab), dtype=object)[seg.tag_ids.astype(np.intp)[kept]]
+            table["tags"] = _split(tags.tolist(), kept_at[1:])
         table.attrs["filter"] = self.filter.name
-        return table if self.pos else table.drop(columns="tags")
+        return table
 
 
-def corpus_vocabulary(vocabularies: list[str]) -> tuple[list[str], list[np.ndarray]]:
-    """One vocabulary for many packed documents (:func:`analysis.cache.pack`'s joined vocabularies):
-    the distinct token types, and for each document the global id of each of its local ids.
-    Dictionary-encoded by pyarrow, so no Python object is made per document type."""
+def at_doc_start(n_paras: np.ndarray) -> np.ndarray:
+    """The index of each document's first paragraph, from the number of paragraphs of each."""
+    return np.concatenate([[0], np.cumsum(n_paras)[:-1]]).astype(np.int64)
+
+
+def paragraph_texts(seg: Segments) -> tuple[pd.Series, np.ndarray]:
+    """Each paragraph's text and its length in characters, made by pyarrow straight from the
+    stored UTF-8 bytes (no Python string is decoded here; pandas decides the column's type)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    sizes = [v.count(SEP) + 1 if v else 0 for v in vocabularies]
-    joined = SEP.join(v for v in vocabularies if v)
-    if not joined:
-        return [], [np.zeros(0, dtype=np.intp) for _ in vocabularies]
-    encoded = pc.split_pattern(pa.array([joined]), pattern=SEP).flatten().dictionary_encode()
-    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
-    bounds = np.cumsum([0] + sizes)
-    return encoded.dictionary.to_pylist(), [ids[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    offsets = np.concatenate([[0], seg.text_ends]).astype(np.int64)
+    texts = pa.LargeStringArray.from_buffers(len(seg.text_ends), pa.py_buffer(offsets), pa.py_buffer(seg.text))
+    return texts.to_pandas(), pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _utf8_values(texts) -> Iterable[str | memoryview]:
+    """The texts of a sequence, as the UTF-8 bytes of a pyarrow-backed pandas column when it is one."""
+    try:
+        import pyarrow as pa
+        chunked = pa.chunked_array(pa.array(texts.array)) if isinstance(texts, pd.Series) and \
+            isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow" else None
+    except (ImportError, TypeError, pa.ArrowException):
+        chunked = None
+    if chunked is None or chunked.null_count or not pa.types.is_large_string(chunked.type) and \
+            not pa.types.is_string(chunked.type):
+        yield from (texts.tolist() if isinstance(texts, pd.Series) else texts)
+        return
+    for chunk in chunked.chunks:
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bounds = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * np.dtype(width).itemsize)
+        view = memoryview(data) if data is not None else memoryview(b"")
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            yield view[a:b]
+
+
+def _positional(texts) -> Sequence[str]:
+    """Texts that ``[i]`` indexes by position (a pandas column by its values, not its labels)."""
+    return texts.array if isinstance(texts, pd.Series) else texts
 
 
 def _split(flat: list, ends) -> list[list]:
@@ -292,12 +330,18 @@ def apply_filter(paragraphs: pd.DataFrame, token_filter: TokenFilter) -> pd.Data
 def _gc_paused():
     """Pause the cyclic garbage collector while building hundreds of thousands of token lists:
     they hold only strings, so collections triggered by their allocation find nothing to free
-    and (on a large heap) cost more than the work itself."""
+    and (on a large heap) cost more than the work itself.  On the way out the new lists go
+    straight to the oldest generation (freeze, unfreeze), as long-lived data would after two
+    collections that scan every token for nothing; skipped when someone else froze objects."""
     was_enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
+        if frozen == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 

@@ -140,10 +140,10 @@ class TokenFilter:
     def mask(self, types: Sequence[str]):
         """A boolean numpy array: which of ``types`` (e.g. a document's vocabulary) count."""
         import numpy as np
-        verdicts = list(map(self._memo.get, types))  # one hash lookup per type
-        if None in verdicts:
-            verdicts = [self.keep(t) if v is None else v for t, v in zip(types, verdicts)]
-        return np.array(verdicts, dtype=bool)
+        try:  # one hash lookup per type once every type has been seen
+            return np.fromiter(map(self._memo.__getitem__, types), dtype=bool, count=len(types))
+        except KeyError:
+            return np.fromiter(map(self.keep, types), dtype=bool, count=len(types))
 
     def apply_all(self, streams: Iterable[Sequence[str]]) -> list[list[str]]:
         """:meth:`apply` over many streams, deciding each token type once."""
