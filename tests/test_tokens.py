@@ -183,7 +183,8 @@ def test_segments_concat_is_the_documents_in_order(seg):
         assert len(value.types) == len(set(value.types))  # one vocabulary: 坚持, 依法治国… once
 
 
-@pytest.mark.parametrize("payload", ["truncated", "foreign_key", "garbage", "planted_pickle", "object_array"])
+@pytest.mark.parametrize("payload", ["truncated", "foreign_key", "garbage", "planted_pickle", "object_array",
+                                     "forged_text", "forged_ends"])
 def test_bad_cache_files_are_named_and_never_executed(tmp_path, seg, payload):
     import pickle
     cache = SegmentCache(tmp_path / "c")
@@ -203,6 +204,14 @@ def test_bad_cache_files_are_named_and_never_executed(tmp_path, seg, payload):
         other = SegmentCache(tmp_path / "d")
         other.put("ab" * 32, _value(seg))
         path.write_bytes(other.path("ab" * 32).read_bytes())
+    elif payload in ("forged_text", "forged_ends"):  # a valid checksum over contents that do not agree
+        from analysis.cache import encode
+        value = _value(seg)
+        if payload == "forged_text":
+            value.text = value.text[:-1] + b"\xff"
+        else:
+            value.ends = value.ends[::-1].copy()
+        path.write_bytes(encode(value, key))
     elif payload == "garbage":
         path.write_bytes(b"\x00\x01garbage")
     elif payload == "planted_pickle":

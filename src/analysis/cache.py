@@ -236,7 +236,7 @@ def decode(data: bytes, key: str | None = None) -> Segments:
         if name in _TEXTS:
             out[name] = bytes(chunk).decode("utf-8")
         elif name in _BYTES:
-            out[name] = chunk  # a view of the file's bytes: the paragraph texts are built on it without a copy
+            out[name] = bytes(chunk)
         elif name in _ARRAYS:
             out[name] = np.frombuffer(chunk, dtype=_ARRAYS[name])
     value = Segments(**{f.name: out.get(f.name) for f in fields(Segments)})
@@ -245,6 +245,7 @@ def decode(data: bytes, key: str | None = None) -> Segments:
 
 
 def _check(s: Segments) -> None:
+    import pyarrow as pa
     n_para = len(s.ends)
     if any(len(a) != n_para for a in (s.path, s.heading, s.level)) or len(s.boilerplate) != len(s.doc_ends):
         raise ValueError("paragraph columns of different lengths")
@@ -255,6 +256,11 @@ def _check(s: Segments) -> None:
     if s.text_ends is None or len(s.text_ends) != n_para or (n_para and int(s.text_ends[-1]) != len(s.text)) \
             or np.any(np.diff(s.text_ends.astype(np.int64)) < 0):
         raise ValueError("paragraph texts do not match their ends")
+    try:
+        pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(s.text)], dtype=np.int64)),
+                                         pa.py_buffer(s.text)).validate(full=True)
+    except pa.ArrowInvalid:
+        raise ValueError("paragraph texts are not valid UTF-8") from None
     if len(s.ids) and int(s.ids.max()) >= s.vocab.count(SEP) + 1:
         raise ValueError("token id outside the vocabulary")
     if len(s.path) and int(s.path.max()) >= len(s.paths):

@@ -15,10 +15,13 @@ lexicon through ``add_word``; ``tests/test_segment.py`` and ``make bench`` count
 which they differ.
 
 The pieces, one concern each: the engine is here (:meth:`Segmenter.cut`, :meth:`Segmenter.tag`,
-:meth:`Segmenter.base_cut`); the filter in :mod:`analysis.tokens`; the on-disk cache (numpy
-arrays + JSON, no pickle) in :mod:`analysis.cache`; parallel execution in :mod:`analysis.parallel`.
-The cache is keyed on the sha256 of the raw text and of everything that changes the stream
-(lexicon, backend and its version, HMM, POS, this module's ``PIPELINE_VERSION``).
+:meth:`Segmenter.base_cut`); the filter in :mod:`analysis.tokens`; segmented documents as
+integer arrays (:class:`~analysis.cache.Segments`, quanteda's types + ids) and the on-disk cache
+(numpy arrays + JSON, no pickle) in :mod:`analysis.cache`; parallel execution in
+:mod:`analysis.parallel`.  The cache is keyed on the sha256 of the raw text and of everything that
+changes the stream (lexicon, backend and its version, HMM, POS, this module's
+``PIPELINE_VERSION``); each document has its entry, and the assembled corpus of a call has one
+too, so a re-run reads one file and only the Python lists of the table are built.
 """
 
 from __future__ import annotations
@@ -39,14 +42,14 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .cache import SegmentCache, Segments, split_vocab
+from .cache import NO_LEVEL, SegmentCache, Segments, split_vocab
 from .lexicon import Lexicon
 from .preprocessing import normalise
 from .structure import parse_paragraphs
 from .tokens import Nesting, TokenFilter
 
 # Bump when normalisation or structure code changes its output: invalidates caches.
-PIPELINE_VERSION = "3"  # 3: unfiltered streams; filters applied when counting
+PIPELINE_VERSION = "4"  # 3: unfiltered streams; filters applied when counting. 4: Segments blocks
 BACKENDS = ("jieba", "rjieba")
 LEXICON_TAG = "nz"
 
@@ -255,7 +258,8 @@ class Segmenter:
             "year": pd.array(docs["year"].array.take(rows)).astype("Int64"),
             "paragraph": np.arange(len(rows), dtype=np.int64) - np.repeat(at_doc_start(n_paras), n_paras),
             "text": text, "section": sections, "section_path": paths,
-            "level": pd.array(seg.levels(), dtype="Int64"), "is_heading": seg.heading.astype(bool),
+            "level": pd.arrays.IntegerArray(seg.level.astype(np.int64), seg.level == NO_LEVEL),
+            "is_heading": seg.heading.astype(bool),
             "n_chars": n_chars,
             "stream": _split(vocab[ids].tolist(), at[1:]),
             "tokens": _split(vocab[ids[kept]].tolist(), kept_at[1:]),
@@ -284,21 +288,19 @@ def paragraph_texts(seg: Segments) -> tuple[pd.Series, np.ndarray]:
 
 
 def _utf8_values(texts) -> Iterable[str | memoryview]:
-    """The texts of a sequence, as the UTF-8 bytes of a pyarrow-backed pandas column when it is one."""
-    try:
-        import pyarrow as pa
-        chunked = pa.chunked_array(pa.array(texts.array)) if isinstance(texts, pd.Series) and \
-            isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow" else None
-    except (ImportError, TypeError, pa.ArrowException):
-        chunked = None
-    if chunked is None or chunked.null_count or not pa.types.is_large_string(chunked.type) and \
-            not pa.types.is_string(chunked.type):
+    """The texts of a sequence; of a pyarrow-backed pandas column, their UTF-8 bytes as views of
+    its buffers (no Python string made)."""
+    import pyarrow as pa
+    arrow = isinstance(texts, pd.Series) and isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow"
+    chunked = pa.chunked_array(pa.array(texts.array)) if arrow else None
+    if chunked is None or chunked.null_count or not (pa.types.is_large_string(chunked.type)
+                                                     or pa.types.is_string(chunked.type)):
         yield from (texts.tolist() if isinstance(texts, pd.Series) else texts)
         return
+    width = np.dtype(np.int64 if pa.types.is_large_string(chunked.type) else np.int32)
     for chunk in chunked.chunks:
         _, offsets, data = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        bounds = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * np.dtype(width).itemsize)
+        bounds = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * width.itemsize)
         view = memoryview(data) if data is not None else memoryview(b"")
         for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
             yield view[a:b]
