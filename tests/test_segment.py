@@ -231,3 +231,16 @@ def test_unguarded_user_script_runs_once(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("SCRIPT RUN") == 1
     assert "Warning" not in out.stderr
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_no_documents_and_empty_texts(speech, tmp_path, cache):
+    seg = Segmenter(cache=tmp_path if cache else False)
+    whole = seg.segment(speech)
+    none = seg.segment(speech.iloc[:0])
+    assert none.empty and list(none.columns) == list(whole.columns)
+    with_empty = pd.concat([speech.assign(doc_id="blank", text=""), speech], ignore_index=True)
+    for _ in range(2):  # segmented, then (with a cache) read back
+        table = seg.segment(with_empty)
+        assert set(table["doc_id"]) == {"speech2025"}  # an empty text has no paragraphs
+        assert table.reset_index(drop=True).equals(whole)

@@ -274,7 +274,7 @@ class Segmenter:
 
 def at_doc_start(n_paras: np.ndarray) -> np.ndarray:
     """The index of each document's first paragraph, from the number of paragraphs of each."""
-    return np.concatenate([[0], np.cumsum(n_paras)[:-1]]).astype(np.int64)
+    return (np.cumsum(n_paras) - n_paras).astype(np.int64)
 
 
 def paragraph_texts(seg: Segments) -> tuple[pd.Series, np.ndarray]:
