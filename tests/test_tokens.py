@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from analysis.cache import SegmentCache, packed
+from analysis.cache import SegmentCache, Segments
 from analysis.errors import CacheWarning
 from analysis.lexicon import Lexicon
 from analysis.pipeline import prepare
@@ -152,14 +152,14 @@ def test_cli_count_prints_csv(tmp_path):
 
 # ------------------------------------------------------------------ the cache
 def _value(seg):
-    return packed(seg.process("一、总结\n坚持依法治国，推动高质量发展。\n"))
+    return Segments.from_processed(seg.process("一、总结\n坚持依法治国，推动高质量发展。\n"))
 
 
 def test_cache_round_trip_and_atomic(tmp_path, seg):
     cache = SegmentCache(tmp_path)
     raw = seg.process("一、总结\n坚持依法治国，推动高质量发展。\n")
     key = seg.key("x")
-    cache.put(key, packed(raw))
+    cache.put(key, Segments.from_processed(raw))
     back = cache.get(key)
     assert back.streams() == raw["tokens"]
     assert back.paragraph_paths() == [tuple(p) for p in raw["section_path"]]
@@ -170,10 +170,10 @@ def test_cache_round_trip_and_atomic(tmp_path, seg):
 
 
 def test_segments_concat_is_the_documents_in_order(seg):
-    from analysis.cache import Segments, decode, encode
+    from analysis.cache import decode, encode
     texts = ["一、总结\n坚持依法治国，推动高质量发展。\n", "", "（一）加强党的建设\n推动高质量发展，坚持依法治国。"]
     processed = [seg.process(t) for t in texts]
-    joined = Segments.concat([packed(p) for p in processed])
+    joined = Segments.concat([Segments.from_processed(p) for p in processed])
     back = decode(encode(joined, "ab" * 32), "ab" * 32)
     for value in (joined, back):
         assert value.n_docs == 3 and value.doc_ends.tolist() == [2, 2, 4]

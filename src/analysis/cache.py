@@ -181,11 +181,6 @@ def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
 
 
-def packed(value: dict) -> Segments:
-    """A processed document (see :meth:`analysis.segment.Segmenter.process`) as :class:`Segments`."""
-    return Segments.from_processed(value)
-
-
 _TEXTS = ("vocab", "tag_vocab")
 _BYTES = ("text",)
 _ARRAYS = {"text_ends": "<u8", "ids": "<u4", "ends": "<u4", "doc_ends": "<u4", "path": "<u4", "heading": "|b1", "level": "<i4",

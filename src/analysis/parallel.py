@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Sequence
 
-from .cache import packed
+from .cache import Segments
 
 if TYPE_CHECKING:
     from .segment import Segmenter
@@ -33,8 +33,13 @@ def _init_worker(segmenter) -> None:
     _WORKER = segmenter
 
 
-def _process_chunk(texts: list[str]) -> list[dict]:
-    return [packed(_WORKER.process(t)) for t in texts]  # packed: far cheaper to send than lists of strings
+def _segments(segmenter: "Segmenter", text: str) -> Segments:
+    """One text processed, as arrays: far cheaper to send between processes than lists of strings."""
+    return Segments.from_processed(segmenter.process(text))
+
+
+def _process_chunk(texts: list[str]) -> list[Segments]:
+    return [_segments(_WORKER, t) for t in texts]
 
 
 def balanced_chunks(lengths: Sequence[int], n_chunks: int) -> list[list[int]]:
@@ -49,21 +54,21 @@ def balanced_chunks(lengths: Sequence[int], n_chunks: int) -> list[list[int]]:
     return chunks
 
 
-def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | None = None) -> list[dict]:
-    """``segmenter.process`` over ``texts``, packed (:func:`analysis.cache.packed`), on several
+def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | None = None) -> list[Segments]:
+    """``segmenter.process`` over ``texts``, each as :class:`~analysis.cache.Segments`, on several
     cores when the job is large enough."""
     from .progress import progress_bar
     total = sum(map(len, texts))
     workers = min(segmenter.n_jobs, len(texts))
     if workers <= 1 or total < PARALLEL_MIN_CHARS:
-        return [packed(segmenter.process(t)) for t in progress_bar(texts, desc="segmenting", disable=_off(progress, total))]
+        return [_segments(segmenter, t) for t in progress_bar(texts, desc="segmenting", disable=_off(progress, total))]
     chunks = balanced_chunks([len(t) for t in texts], CHUNKS_PER_WORKER * workers)
     try:
         from joblib.externals.loky import get_reusable_executor
         executor = get_reusable_executor(max_workers=workers, initializer=_init_worker, initargs=(segmenter,),
                                          timeout=300)
         futures = [executor.submit(_process_chunk, [texts[i] for i in c]) for c in chunks]
-        out: list[dict] = [None] * len(texts)  # type: ignore[list-item]
+        out: list[Segments] = [None] * len(texts)  # type: ignore[list-item]
         bar = progress_bar(total=total, desc="segmenting", unit="char", unit_scale=True, disable=_off(progress, total))
         for chunk, future in zip(chunks, futures):
             for i, value in zip(chunk, future.result()):
@@ -75,7 +80,7 @@ def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | 
         warnings.warn(f"parallel segmentation unavailable ({type(exc).__name__}: {exc}); segmenting in one "
                       f"process (pass n_jobs=1 to skip trying)", RuntimeWarning, stacklevel=3)
         segmenter.n_jobs = 1
-        return [packed(segmenter.process(t)) for t in texts]
+        return [_segments(segmenter, t) for t in texts]
 
 
 def _off(progress: bool | None, total: int) -> bool | None:

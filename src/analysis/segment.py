@@ -249,14 +249,15 @@ class Segmenter:
         kept = keep[ids]
         kept_at = np.concatenate([[0], np.cumsum(kept)])[at]
         text, n_chars = paragraph_texts(seg)
-        n_paras = np.diff(np.concatenate([[0], seg.doc_ends]).astype(np.intp))
+        doc_at = np.concatenate([[0], seg.doc_ends]).astype(np.intp)  # document i is paragraphs doc_at[i]:doc_at[i+1]
+        n_paras = np.diff(doc_at)
         rows = np.repeat(np.arange(len(n_paras)), n_paras)
         sections = np.array([p[0] if p else "" for p in seg.paths], dtype=object)[seg.path]
         paths = np.array([" > ".join(p) for p in seg.paths], dtype=object)[seg.path]
         table = pd.DataFrame({
             "doc_id": docs["doc_id"].array.take(rows), "collection": docs["collection"].array.take(rows),
             "year": pd.array(docs["year"].array.take(rows)).astype("Int64"),
-            "paragraph": np.arange(len(rows), dtype=np.int64) - np.repeat(at_doc_start(n_paras), n_paras),
+            "paragraph": np.arange(len(rows), dtype=np.int64) - np.repeat(doc_at[:-1], n_paras),
             "text": text, "section": sections, "section_path": paths,
             "level": pd.arrays.IntegerArray(seg.level.astype(np.int64), seg.level == NO_LEVEL),
             "is_heading": seg.heading.astype(bool),
@@ -270,11 +271,6 @@ class Segmenter:
             table["tags"] = _split(tags.tolist(), kept_at[1:])
         table.attrs["filter"] = self.filter.name
         return table
-
-
-def at_doc_start(n_paras: np.ndarray) -> np.ndarray:
-    """The index of each document's first paragraph, from the number of paragraphs of each."""
-    return (np.cumsum(n_paras) - n_paras).astype(np.int64)
 
 
 def paragraph_texts(seg: Segments) -> tuple[pd.Series, np.ndarray]:
