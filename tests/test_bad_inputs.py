@@ -606,3 +606,22 @@ def test_stale_part_files_are_told_apart_from_live_and_foreign_ones(tmp_path):
     removed = {p.name for p in remove_stale_parts(tmp_path / "data.jsonl")}
     assert removed == {n for n, fate in names.items() if fate.startswith("removed")}
     assert {p.name for p in tmp_path.iterdir()} == {n for n, fate in names.items() if fate.startswith("kept")}
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_segment_names_a_document_without_text_or_with_invalid_unicode(tmp_path, cache):
+    from analysis.corpus import load_speech
+    from analysis.segment import Segmenter
+    speech = load_speech()
+    seg = Segmenter(cache=tmp_path if cache else False)
+    missing = pd.concat([speech, speech.assign(doc_id="blank2020", text=None)], ignore_index=True)
+    with pytest.raises(InputError, match=r"1 document\(s\) have no text \('blank2020'\)"):
+        seg.segment(missing)
+    broken = pd.concat([speech, speech.assign(doc_id="escaped")], ignore_index=True).astype({"text": object})
+    broken.loc[1, "text"] = "第一段\udc80。"  # as decoding with errors="surrogateescape" leaves it
+    with pytest.raises(InputError, match=r"document 'escaped': its text is not valid Unicode \(surrogates not allowed "
+                                         r"at character 3\)"):
+        seg.segment(broken)
+    with pytest.raises(InputError, match="document 'escaped': its text is not valid Unicode"):
+        prepare(broken, cache=False)  # before learning terms from it
+    assert not list(tmp_path.rglob("*.part"))

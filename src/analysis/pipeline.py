@@ -24,7 +24,7 @@ import pandas as pd
 from .corpus import ensure_unique_ids, load_default_corpus
 from .errors import CorpusWarning
 from .lexicon import Lexicon
-from .segment import Segmenter, apply_filter, segmented_documents
+from .segment import Segmenter, apply_filter, check_texts, segmented_documents
 from .selection import select_documents
 from .tokens import TokenFilter, term_matrix
 
@@ -122,6 +122,7 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
     docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
+    check_texts(docs)
     if segmenter is None:
         lexicon = segmenter_options.pop("lexicon", None) or Lexicon.load()
         if learn:

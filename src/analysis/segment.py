@@ -43,6 +43,7 @@ import pandas as pd
 
 from . import config
 from .cache import NO_LEVEL, SegmentCache, Segments, split_vocab
+from .errors import InputError
 from .lexicon import Lexicon
 from .preprocessing import normalise
 from .structure import parse_paragraphs
@@ -237,6 +238,7 @@ class Segmenter:
     def segment(self, docs: pd.DataFrame, *, progress: bool | None = None) -> pd.DataFrame:
         """The paragraph table of ``docs`` (see :func:`analysis.structure.paragraph_table`) with the
         unfiltered ``stream``, the filtered ``tokens`` and ``n_tokens`` columns, and ``tags`` when ``pos``."""
+        check_texts(docs)
         with _gc_paused():
             return self._table(docs, self.segments(docs["text"], progress=progress))
 
@@ -281,6 +283,29 @@ def paragraph_texts(seg: Segments) -> tuple[pd.Series, np.ndarray]:
     offsets = np.concatenate([[0], seg.text_ends]).astype(np.int64)
     texts = pa.LargeStringArray.from_buffers(len(seg.text_ends), pa.py_buffer(offsets), pa.py_buffer(seg.text))
     return texts.to_pandas(), pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def check_texts(docs: pd.DataFrame) -> None:
+    """Refuse a document table whose ``text`` is missing, not a string, or not valid Unicode (a
+    lone surrogate, as decoding with ``errors="surrogateescape"`` leaves), naming the documents."""
+    texts = docs["text"]
+    if isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+        bad = texts.isna().to_numpy()  # pyarrow holds valid UTF-8 only
+    else:
+        bad = np.fromiter((not isinstance(t, str) for t in texts), dtype=bool, count=len(texts))
+    if bad.any():
+        ids = docs["doc_id"][bad].astype(str).tolist()
+        raise InputError(f"{len(ids)} document(s) have no text ({', '.join(map(repr, ids[:5]))}"
+                         f"{', …' if len(ids) > 5 else ''}): give each document a string (\"\" for an empty one) "
+                         f"or drop it")
+    if texts.dtype == object:
+        for doc_id, text in zip(docs["doc_id"], texts):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"document {doc_id!r}: its text is not valid Unicode ({exc.reason} at character "
+                                 f"{exc.start}); read files with analysis.corpus.read_text, which names the "
+                                 f"encoding problem") from None
 
 
 def _utf8_values(texts) -> Iterable[str | memoryview]:
