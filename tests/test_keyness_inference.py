@@ -232,3 +232,15 @@ def test_bootstrap_does_not_depend_on_the_chunk_size():
     pieces = bootstrap_log_ratio(units, totals, ref_units, reference_totals=ref_units.sum(axis=1) + 50, n_boot=200,
                                  chunk=9)
     pd.testing.assert_frame_equal(whole, pieces)
+
+
+def test_a_callable_reference_skips_documents_without_a_year():
+    from analysis.keyness import keyness
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "collection": "x",
+                         "year": pd.array([2020, 2021, None, 2022], dtype="Int64"),
+                         "tokens": [["法治", "法治", "发展"], ["发展", "改革"], ["法治", "改革"], ["改革", "发展"]]})
+    docs["n_tokens"] = docs["tokens"].map(len)
+    by_year = keyness(docs, "a", lambda d: d.year.between(2021, 2022))
+    by_ids = keyness(docs, "a", ["b", "d"])
+    pd.testing.assert_frame_equal(by_year, by_ids)
+    assert by_year.set_index("term").loc["法治", "n_reference"] == 0  # c (no year) is not in the reference

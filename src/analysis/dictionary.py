@@ -304,16 +304,6 @@ def token_units(docs) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", "paragraph", "tokens"])
 
 
-def _mask(units: pd.DataFrame, which, role: str) -> np.ndarray:
-    """:func:`analysis.keyness._select` over the units; a callable's missing values (a unit without a
-    year, for ``lambda d: d.year.between(…)``) count as not selected."""
-    if callable(which):
-        which = which(units)
-        if isinstance(which, pd.Series) and pd.api.types.is_bool_dtype(which.dtype):
-            which = which.fillna(False).to_numpy(dtype=bool)
-    return _select(units, which, role)
-
-
 def _check_mode(count: str) -> None:
     if count not in COUNT_MODES:
         raise InputError(f"unknown count mode {count!r}; choose one of {COUNT_MODES}")
@@ -495,10 +485,10 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
     """
     src = source(docs, keep, nesting)
     units = src.units
-    is_target = _mask(units, target, "target")
+    is_target = _select(units, target, "target")
     if not is_target.any():
         raise InputError("target selects no documents")
-    is_reference = ~is_target if reference is None else _mask(units, reference, "reference")
+    is_reference = ~is_target if reference is None else _select(units, reference, "reference")
     if (is_target & is_reference).any():
         overlap = sorted(set(units.loc[is_target & is_reference, "doc_id"]))
         raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
@@ -564,7 +554,7 @@ def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequenc
     units = src.units
     if "year" not in units.columns:
         raise InputError("category trends need a 'year' column")
-    target_ids = sorted(set(units.loc[_mask(units, target, "target"), "doc_id"])) if target is not None else None
+    target_ids = sorted(set(units.loc[_select(units, target, "target"), "doc_id"])) if target is not None else None
     counts = _count_units(src, dictionary, count)
     frame = pd.DataFrame({"doc_id": units["doc_id"], "year": units["year"].astype("Int64"),
                           "n_tokens": [uc.total for uc in counts]})

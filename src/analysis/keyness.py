@@ -268,10 +268,14 @@ def is_key(table: pd.DataFrame, *, alpha: float = ALPHA, min_units: int = MIN_UN
 
 
 def _select(docs: pd.DataFrame, which, role: str) -> np.ndarray:
-    """A boolean mask from a doc_id, a list of doc_ids, a boolean mask or a callable on the table."""
+    """A boolean mask from a doc_id, a list of doc_ids, a boolean mask or a callable on the table.
+    A missing value in a boolean mask (a document without a year, for
+    ``lambda d: d.year.between(…)``) counts as not selected."""
     ids = docs["doc_id"].astype(str)
     if callable(which):
         which = which(docs)
+    if isinstance(which, (pd.Series, pd.api.extensions.ExtensionArray)) and pd.api.types.is_bool_dtype(which.dtype):
+        which = pd.Series(which).fillna(False).to_numpy(dtype=bool)
     if isinstance(which, str):
         which = [which]
     mask_like = np.asarray(which)
