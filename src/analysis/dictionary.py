@@ -58,7 +58,7 @@ from scipy import stats
 
 from .errors import InputError
 from .frequency import PER
-from .keyness import _select, g2_statistic, log_ratio
+from .keyness import _select, g2_statistic, log_ratio, select_pair
 from .lexicon import Lexicon
 from .tokens import boundaries
 from .trends import trend_table
@@ -485,15 +485,7 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
     """
     src = source(docs, keep, nesting)
     units = src.units
-    is_target = _select(units, target, "target")
-    if not is_target.any():
-        raise InputError("target selects no documents")
-    is_reference = ~is_target if reference is None else _select(units, reference, "reference")
-    if (is_target & is_reference).any():
-        overlap = sorted(set(units.loc[is_target & is_reference, "doc_id"]))
-        raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
-    if not is_reference.any():
-        raise InputError("reference selects no documents")
+    is_target, is_reference = select_pair(units, target, reference)
     counts = _count_units(src, dictionary, count)
     side = {}
     for name, mask in (("target", is_target), ("reference", is_reference)):

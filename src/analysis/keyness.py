@@ -290,6 +290,31 @@ def _select(docs: pd.DataFrame, which, role: str) -> np.ndarray:
     return ids.isin(wanted).to_numpy()
 
 
+def select_pair(table: pd.DataFrame, target, reference=None) -> tuple[np.ndarray, np.ndarray]:
+    """The target's and the reference's masks over ``table`` (documents, or units such as
+    paragraphs: several rows may share a doc_id), checked: the target selects something and not
+    everything, the reference (default: every other row) selects something and no target row."""
+    is_target = _select(table, target, "target")
+    if not is_target.any():
+        raise InputError("target selects no documents")
+    if is_target.all():
+        raise InputError("target cannot be all the documents")
+    is_reference = ~is_target if reference is None else _select(table, reference, "reference")
+    if (is_reference & is_target).any():
+        overlap = list(dict.fromkeys(table.loc[is_reference & is_target, "doc_id"]))
+        raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
+    if not is_reference.any():
+        raise InputError("reference selects no documents")
+    return is_target, is_reference
+
+
+def _check_options(measure: str, resample: str) -> None:
+    if measure not in ("g2", "chi2"):
+        raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
+    if resample not in ("target", "both"):
+        raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
+
+
 def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", yates: bool = True,
             min_target: int = 1, min_count: int = 1, correction: str | None = "bh",
             ngram_range: tuple[int, int] = (1, 1), exact: bool | None = None, units: pd.DataFrame | None = None,
@@ -323,21 +348,8 @@ def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", 
     the units' tokens must add up to the target's.  ``n_boot`` replicates with the integer
     ``random_state``; ``alpha`` and ``min_units`` set the ``is_key`` rule.
     """
-    if measure not in ("g2", "chi2"):
-        raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
-    if resample not in ("target", "both"):
-        raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
-    is_target = _select(docs, target, "target")
-    if not is_target.any():
-        raise InputError("target selects no documents")
-    if is_target.all():
-        raise InputError("target cannot be all the documents")
-    is_reference = ~is_target if reference is None else _select(docs, reference, "reference")
-    if (is_reference & is_target).any():
-        overlap = docs.loc[is_reference & is_target, "doc_id"].tolist()
-        raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
-    if not is_reference.any():
-        raise InputError("reference selects no documents")
+    _check_options(measure, resample)
+    is_target, is_reference = select_pair(docs, target, reference)
     sub = docs[is_target | is_reference]
     dtm = build_dtm(sub, ngram_range=ngram_range)
     in_target = is_target[is_target | is_reference]
@@ -360,10 +372,7 @@ def keyness_from_dtm(sub: pd.DataFrame, dtm, in_target: np.ndarray, *, totals: t
     on-disk store, :mod:`analysis.store`): ``sub`` holds the target and reference documents
     (``doc_id``, ``year``) row-aligned with ``dtm``, ``in_target`` marks the target rows,
     ``totals`` the target's and reference's token totals when they are not the matrix's sums."""
-    if measure not in ("g2", "chi2"):
-        raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
-    if resample not in ("target", "both"):
-        raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
+    _check_options(measure, resample)
     m = dtm.matrix.tocsc()
     a = np.asarray(m[in_target].sum(axis=0)).ravel()
     b = np.asarray(m[~in_target].sum(axis=0)).ravel()

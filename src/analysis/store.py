@@ -900,18 +900,9 @@ class Store:
         The document-term matrix of the selected documents is built from their sparse counts (no
         token list is read), then :func:`keyness_from_dtm` does what ``keyness`` does with its own."""
         from .errors import InputError as _InputError
+        from .keyness import select_pair
         docs = self.documents()
-        is_target = self.mask(target, "target")
-        if not is_target.any():
-            raise _InputError("target selects no documents")
-        if is_target.all():
-            raise _InputError("target cannot be all the documents")
-        is_reference = ~is_target if reference is None else self.mask(reference, "reference")
-        if (is_reference & is_target).any():
-            raise _InputError(f"the reference contains target document(s) "
-                              f"{docs.loc[is_reference & is_target, 'doc_id'].tolist()}; they must be disjoint")
-        if not is_reference.any():
-            raise _InputError("reference selects no documents")
+        is_target, is_reference = select_pair(docs, target, reference)
         sub = docs[is_target | is_reference]
         in_target = is_target[is_target | is_reference]
         fkey = self.filter_key(token_filter)
