@@ -262,3 +262,9 @@ def test_cli_count_empty_term_is_one_line_error():
                          text=True)
     assert out.returncode == 2
     assert out.stderr.strip() == "error: give at least one non-empty term to count"
+
+
+def test_prepare_keeps_an_empty_lexicon(speech):
+    corpus = prepare(speech, lexicon=Lexicon.load(builtin=False), learn=False, cache=False)
+    assert len(corpus.segmenter.lexicon) == 0
+    assert "习近平新时代中国特色社会主义思想" not in {t for s in corpus.paragraphs["stream"] for t in s}

@@ -45,10 +45,10 @@ CORPUS_ENTRIES = 16  # assembled corpora kept in a cache folder (least recently 
 
 
 class _Index(dict):
-    """Token → id, a new id for each new token (``index[token]``)."""
+    """Key → id, a new id for each new key (``index[token]``), in order of first appearance."""
 
-    def __missing__(self, token: str) -> int:
-        value = self[token] = len(self)
+    def __missing__(self, key) -> int:
+        value = self[key] = len(self)
         return value
 
 
@@ -65,11 +65,15 @@ def split_vocab(vocab_text: str) -> list[str]:
     return vocab_text.split(SEP) if vocab_text else []
 
 
-def unpack(vocab_text: str, ids: np.ndarray, ends: np.ndarray) -> list[list[str]]:
-    vocab = np.array(split_vocab(vocab_text), dtype=object)
-    flat = vocab[np.asarray(ids, dtype=np.int64)].tolist()  # one str object per token type
+def split_at(flat: list, ends: np.ndarray) -> list[list]:
+    """``flat`` cut into consecutive lists ending at each of ``ends`` (running counts)."""
     bounds = np.asarray(ends, dtype=np.int64).tolist()
     return [flat[a:b] for a, b in zip([0] + bounds, bounds)]
+
+
+def unpack(vocab_text: str, ids: np.ndarray, ends: np.ndarray) -> list[list[str]]:
+    vocab = np.array(split_vocab(vocab_text), dtype=object)
+    return split_at(vocab[np.asarray(ids, dtype=np.int64)].tolist(), ends)  # one str object per token type
 
 
 def corpus_vocabulary(vocabularies: list[str]) -> tuple[str, list[np.ndarray]]:
@@ -121,8 +125,8 @@ class Segments:
     def from_processed(cls, value: dict) -> "Segments":
         """One document as :meth:`analysis.segment.Segmenter.process` returns it."""
         vocab, ids, ends = pack(value["tokens"])
-        paths: dict[tuple, int] = {}
-        path = [paths.setdefault(tuple(p), len(paths)) for p in value["section_path"]]
+        paths = _Index()
+        path = [paths[tuple(p)] for p in value["section_path"]]
         tag_vocab = tag_ids = None
         if value.get("tags") is not None:
             tag_vocab, tag_ids, _ = pack(value["tags"])
@@ -142,9 +146,8 @@ class Segments:
         token_offsets = np.cumsum([0] + [len(p.ids) for p in parts[:-1]])
         byte_offsets = np.cumsum([0] + [len(p.text) for p in parts[:-1]], dtype=np.uint64)
         para_offsets = np.cumsum([0] + [len(p.ends) for p in parts[:-1]])
-        paths: dict[tuple, int] = {}
-        path = [np.array([paths.setdefault(q, len(paths)) for q in p.paths], dtype=np.uint32)[p.path]
-                for p in parts]
+        paths = _Index()
+        path = [np.array([paths[q] for q in p.paths], dtype=np.uint32)[p.path] for p in parts]
         tag_vocab = tag_ids = None
         if parts and all(p.tag_ids is not None for p in parts):
             tag_vocab, tag_maps = corpus_vocabulary([p.tag_vocab for p in parts])

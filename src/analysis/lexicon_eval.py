@@ -85,9 +85,9 @@ def _ratio(a, b) -> float:
 def candidate_terms(lexicon: Lexicon) -> pd.DataFrame:
     """The lexicon's terms with ``n_chars`` and ``jieba_splits`` (plain jieba cuts it in pieces) and ``testable``."""
     from .segment import Segmenter
-    plain = Segmenter(Lexicon.load(builtin=False), cache=False)
+    plain = Segmenter(cache=False)
     terms = sorted(lexicon.terms)
-    splits = [len(plain.cut(t)) > 1 for t in terms]
+    splits = [len(plain.base_cut(t)) > 1 for t in terms]
     table = pd.DataFrame({"term": terms, "n_chars": [len(t) for t in terms], "jieba_splits": splits})
     table["testable"] = (table["n_chars"] >= 3) | table["jieba_splits"]
     return table

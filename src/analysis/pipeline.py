@@ -122,10 +122,11 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
     docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
-    check_texts(docs)
     if segmenter is None:
-        lexicon = segmenter_options.pop("lexicon", None) or Lexicon.load()
+        lexicon = segmenter_options.pop("lexicon", None)
+        lexicon = Lexicon.load() if lexicon is None else lexicon  # an empty lexicon is a choice, not a default
         if learn:
+            check_texts(docs)  # before learning from them (segment() checks them too)
             from .learn import learned_lexicon
             params = STUDY_LEARN if learn is True else dict(learn)
             lexicon = lexicon + learned_lexicon(list(docs["text"]), lexicon, **params)

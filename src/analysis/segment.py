@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .cache import NO_LEVEL, SegmentCache, Segments, split_vocab
+from .cache import NO_LEVEL, SegmentCache, Segments, split_at, split_vocab
 from .errors import InputError
 from .lexicon import Lexicon
 from .preprocessing import normalise
@@ -264,13 +264,13 @@ class Segmenter:
             "level": pd.arrays.IntegerArray(seg.level.astype(np.int64), seg.level == NO_LEVEL),
             "is_heading": seg.heading.astype(bool),
             "n_chars": n_chars,
-            "stream": _split(vocab[ids].tolist(), at[1:]),
-            "tokens": _split(vocab[ids[kept]].tolist(), kept_at[1:]),
+            "stream": split_at(vocab[ids].tolist(), at[1:]),
+            "tokens": split_at(vocab[ids[kept]].tolist(), kept_at[1:]),
             "n_tokens": np.diff(kept_at),
         })
         if self.pos:
             tags = np.array(split_vocab(seg.tag_vocab), dtype=object)[seg.tag_ids.astype(np.intp)[kept]]
-            table["tags"] = _split(tags.tolist(), kept_at[1:])
+            table["tags"] = split_at(tags.tolist(), kept_at[1:])
         table.attrs["filter"] = self.filter.name
         return table
 
@@ -330,11 +330,6 @@ def _utf8_values(texts) -> Iterable[str | memoryview]:
 def _positional(texts) -> Sequence[str]:
     """Texts that ``[i]`` indexes by position (a pandas column by its values, not its labels)."""
     return texts.array if isinstance(texts, pd.Series) else texts
-
-
-def _split(flat: list, ends) -> list[list]:
-    bounds = ends.tolist() if hasattr(ends, "tolist") else list(ends)
-    return [flat[a:b] for a, b in zip([0] + bounds, bounds)]
 
 
 def apply_filter(paragraphs: pd.DataFrame, token_filter: TokenFilter) -> pd.DataFrame:
