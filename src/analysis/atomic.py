@@ -58,10 +58,15 @@ def temp_beside(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-def atomic_write(path: Path | str, write: Callable[[BinaryIO], None]) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path`` and rename it into place."""
+def atomic_write(path: Path | str, write: Callable[[BinaryIO], None], *, clean_stale: bool = True) -> Path:
+    """Call ``write(fh)`` on a temporary file beside ``path`` and rename it into place.
+
+    ``clean_stale=False`` leaves other processes' ``.part`` files alone: for folders that several
+    machines write (a Dask cluster's store), where a process id says nothing about another host,
+    and which clean up after themselves."""
     path = Path(path)
-    remove_stale_parts(path)
+    if clean_stale:
+        remove_stale_parts(path)
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:

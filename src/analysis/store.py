@@ -48,14 +48,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
 from functools import reduce
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -63,6 +62,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .atomic import atomic_write
 from .errors import CorpusError, InputError
 from .selection import select_documents
 from .segment import Segmenter
@@ -80,28 +80,19 @@ DOC_COLUMNS = ["doc_id", "collection", "year", "title", "n_chars", "n_paragraphs
 
 
 # ---------------------------------------------------------------------------- files
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Write through ``write(tmp_name)`` to a unique temporary file beside ``path``, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """:func:`analysis.atomic.atomic_write` for store files: the temporary files of a run killed
+    mid-write are removed by the next run's clean-up of uncommitted files, not by process id
+    (workers may run on several machines)."""
+    atomic_write(path, write, clean_stale=False)
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    _atomic_write(path, lambda fh: pq.write_table(table, fh))
 
 
 def _write_json(data: dict, path: Path) -> None:
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-    _atomic_write(path, write)
+    _atomic_write(path, lambda fh: fh.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")))
 
 
 def _read_manifest(root: Path) -> dict | None:
@@ -1018,7 +1009,7 @@ def _cli_keyness(args) -> int:
     reference = store.select(collection=args.collection, years=_parse_years(args.years), exclude=args.target)
     table = store.keyness(args.target, reference, measure=args.measure)
     out = Path(args.out)
-    _atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
+    _atomic_write(out, lambda fh: table.to_csv(fh, index=False))
     print(f"{out}: {len(table)} terms, {args.target} against {int(reference.sum())} documents "
           f"({table.attrs['filter']})")
     return 0

@@ -145,6 +145,6 @@ def write_paragraph_topics(store: Store, model: StreamingNMF, out: str | Path, *
     n = 0
     for i, frame in enumerate(transform_paragraphs(store, model, batch_rows=batch_rows)):
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        _atomic_write(out / f"topics-{i:05d}.parquet", lambda tmp: pq.write_table(table, tmp))
+        _atomic_write(out / f"topics-{i:05d}.parquet", lambda fh: pq.write_table(table, fh))
         n += len(frame)
     return n
