@@ -307,12 +307,6 @@ def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
             fh.close()
 
 
-def segment_document(seg: Segmenter, raw_text: str) -> dict:
-    """Normalise, structure and segment one raw text: per-paragraph columns with the unfiltered
-    token stream of each paragraph in ``tokens`` (:meth:`Segmenter.process`)."""
-    return seg.process(raw_text)
-
-
 class _ChunkBuilder:
     """Accumulates one chunk's tables.  Each document's stream is dictionary-encoded by pyarrow as
     soon as it is segmented (no Python token lists are kept); at the end the documents'
@@ -388,7 +382,7 @@ def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Seq
     for ref, raw in zip(chunk, _read_texts(chunk)):
         if ref.source[0] != "text" and seg.key(raw) != ref.key:
             raise CorpusError(f"{ref.source[1]}: document {ref.doc_id!r} changed while it was being indexed; run again")
-        builder.add(ref, segment_document(seg, raw))
+        builder.add(ref, seg.process(raw))
     docs, paras, counts = builder.tables()
     base = Path(root)
     for token_filter, table in zip(filters, counts):
@@ -821,6 +815,11 @@ class Store:
         counts documents that contain each term instead (document frequency per group).
         Built part by part; memory ∝ groups × terms, not tokens.  ``drop_unused`` keeps only the
         terms the selection uses."""
+        (matrix,) = self._dtms(which, by, token_filter, (binary,), drop_unused)
+        return matrix
+
+    def _dtms(self, which, by, token_filter, binaries: Sequence[bool], drop_unused: bool = False) -> list["DTM"]:
+        """:meth:`dtm` with each of ``binaries``, from one pass over the count files."""
         import scipy.sparse as sp
         from .dtm import DTM
         docs = self.documents()
@@ -834,16 +833,21 @@ class Store:
         codes, groups = pd.factorize(pd.Series(labels), sort=False)
         rows = pd.Series(codes, index=sel["doc_id"].to_numpy(), dtype=float)
         rows = rows[rows >= 0]
-        n_terms = len(self.vocabulary(token_filter))
-        matrix = sp.csr_matrix((len(groups), n_terms), dtype=np.int64)
-        for row, term, count in self.scan_counts(rows, token_filter):
-            data = np.ones(len(row), np.int64) if binary else count.astype(np.int64)
-            matrix = matrix + sp.csr_matrix((data, (row, term)), shape=matrix.shape)
         terms = self.vocabulary(token_filter)["term"].astype(str).to_numpy(dtype=object)
-        if drop_unused:  # only the terms these documents use, as a vectorizer fitted on them has
-            used = np.flatnonzero(np.asarray(matrix.sum(axis=0)).ravel() > 0)
-            matrix, terms = matrix[:, used], terms[used]
-        return DTM(sp.csr_matrix(matrix), pd.Index(groups), terms)
+        shape = (len(groups), len(terms))
+        matrices = [sp.csr_matrix(shape, dtype=np.int64) for _ in binaries]
+        for row, term, count in self.scan_counts(rows, token_filter):
+            for i, binary in enumerate(binaries):
+                data = np.ones(len(row), np.int64) if binary else count.astype(np.int64)
+                matrices[i] = matrices[i] + sp.csr_matrix((data, (row, term)), shape=shape)
+        out = []
+        for matrix in matrices:
+            kept = terms
+            if drop_unused:  # only the terms these documents use, as a vectorizer fitted on them has
+                used = np.flatnonzero(np.asarray(matrix.sum(axis=0)).ravel() > 0)
+                matrix, kept = matrix[:, used], terms[used]
+            out.append(DTM(sp.csr_matrix(matrix), pd.Index(groups), kept))
+        return out
 
     # -------------------------------------------------------------- statistics
     def term_frequency(self, which=None, *, by: str | None = None, token_filter=None,
@@ -857,8 +861,7 @@ class Store:
             sel = sel[sel[by].notna()]
         labels = sel["doc_id"].to_numpy() if by is None else sel[by].to_numpy()
         ids = sel["doc_id"].tolist()
-        grouped = self.dtm(ids, by=labels, token_filter=token_filter)
-        present = self.dtm(ids, by=labels, token_filter=token_filter, binary=True)
+        grouped, present = self._dtms(ids, labels, token_filter, (False, True))  # one read of the counts
         table = frequency_from_dtm(grouped, present, labels, min_count=min_count)
         table.attrs["filter"] = self.filter_name(token_filter)
         return table
@@ -890,7 +893,6 @@ class Store:
         (with ``token_filter``, a :class:`~analysis.tokens.TokenFilter`; default the segmenter's).
         The document-term matrix of the selected documents is built from their sparse counts (no
         token list is read), then :func:`keyness_from_dtm` does what ``keyness`` does with its own."""
-        from .errors import InputError as _InputError
         from .keyness import select_pair
         docs = self.documents()
         is_target, is_reference = select_pair(docs, target, reference)
@@ -900,7 +902,7 @@ class Store:
         dtm = self.dtm(is_target | is_reference, token_filter=fkey, drop_unused=True)
         if isinstance(units, str):
             if units != "paragraphs":
-                raise _InputError(f"units must be a table or 'paragraphs', not {units!r}")
+                raise InputError(f"units must be a table or 'paragraphs', not {units!r}")
             ids = sub.loc[in_target, "doc_id"].tolist()
             units = pd.concat(self.iter_paragraphs(ids, columns=("doc_id", "paragraph", "tokens"),
                                                    token_filter=self.token_filter(token_filter)), ignore_index=True)
@@ -953,14 +955,15 @@ class Store:
         ``tokens`` are filtered by ``token_filter`` (a TokenFilter; ``None`` leaves the stream whole)."""
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
-        wanted = set(sel["doc_id"])
+        wanted = None if which is None else set(sel["doc_id"])
         for part in sel["part"].unique():
             source = pq.ParquetFile(self._file("tokens", part))
             for batch in source.iter_batches(batch_size=batch_rows, columns=list(columns)):
                 frame = batch.to_pandas()
-                frame = frame[frame["doc_id"].isin(wanted)]
+                if wanted is not None:
+                    frame = frame[frame["doc_id"].isin(wanted)]
                 if "tokens" in frame and token_filter is not None:
-                    frame["tokens"] = [token_filter.apply(list(t)) for t in frame["tokens"]]
+                    frame["tokens"] = [token_filter.apply(t) for t in frame["tokens"]]
                 elif "tokens" in frame:
                     frame["tokens"] = [list(t) for t in frame["tokens"]]
                 if len(frame):
@@ -972,7 +975,6 @@ def open_store(path: str | Path) -> Store:
     return Store(path)
 
 
-# ---------------------------------------------------------------------------- tables from a DTM
 # ---------------------------------------------------------------------------- command line
 def _parse_years(text: str | None) -> tuple[int, int] | None:
     if not text:

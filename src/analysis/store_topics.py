@@ -85,14 +85,14 @@ class StreamingNMF:
                              random_state=self.random_state)
         seen = 0
         for _ in range(self.passes):
-            seen = 0
+            seen = 0  # paragraphs of the last pass
             pending: list[list[str]] = []
             for batch in store.iter_paragraphs(columns=("doc_id", "tokens"), token_filter=token_filter,
                                                batch_rows=self.batch_rows):
                 pending += list(batch["tokens"])
                 while len(pending) >= max(self.batch_rows, self.n_topics):
                     model.partial_fit(vectorizer.transform(pending[:self.batch_rows]))
-                    seen += min(len(pending), self.batch_rows)
+                    seen += self.batch_rows
                     pending = pending[self.batch_rows:]
             if len(pending) >= self.n_topics or (pending and not hasattr(model, "components_")):
                 model.partial_fit(vectorizer.transform(pending))
