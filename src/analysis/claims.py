@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -145,7 +146,8 @@ def keyness_survival(paragraphs: pd.DataFrame, target: str, reference, segmenter
     out["lr_ci_high"] = r["lr_ci_high"].to_numpy()
     out["p_adj_fisher"] = r["p_adj"].to_numpy()
     d = deduped.reindex(terms)
-    out["n_target_dedup"] = [target_tokens.count(t) for t in terms]  # also for terms min_count now drops
+    in_target = Counter(target_tokens)
+    out["n_target_dedup"] = [in_target[t] for t in terms]  # also for terms min_count now drops
     out["p_adj_dedup"] = d["p_adj"].to_numpy()
     out["fisher"] = out["p_adj_fisher"] < alpha
     out["repeats"] = np.asarray((d["p_adj"] < alpha) & (d[measure] > 0), dtype=bool)

@@ -60,7 +60,7 @@ from .errors import InputError
 from .frequency import PER
 from .keyness import _select, g2_statistic, log_ratio, select_pair
 from .lexicon import Lexicon
-from .tokens import boundaries
+from .tokens import boundaries, term_starts
 from .trends import trend_table
 
 COUNT_MODES = ("tokens", "nested")
@@ -241,7 +241,7 @@ class Source:
     keep: object
     nesting: object = None
 
-    @property
+    @cached_property
     def kept(self) -> Callable[[str], bool]:
         return as_keep(self.keep)
 
@@ -343,12 +343,9 @@ def count_unit(stream: Sequence[str], dictionary: Dictionary, kept: Callable[[st
     if count == "nested" and stream:
         bounds = boundaries(stream, nesting if nesting is not None else default_nesting())
         for term, cats in dictionary._literals.items():
-            s = text.find(term)
-            while s != -1:
-                if s in bounds and s + len(term) in bounds:
-                    for c in cats:
-                        spans.setdefault(c, set()).add((s, s + len(term)))
-                s = text.find(term, s + 1)
+            for s in term_starts(text, term, bounds):
+                for c in cats:
+                    spans.setdefault(c, set()).add((s, s + len(term)))
     categories, members = Counter(), Counter()
     for c, found in spans.items():
         for s, e in found:

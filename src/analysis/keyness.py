@@ -394,14 +394,15 @@ def keyness_from_dtm(sub: pd.DataFrame, dtm, in_target: np.ndarray, *, totals: t
         "g2": sign * g2, "chi2": sign * chi2, "log_ratio": log_ratio(a, b, c, d), "p": p,
     })
     expected = (a + b) * c / (c + d)
-    small = expected_min(a, b, c, d) < FISHER_BELOW
+    emin = expected_min(a, b, c, d)
+    small = emin < FISHER_BELOW
     use_fisher = small if exact is None else np.full(len(a), bool(exact))
     p_fisher = np.full(len(a), np.nan)
     if use_fisher.any():
         p_fisher[use_fisher] = fisher_exact_p(a[use_fisher], b[use_fisher], c, d)
     p_used = np.where(use_fisher, p_fisher, p)
     table["expected_target"] = expected
-    table["expected_min"] = expected_min(a, b, c, d)
+    table["expected_min"] = emin
     table["p_fisher"] = p_fisher
     table["p_method"] = np.where(use_fisher, "fisher", measure)
     table["p_adj"] = stats.false_discovery_control(p_used, method="bh") if correction == "bh" and len(p) else p_used

@@ -11,18 +11,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .fonts import setup_matplotlib
-
-NODE_COLOR = "#c0392b"      # the speech's colour in analysis.plots (TARGET_COLOR)
-EDGE_COLOR = "#7a7a7a"
-REFERENCE_COLOR = "#2c7fb8"
-
-
-def _axes(ax=None, figsize=(7, 6)):
-    setup_matplotlib()
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+from .plots import MUTED, PAGE_WIDTH, TARGET_COLOR as NODE_COLOR, _axes
 
 
 def network_layout(graph, *, seed: int = 7, weight: str | None = "count", k: float | None = None,
@@ -178,7 +167,6 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
     :func:`analysis.dictionary.category_trends`.  ``scale="symlog"`` (default: logarithmic above 1
     per 10,000, linear below, so zeros stay on the chart) keeps a short text with rates a hundred
     times the reports' from flattening them; ``"linear"`` for a plain axis."""
-    from .plots import MUTED, PAGE_WIDTH
     palette = list(palette or MUTED)
     ax = _axes(ax, (PAGE_WIDTH, 4.8))
     categories = list(dict.fromkeys(trends["category"])) if categories is None else list(categories)

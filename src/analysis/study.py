@@ -314,6 +314,7 @@ def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, 
     and ``figure`` (the trend chart).
     """
     from .concordance import kwic
+    from .frequency import PER
     from .keyness import g2_statistic, keyness, log_ratio
     from .plots import plot_term_trend
     from .structure import section_label
@@ -335,7 +336,7 @@ def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, 
         c, d = int(table["total_target"].iloc[0]), int(table["total_reference"].iloc[0])
         sign = 1.0 if a / c >= b / d else -1.0
         row = pd.DataFrame({"term": [term], "n_target": [a], "n_reference": [b], "total_target": [c],
-                            "total_reference": [d], "per_10k_target": [a / c * 1e4], "per_10k_reference": [b / d * 1e4],
+                            "total_reference": [d], "per_10k_target": [a / c * PER], "per_10k_reference": [b / d * PER],
                             "g2": [sign * float(g2_statistic(a, b, c, d))], "log_ratio": [float(log_ratio(a, b, c, d))],
                             "p_adj": [np.nan]})
     row = row.reset_index(drop=True)
@@ -489,8 +490,8 @@ def repeated_passages(corpus, doc_id: str, min_chars: int = 30) -> pd.DataFrame:
     from .repeats import find_repeats
     from .structure import section_label
     paras = corpus.paragraphs[corpus.paragraphs["doc_id"] == doc_id]
-    text = corpus.text_of(doc_id)
-    starts = np.cumsum([0] + [len(t) + 1 for t in paras["text"]])[:-1]  # text_of joins paragraphs by "\n"
+    text = "\n".join(paras["text"])  # as corpus.text_of(doc_id)
+    starts = np.cumsum([0] + [len(t) + 1 for t in paras["text"]])[:-1]
     reps = find_repeats(text, min_chars)
     where = [int(np.searchsorted(starts, s, side="right")) for s in reps["start"]]
     sections = paras["section"].fillna("").tolist()
@@ -529,20 +530,15 @@ def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | No
     paragraphs for over-use): ``n`` over-used (top) and ``n`` under-used (bottom).  Each row is
     annotated with Log Ratio (≥/≤ where it is a bound), G², the counts target/reference and the
     paragraphs of the target using the term (¶).  Colours: Tol's muted palette (colour-blind safe)."""
-    import matplotlib.pyplot as plt
-
-    from .fonts import setup_matplotlib
     from matplotlib.lines import Line2D
     from matplotlib.transforms import blended_transform_factory
 
     from .keyness import key_terms
-    from .plots import MUTED, PAGE_WIDTH, _legend_below
-    setup_matplotlib()
+    from .plots import MUTED, PAGE_WIDTH, _axes, _legend_below
     over = key_terms(table, n, alpha=alpha, min_units=min_units)
     under = key_terms(table, n, alpha=alpha, min_units=min_units, direction="under")
     rows = pd.concat([under.iloc[::-1], over.iloc[::-1]], ignore_index=True)  # bottom to top
-    if ax is None:
-        _, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.3, 0.27 * max(len(rows), 2) + 1.6), layout="constrained")
+    ax = _axes(ax, (PAGE_WIDTH - 0.3, 0.27 * max(len(rows), 2) + 1.6))
     ax.set_title(title or "Key terms", fontsize=10)
     if rows.empty:
         ax.text(0.5, 0.5, f"no term is key (p_adj < {alpha}, bootstrap interval excluding 0, ≥ {min_units} paragraphs)",
@@ -583,15 +579,11 @@ def plot_family_keyness(table: pd.DataFrame, *, ax=None, title: str | None = Non
     """One bar per dictionary category (:func:`analysis.dictionary.category_keyness`): Log Ratio of the
     pooled family, darker where p_adj < ``alpha``; annotated with G², the counts target/reference
     and the family's rank among single terms.  Tol's muted palette."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from .fonts import setup_matplotlib
-    from .plots import MUTED, PAGE_WIDTH, _legend_below
-    setup_matplotlib()
+    from .plots import MUTED, PAGE_WIDTH, _axes, _legend_below
     rows = table.iloc[::-1].reset_index(drop=True)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.3, 0.4 * len(rows) + 1.8), layout="constrained")
+    ax = _axes(ax, (PAGE_WIDTH - 0.3, 0.4 * len(rows) + 1.8))
     sig = rows["p_adj"].to_numpy() < alpha
     colors = [(MUTED[6] if g > 0 else MUTED[0]) if s else "#DDDDDD" for g, s in zip(rows["g2"], sig)]
     y = np.arange(len(rows))

@@ -234,14 +234,21 @@ def count_in_stream(stream: Sequence[str], terms: Iterable[str], nesting: Nestin
     text = "".join(stream)
     bounds = boundaries(stream, nesting)
     for term in terms:
-        if not term:
-            continue
-        start = text.find(term)
-        while start != -1:
-            if start in bounds and start + len(term) in bounds:
-                counts[term] += 1
-            start = text.find(term, start + 1)
+        if term:
+            n = sum(1 for _ in term_starts(text, term, bounds))
+            if n:
+                counts[term] += n
     return counts
+
+
+def term_starts(text: str, term: str, bounds: set[int]) -> Iterable[int]:
+    """Where ``term`` starts in ``text`` (overlaps included) and both starts and ends on one of
+    ``bounds`` (:func:`boundaries`)."""
+    start = text.find(term)
+    while start != -1:
+        if start in bounds and start + len(term) in bounds:
+            yield start
+        start = text.find(term, start + 1)
 
 
 def count_terms(streams: Iterable[Sequence[str]], terms: Iterable[str], nesting: Nesting | None = None) -> pd.DataFrame:
