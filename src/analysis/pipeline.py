@@ -14,7 +14,6 @@ nested term counts).
 
 from __future__ import annotations
 
-import copy
 import warnings
 from dataclasses import dataclass
 
@@ -59,10 +58,8 @@ class SegmentedCorpus:
     def with_filter(self, token_filter: TokenFilter) -> "SegmentedCorpus":
         """The same corpus counted with another filter (lexicon terms stay protected); the streams
         are shared, nothing is segmented again."""
-        token_filter = token_filter.protect(self.segmenter.lexicon.terms)
-        seg = copy.copy(self.segmenter)
-        seg.filter = token_filter
-        paragraphs = apply_filter(self.paragraphs, token_filter)
+        seg = self.segmenter.with_filter(token_filter)
+        paragraphs = apply_filter(self.paragraphs, seg.filter)
         return SegmentedCorpus(self.docs, paragraphs, segmented_documents(paragraphs), seg)
 
     def count(self, terms, *, by: str = "doc_id", nested: bool = True) -> pd.DataFrame:

@@ -27,6 +27,7 @@ too, so a re-run reads one file and only the Python lists of the table are built
 from __future__ import annotations
 
 import bisect
+import copy
 import gc
 import hashlib
 import json
@@ -158,6 +159,12 @@ class Segmenter:
         return [(p.word, p.flag) for p in self._posseg.lcut(text, HMM=self.hmm)]
 
     # ------------------------------------------------------------ filtering (see analysis.tokens)
+    def with_filter(self, token_filter: TokenFilter) -> "Segmenter":
+        """The same segmenter (engines and cache shared) with another filter; lexicon terms stay protected."""
+        seg = copy.copy(self)
+        seg.filter = token_filter.protect(self.lexicon.terms)
+        return seg
+
     def keep(self, token: str) -> bool:
         """Whether ``token`` survives this segmenter's filter."""
         return self.filter.keep(token)

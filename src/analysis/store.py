@@ -597,7 +597,7 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     """
     start = time.perf_counter()
     seg = segmenter or Segmenter(cache=False)
-    filters = [f.protect(seg.lexicon.terms) for f in filters] if filters else [default_filter(seg)]
+    filters = [seg.with_filter(f).filter for f in filters] if filters else [default_filter(seg)]
     root = Path(store)
     if overwrite and root.exists():
         if not (root / MANIFEST).is_file() and any(root.iterdir()):
