@@ -67,14 +67,12 @@ class StreamingNMF:
 
     def fit(self, store: Store) -> "StreamingNMF":
         from sklearn.decomposition import MiniBatchNMF
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from .dtm import identity
-        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2:
-            raise InputError(f"n_topics must be an integer of at least 2, got {self.n_topics!r}")
+        from .topics import check_n_topics, make_vectorizer
+        check_n_topics(self.n_topics)
         start = time.perf_counter()
         token_filter = store_filter(store, self.token_filter)
         sample = sample_paragraphs(store, self.sample, random_state=self.random_state, token_filter=token_filter)
-        vectorizer = TfidfVectorizer(analyzer=identity, lowercase=False, min_df=self.min_df, max_df=self.max_df)
+        vectorizer = make_vectorizer("nmf", self.min_df, self.max_df)
         try:
             vectorizer.fit(sample)
         except ValueError as exc:
@@ -112,8 +110,8 @@ class StreamingNMF:
         return self
 
     def top_words(self, n: int | None = None) -> list[list[str]]:
-        n = n or self.top_n
-        return [list(self.terms_[np.argsort(-row, kind="stable")[:n]]) for row in self.components_]
+        from .topics import top_words
+        return top_words(self.terms_, self.components_, n or self.top_n)
 
     def transform(self, token_lists) -> np.ndarray:
         """Topic weights (paragraphs × topics) of already filtered token lists."""

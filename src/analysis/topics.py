@@ -58,6 +58,23 @@ def corpus_hash(token_lists: Iterable[Sequence[str]]) -> str:
     return digest.hexdigest()
 
 
+def make_vectorizer(method: str, min_df: int | float, max_df: float):
+    """The vectorizer a topic model of ``method`` fits on pre-segmented token lists: TF-IDF weights
+    for NMF, counts for LDA."""
+    kwargs = dict(analyzer=identity, lowercase=False, min_df=min_df, max_df=max_df)
+    return TfidfVectorizer(**kwargs) if method == "nmf" else CountVectorizer(**kwargs)
+
+
+def check_n_topics(n_topics) -> None:
+    if not isinstance(n_topics, (int, np.integer)) or n_topics < 2:
+        raise InputError(f"n_topics must be an integer of at least 2, got {n_topics!r}")
+
+
+def top_words(terms: np.ndarray, components: np.ndarray, n: int) -> list[list[str]]:
+    """The ``n`` heaviest terms of each topic (row of ``components``), heaviest first."""
+    return [list(terms[np.argsort(-row, kind="stable")[:n]]) for row in components]
+
+
 class TopicModel:
     """LDA or NMF over pre-segmented documents.
 
@@ -88,8 +105,7 @@ class TopicModel:
 
     # ---------------------------------------------------------------- fitting
     def _vectorizer(self):
-        kwargs = dict(analyzer=identity, lowercase=False, min_df=self.min_df, max_df=self.max_df)
-        return TfidfVectorizer(**kwargs) if self.method == "nmf" else CountVectorizer(**kwargs)
+        return make_vectorizer(self.method, self.min_df, self.max_df)
 
     def _estimator(self):
         if self.method == "nmf":
@@ -102,8 +118,7 @@ class TopicModel:
         if self.method not in METHODS:
             raise InputError(f"unknown method {self.method!r}; choose one of {METHODS}")
         docs = [list(t) for t in token_lists]
-        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2:
-            raise InputError(f"n_topics must be an integer of at least 2, got {self.n_topics!r}")
+        check_n_topics(self.n_topics)
         if len(docs) < self.n_topics:
             raise InputError(f"too few documents ({len(docs)}) for {self.n_topics} topics")
         vectorizer = self._vectorizer()
@@ -134,8 +149,7 @@ class TopicModel:
 
     # ---------------------------------------------------------------- describing
     def top_words(self, n: int | None = None) -> list[list[str]]:
-        n = n or self.top_n
-        return [list(self.terms_[np.argsort(-row, kind="stable")[:n]]) for row in self.components_]
+        return top_words(self.terms_, self.components_, n or self.top_n)
 
     def topic_table(self, n: int | None = None) -> pd.DataFrame:
         """One row per topic: ``topic, label, top_words`` (space-separated)."""
