@@ -233,3 +233,14 @@ def test_leave_out_helpers():
     assert sample_terms(["丙", "甲", "乙"], size=2) == sample_terms(["乙", "丙", "甲"], size=2)
     labels = read_labels()
     assert len(labels) >= 50 and set(labels["label"]) == {"yes", "no"} and labels["term"].is_unique
+
+
+def test_prepare_keeps_the_learned_table_it_segmented_with(gwr):
+    from analysis.pipeline import prepare
+    from analysis.study import learned_terms
+    corpus = prepare(gwr[gwr["year"] >= 2021], learn={"min_count": 5, "min_npmi": 0.5}, cache=False)
+    table, path = learned_terms(corpus)
+    kept = set(table.loc[table["keep"] == "yes", "term"])
+    assert kept and kept <= corpus.segmenter.lexicon.terms
+    assert "# min_count: 5" in path.read_text(encoding="utf-8")  # these thresholds, not the study's defaults
+    assert corpus.with_filter(corpus.filter).learned is corpus.learned

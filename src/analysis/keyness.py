@@ -423,9 +423,10 @@ UNIT_COLUMNS = ["n_units_target", "share_units_target", "dp", "lr_ci_low", "lr_c
 
 def _unit_counts(units: pd.DataFrame, vocabulary, ngram_range) -> tuple[sp.csr_matrix, np.ndarray]:
     """Counts of the kept terms per unit, and each unit's token (n-gram) total."""
-    all_counts = build_dtm(units["tokens"].reset_index(drop=True), ngram_range=ngram_range).matrix
-    totals = np.asarray(all_counts.sum(axis=1)).ravel()
-    kept = build_dtm(units["tokens"].reset_index(drop=True), ngram_range=ngram_range, vocabulary=vocabulary).matrix
+    counted = build_dtm(units["tokens"].reset_index(drop=True), ngram_range=ngram_range)  # tokens counted once
+    totals = np.asarray(counted.matrix.sum(axis=1)).ravel()
+    at = pd.Index(counted.terms).get_indexer(list(vocabulary))  # -1: a kept term no unit uses
+    kept = counted.matrix[:, np.maximum(at, 0)] @ sp.diags((at >= 0).astype(np.int64))
     return sp.csr_matrix(kept, dtype=float), totals
 
 

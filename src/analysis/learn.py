@@ -396,4 +396,9 @@ def learned_lexicon(docs_texts: Iterable[str], lexicon: Lexicon | None = None, *
     ``Segmenter(Lexicon.load(extra=[learned]))``.
     """
     table, _ = learned_table(docs_texts, lexicon, cache_dir=cache_dir, veto=veto, **params)
+    return as_lexicon(table)
+
+
+def as_lexicon(table: pd.DataFrame) -> Lexicon:
+    """The kept terms (``keep`` = yes) of a learned-terms table as a lexicon (category ``learned``)."""
     return Lexicon.from_terms(table.loc[table["keep"] == "yes", "term"].tolist(), category="learned")

@@ -15,6 +15,7 @@ nested term counts).
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,12 +39,14 @@ class SegmentedCorpus:
 
     ``paragraphs`` has the unfiltered ``stream`` and the filtered ``tokens`` of every paragraph;
     ``documents`` the filtered tokens of every document (``n_tokens`` = its total under ``filter``).
+    ``learned``: the learned-terms table used in segmentation and its TSV path, when terms were learned.
     """
 
     docs: pd.DataFrame
     paragraphs: pd.DataFrame
     documents: pd.DataFrame
     segmenter: Segmenter
+    learned: tuple[pd.DataFrame, Path] | None = None
 
     def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
                doc_ids=None, exclude=None) -> np.ndarray:
@@ -60,7 +63,7 @@ class SegmentedCorpus:
         are shared, nothing is segmented again."""
         seg = self.segmenter.with_filter(token_filter)
         paragraphs = apply_filter(self.paragraphs, seg.filter)
-        return SegmentedCorpus(self.docs, paragraphs, segmented_documents(paragraphs), seg)
+        return SegmentedCorpus(self.docs, paragraphs, segmented_documents(paragraphs), seg, self.learned)
 
     def count(self, terms, *, by: str = "doc_id", nested: bool = True) -> pd.DataFrame:
         """Occurrences of ``terms`` per document (or ``by`` group) in the unfiltered streams, as a
@@ -119,15 +122,17 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
     docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
+    learned = None
     if segmenter is None:
         lexicon = segmenter_options.pop("lexicon", None)
         lexicon = Lexicon.load() if lexicon is None else lexicon  # an empty lexicon is a choice, not a default
         if learn:
             check_texts(docs)  # before learning from them (segment() checks them too)
-            from .learn import learned_lexicon
+            from .learn import as_lexicon, learned_table
             params = STUDY_LEARN if learn is True else dict(learn)
-            lexicon = lexicon + learned_lexicon(list(docs["text"]), lexicon, **params)
+            learned = learned_table(list(docs["text"]), lexicon, **params)
+            lexicon = lexicon + as_lexicon(learned[0])
         segmenter = Segmenter(lexicon, **segmenter_options)
     paragraphs = segmenter.segment(docs, progress=progress)
     documents = segmented_documents(paragraphs)
-    return SegmentedCorpus(docs.reset_index(drop=True), paragraphs, documents, segmenter)
+    return SegmentedCorpus(docs.reset_index(drop=True), paragraphs, documents, segmenter, learned)

@@ -508,10 +508,13 @@ def learned_terms(corpus) -> tuple[pd.DataFrame, "Path"]:
     """The terms :func:`analysis.pipeline.prepare` learned from ``corpus``'s documents (cached
     TSV, read back; see :func:`analysis.learn.learned_table`), best score first, with a ``target``
     count column left to the caller, and the TSV's path (set ``keep`` to ``no`` there to veto)."""
-    from .learn import learned_table
-    from .lexicon import Lexicon
-    from .pipeline import STUDY_LEARN
-    table, path = learned_table(list(corpus.docs["text"]), Lexicon.load(), **STUDY_LEARN)
+    if corpus.learned is not None:  # the table prepare() used
+        table, path = corpus.learned
+    else:
+        from .learn import learned_table
+        from .lexicon import Lexicon
+        from .pipeline import STUDY_LEARN
+        table, path = learned_table(list(corpus.docs["text"]), Lexicon.load(), **STUDY_LEARN)
     table = table.sort_values(["score", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return table, path
 
