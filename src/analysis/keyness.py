@@ -426,7 +426,7 @@ def _unit_counts(units: pd.DataFrame, vocabulary, ngram_range) -> tuple[sp.csr_m
     counted = build_dtm(units["tokens"].reset_index(drop=True), ngram_range=ngram_range)  # tokens counted once
     totals = np.asarray(counted.matrix.sum(axis=1)).ravel()
     at = pd.Index(counted.terms).get_indexer(list(vocabulary))  # -1: a kept term no unit uses
-    kept = counted.matrix[:, np.maximum(at, 0)] @ sp.diags((at >= 0).astype(np.int64))
+    kept = counted.matrix[:, np.maximum(at, 0)] @ sp.diags((at >= 0).astype(np.int64), dtype=np.int64)
     return sp.csr_matrix(kept, dtype=float), totals
 
 
