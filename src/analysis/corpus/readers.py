@@ -12,6 +12,11 @@ encodings tried; nothing is ever decoded with replacement characters.
 
 Every value read from a user's file (year, doc_id, text, title) is checked, and an error
 names the file and line: ``mine.csv, line 3: year '2020年' is not a year …``.
+
+One reader per format, used by the loaders and by ``analysis index`` alike: :func:`iter_corpus`
+yields the checked documents one at a time (a folder a file at a time, JSON Lines a line at a
+time with each line's byte range), and :func:`load_corpus` & co. are the table of the same
+documents, so both accept and refuse exactly the same files with the same messages.
 """
 
 from __future__ import annotations
