@@ -144,7 +144,8 @@ def filter_from_entry(entry: dict, where: str = "store") -> TokenFilter:
 @dataclass
 class DocRef:
     """One document to index: its metadata, its key, and where its text is (never the text of a
-    file: ``source`` is ``("text", str)`` only for documents that were in memory already)."""
+    file: ``source`` is a reader's locator, :func:`analysis.corpus.readers.document_texts`; it is
+    ``("text", str)`` only for documents that were in memory already: a table, a CSV file)."""
 
     doc_id: str
     collection: str
@@ -155,86 +156,39 @@ class DocRef:
     source: tuple
 
 
-def _year(value) -> int | None:
-    """A year as an int, or None when missing or not a number (as ``pd.to_numeric(errors="coerce")``)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return None
-        return None if number != number or number in (float("inf"), float("-inf")) else int(number)
-
-
 def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
+    from .corpus.readers import _year
     for row in docs.itertuples(index=False):
         text = str(row.text)
-        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year), str(getattr(row, "title", "") or ""),
-                     seg.key(text), len(text), ("text", text))
+        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year, f"document {row.doc_id!r}"),
+                     str(getattr(row, "title", "") or ""), seg.key(text), len(text), ("text", text))
 
 
-def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | None = "year",
-                title: str | None = "title", doc_id: str | None = None, collection: str | None = None) -> Iterator[DocRef]:
-    """Stream a JSON Lines file (UTF-8, as JSON requires), with the field mapping of
-    :func:`analysis.corpus.load_jsonl`; each reference keeps the line's byte range."""
-    default_collection = collection or path.stem
-    with open(path, "rb") as fh:
-        offset, n = 0, 0
-        for line_no, line in enumerate(fh, 1):
-            start, offset = offset, offset + len(line)
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line.decode("utf-8-sig" if start == 0 else "utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise CorpusError(f"{path}, line {line_no}: not valid UTF-8 JSON ({exc})") from exc
-            if text not in row:
-                raise CorpusError(f"{path}, line {line_no}: no text field {text!r} (fields: {list(row)})")
-            n += 1
-            body = "" if row[text] is None else str(row[text])
-            ident = row.get(doc_id) if doc_id else row.get("doc_id")
-            yield DocRef(str(ident if ident is not None else f"doc{n:04d}"),
-                         str(row.get("collection") or default_collection),
-                         _year(row.get(year)) if year else None, str((row.get(title) if title else "") or ""),
-                         seg.key(body), len(body), ("jsonl", str(path), start, len(line), text))
-
-
-def _folder_refs(folder: Path, seg: Segmenter, *, metadata: str = "metadata.csv", encoding: str | None = None,
-                 collection: str | None = None, pattern: str = "*.txt") -> Iterator[DocRef]:
-    """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (its
-    metadata.csv reader, year from the file name, no files outside the folder), one file at a time."""
-    from .corpus.readers import decode_file, folder_files, year_from_name
-    files, meta = folder_files(folder, pattern=pattern, metadata=metadata)
-    for file in files:
-        body, enc = decode_file(file, encoding)
-        info = meta.get(file.name, ({}, ""))[0]
-        year = info.get("year") or year_from_name(file.name)
-        yield DocRef(str(info.get("doc_id", file.stem)), str(info.get("collection", collection or folder.name)),
-                     _year(year), str(info.get("title", file.stem)), seg.key(body), len(body),
-                     ("file", str(file), enc))
+def _path_refs(path: Path, seg: Segmenter, **options) -> list[DocRef]:
+    """The documents of a folder, .jsonl or .csv file, read by :func:`analysis.corpus.iter_corpus`:
+    the loaders' readers and checks, so ``index`` accepts and refuses what ``load_corpus`` does,
+    with the same messages.  Each text is dropped once keyed (a folder is read a file at a time,
+    a .jsonl file a line at a time; the workers read the texts again from the locators); a CSV
+    file's texts stay in memory (no safe byte ranges).  Listed whole before planning, as the
+    checks across documents (repeated ids) end the stream."""
+    from .corpus.readers import iter_corpus
+    refs = []
+    for doc in iter_corpus(path, **options):
+        record, text = doc.record, doc.record["text"]
+        refs.append(DocRef(record["doc_id"], str(record["collection"]), record["year"], record["title"],
+                           seg.key(text), len(text), ("text", text) if doc.locator is None else doc.locator))
+    return refs
 
 
 def corpus_refs(corpus, seg: Segmenter, **options) -> Iterator[DocRef]:
     """References to every document of ``corpus``: a document table, a folder, a .jsonl file, a
-    .csv file (read whole by :func:`analysis.corpus.load_csv`: CSV has no safe line ranges), or
-    ``None`` for the study corpus."""
+    .csv file (read as :func:`analysis.corpus.load_corpus` reads them), or ``None`` for the study corpus."""
     if corpus is None:
         from .corpus import load_default_corpus
         return _frame_refs(load_default_corpus(), seg)
     if isinstance(corpus, pd.DataFrame):
         return _frame_refs(corpus, seg)
-    path = Path(corpus)
-    if path.is_dir():
-        return _folder_refs(path, seg, **options)
-    if not path.exists():
-        raise CorpusError(f"{path}: no such file or folder")
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return _jsonl_refs(path, seg, **options)
-    if path.suffix.lower() == ".csv":
-        from .corpus import load_csv
-        return _frame_refs(load_csv(path, **options), seg)
-    raise CorpusError(f"{path}: unknown corpus format {path.suffix!r}; use a folder of .txt files, .jsonl or .csv")
+    return iter(_path_refs(Path(corpus), seg, **options))
 
 
 def plan_chunks(refs: Iterable[DocRef], indexed: Mapping[str, str], chunk_chars: int = CHUNK_CHARS,
@@ -284,27 +238,8 @@ def _worker_segmenter(seg: Segmenter) -> Segmenter:
 
 
 def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
-    handles: dict[str, object] = {}
-    try:
-        for ref in chunk:
-            kind = ref.source[0]
-            if kind == "text":
-                yield ref.source[1]
-            elif kind == "file":
-                from .corpus.readers import decode_file
-                yield decode_file(ref.source[1], ref.source[2])[0]
-            elif kind == "jsonl":
-                _, path, start, length, field = ref.source
-                fh = handles.get(path) or handles.setdefault(path, open(path, "rb"))
-                fh.seek(start)
-                line = fh.read(length).decode("utf-8-sig" if start == 0 else "utf-8")
-                value = json.loads(line)[field]
-                yield "" if value is None else str(value)
-            else:
-                raise CorpusError(f"document {ref.doc_id!r}: unknown source {kind!r}")
-    finally:
-        for fh in handles.values():
-            fh.close()
+    from .corpus.readers import document_texts
+    return document_texts(ref.source for ref in chunk)
 
 
 class _ChunkBuilder:
