@@ -138,6 +138,16 @@ def test_cli_index_into_a_project_folder_is_one_error_line(corpus, tmp_path):
         assert snapshot(project) == before
 
 
+def test_a_run_killed_before_its_first_manifest_resumes(corpus, tmp_path, segmenter, clean):
+    """A folder holding only a temporary of the store's first manifest is the store's own leftover."""
+    root = tmp_path / "store"
+    root.mkdir()
+    (root / f".{MANIFEST}.999999.ab12cd.part").write_bytes(b'{"format": "analysis.st')
+    result = build(corpus, root, segmenter)
+    assert result.indexed == 6 and not list(root.glob(".*"))
+    assert_same_store(result.store, clean)
+
+
 def test_out_that_is_a_file_is_refused(corpus, tmp_path, capsys):
     out = tmp_path / "store.txt"
     out.write_text("keep", encoding="utf-8")

@@ -761,7 +761,8 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     if root.exists() and not root.is_dir():
         raise CorpusError(f"{root}: not a folder; give a new or empty folder (or a store) for --out")
     manifest = _read_manifest(root) if root.is_dir() else None  # a foreign or future manifest is refused
-    if manifest is None and root.is_dir() and any(root.iterdir()):
+    if manifest is None and root.is_dir() and any(not p.name.startswith(f".{MANIFEST}.") for p in root.iterdir()):
+        # (only a temporary of the first manifest: a run killed at once, the store's own)
         raise CorpusError(f"{root}: not a store (no {MANIFEST}) and not empty; refusing to "
                           f"{'delete it or ' if overwrite else ''}index into it (give a new or empty folder)")
     if overwrite and manifest is not None:
