@@ -202,14 +202,16 @@ def test_a_manifest_of_another_format_is_refused_by_name(corpus, tmp_path, segme
 def test_rerun_deletes_only_the_stores_uncommitted_files(corpus, tmp_path, segmenter, clean):
     root = tmp_path / "store"
     store = build(corpus, root, segmenter).store
-    user = {"notes.txt": "我的笔记", "documents/letter.txt": "信", "documents/part-0123456789abcdef0123.parquet.bak": "备份",
-            "tokens/my.parquet": "mine", "counts/README": "readme", "counts/mine/part-0123456789abcdef0123.parquet": "x",
+    user = {"notes.txt": "我的笔记", "documents/letter.txt": "信",
+            "documents/part-0123456789abcdef0123.parquet.bak": "备份", "tokens/my.parquet": "mine",
+            "counts/README": "readme", "counts/mine/part-0123456789abcdef0123.parquet": "x",
             "vocabulary/terms.csv": "term\n", "documents/.hidden": "h"}
     for name, text in user.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     # the store's own leftovers of a killed run: an uncommitted part file and temporaries
-    stray = ["documents/part-fedcba9876543210fedc.parquet", "tokens/.part-fedcba9876543210fedc.parquet.999999.ab12cd.part",
+    stray = ["documents/part-fedcba9876543210fedc.parquet",
+             "tokens/.part-fedcba9876543210fedc.parquet.999999.ab12cd.part",
              f"counts/{store.filter_key()}/.part-fedcba9876543210fedc.parquet.999999.zz.part",
              f"vocabulary/.{store.filter_key()}.parquet.999999.q1.part", ".manifest.json.999999.r2.part"]
     for name in stray:
@@ -307,7 +309,8 @@ def test_part_names_in_the_manifest_are_checked(corpus, tmp_path, segmenter, nam
     (root / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     before = snapshot(root)
     for attempt in (lambda: Store(root), lambda: build(corpus, root, segmenter),
-                    lambda: build(corpus, root, segmenter, overwrite=True), lambda: add_filter(root, TokenFilter("genre"))):
+                    lambda: build(corpus, root, segmenter, overwrite=True),
+                    lambda: add_filter(root, TokenFilter("genre"))):
         with pytest.raises(CorpusError, match="part name .* is not one the store makes") as err:
             attempt()
         assert str(root / MANIFEST) in str(err.value) and repr(name) in str(err.value)

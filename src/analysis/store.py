@@ -826,7 +826,8 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
 
 def count_part(part: str, root: str, token_filter) -> str:
     """Count one part's stored streams for ``token_filter`` and write its counts file (a worker job)."""
-    table = _read_part(Path(root), _part_path(Path(root), "tokens", part), "tokens", ["doc_id", "tokens"]).combine_chunks()
+    path = _part_path(Path(root), "tokens", part)
+    table = _read_part(Path(root), path, "tokens", ["doc_id", "tokens"]).combine_chunks()
     tokens = table["tokens"].chunk(0) if table.num_rows else pa.array([], table.schema.field("tokens").type)
     values = pa.chunked_array([tokens.flatten()]).unify_dictionaries().combine_chunks()
     parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
