@@ -101,3 +101,109 @@ def test_no_token_holds_a_control_format_or_separator_character(text):
             assert "Zs" not in cats or cats == {"Zs"}, repr(token)  # a space is a token of its own
         for token in tokens:
             assert not {unicodedata.category(c) for c in token} & {*HYGIENE, "Zs"}, repr(token)
+
+
+# ---------------------------------------------------------------- user-editable TSV files, as a spreadsheet saves them
+
+from analysis.learn import TSV_COLUMNS, learned_table, load_learned, save_learned  # noqa: E402
+
+SPREADSHEET_ENCODINGS = {
+    "utf-8": lambda t: t.encode("utf-8"),
+    "utf-8-bom": lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+    "utf-16-le-bom": lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"),
+    "utf-16-be-bom": lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+    "utf-32-le-bom": lambda t: codecs.BOM_UTF32_LE + t.encode("utf-32-le"),
+    "gb18030": lambda t: t.encode("gb18030"),
+}
+
+
+def _learned(tmp_path) -> Path:
+    table = pd.DataFrame({"term": ["减税降费", "安全生产", "稳外贸"], "count": [12, 9, 7], "n_docs": [3, 2, 2],
+                          "pmi": [9.5, 7.25, 6.125], "tokens": ["减税 降费", "安全 生产", "稳 外贸"],
+                          "example": ["实施减税降费政策", '他说"安全生产"', "稳外贸稳外资"]})
+    return save_learned(table, tmp_path / "learned.tsv", params={"min_count": 5})
+
+
+def _as_spreadsheet(text: str) -> str:
+    """What a spreadsheet saves: CRLF, every field of a row quoted, a trailing empty column on each row."""
+    rows = []
+    for line in text.split("\n"):
+        if not line or line.startswith("#"):
+            rows.append(line)
+            continue
+        import csv
+        import io
+        (fields,) = csv.reader(io.StringIO(line), delimiter="\t")
+        rows.append("\t".join('"' + f.replace('"', '""') + '"' for f in fields) + "\t")
+    return "\r\n".join(rows)
+
+
+@pytest.mark.parametrize("encoding", SPREADSHEET_ENCODINGS)
+def test_learned_terms_tsv_re_saved_by_a_spreadsheet_reads_back(tmp_path, encoding):
+    path = _learned(tmp_path)
+    expected = load_learned(path)
+    assert expected["example"].tolist()[1] == '他说"安全生产"'  # a quoted field, unquoted on reading
+    edited = _as_spreadsheet(path.read_text(encoding="utf-8").replace("稳外贸\tyes", "稳外贸\tno"))
+    path.write_bytes(SPREADSHEET_ENCODINGS[encoding](edited))
+    back = load_learned(path)
+    assert back["keep"].tolist() == ["yes", "yes", "no"]
+    pd.testing.assert_frame_equal(back.drop(columns="keep"), expected.drop(columns="keep"))
+
+
+@pytest.mark.parametrize("encoding", SPREADSHEET_ENCODINGS)
+def test_lexicon_tsv_in_any_encoding_a_spreadsheet_saves(tmp_path, encoding):
+    text = '# my terms\r\nterm\tcategory\tmembers\tnote\t\r\n新质生产力\teconomy\t\t"a ""new"" term"\t\r\n揭榜挂帅\t\t\t\r\n'
+    path = tmp_path / "mine.tsv"
+    path.write_bytes(SPREADSHEET_ENCODINGS[encoding](text))
+    table = Lexicon.read(path).table
+    assert table[["term", "category", "note"]].values.tolist() == [["新质生产力", "economy", 'a "new" term'],
+                                                                   ["揭榜挂帅", "user", ""]]
+    assert "新质生产力" in Lexicon.load(extra=[path])
+
+
+@pytest.mark.parametrize("content,message", [
+    ("# only comments\n", r"learned.tsv: no header line"),
+    ("term\tcount\n新词\t3\n", r"learned.tsv, line 1: missing column\(s\) keep"),
+    ("# c\nterm\tkeep\n新词\tyes\n旧词\tyes\textra\n", r"learned.tsv: line\(s\) \[4\] of the table have more than"),
+    ("# c\nterm\tkeep\n新词\tyes\n\n旧词\tmaybe\n", r"learned.tsv: column keep must be yes or no, found \['maybe'\] on line\(s\) \[5\]"),
+    ("term\tkeep\n旧词\t\n", r"learned.tsv: column keep must be yes or no, found \[''\] on line\(s\) \[2\]"),
+])
+def test_malformed_learned_terms_tsv_names_file_and_line(tmp_path, content, message):
+    path = tmp_path / "learned.tsv"
+    path.write_bytes(content.replace("\n", "\r\n").encode("utf-16"))
+    with pytest.raises(InputError, match=message):
+        load_learned(path)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("term\tcategory\n新词\tmine\ta\tb\tc\n", r"bad.tsv: entry 1 \(line 2\) has 5 tab-separated columns"),
+    ("# c\n新词\n\n两个 确立\tnumbered\n", r"bad.tsv: entry 2 \(line 4\) has an empty term or whitespace"),
+])
+def test_malformed_lexicon_tsv_names_file_entry_and_line(tmp_path, content, message):
+    path = tmp_path / "bad.tsv"
+    path.write_bytes(codecs.BOM_UTF8 + content.encode("utf-8"))
+    with pytest.raises(InputError, match=message):
+        Lexicon.read(path)
+
+
+def test_a_tsv_in_utf16_without_bom_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "learned.tsv"
+    path.write_bytes("term\tkeep\n新词\tyes\n".encode("utf-16-le"))
+    for read in (load_learned, Lexicon.read):
+        with pytest.raises(DecodingError, match="learned.tsv: "):
+            read(path)
+
+
+def test_cli_reads_a_utf16_lexicon_and_names_a_bad_one(tmp_path):
+    text, lexicon = tmp_path / "t.txt", tmp_path / "lex.tsv"
+    text.write_text("坚持新质生产力。发展新质生产力。", encoding="utf-8")
+    lexicon.write_bytes("term\r\n新质生产力\r\n".encode("utf-16"))
+    run = [sys.executable, "-m", "analysis", "count", str(text), "新质生产力", "--no-learn", "--lexicon", str(lexicon)]
+    out = subprocess.run(run, capture_output=True, env=ENV, timeout=120)
+    assert out.returncode == 0 and out.stdout.decode().splitlines() == ["term,count", "新质生产力,2"], out.stderr
+    lexicon.write_bytes("term\r\n新质 生产力\r\n".encode("utf-16"))
+    out = subprocess.run(run, capture_output=True, env=ENV, timeout=120)
+    err = out.stderr.decode()
+    assert out.returncode == 2 and "Traceback" not in err
+    assert err.strip().splitlines() == [f"error: {lexicon}: entry 1 (line 2) has an empty term or whitespace inside "
+                                        f"it: '新质 生产力'"]

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write, temp_beside
+from .atomic import atomic_write, remove_stale_parts, temp_beside
 from .errors import CacheWarning
 
 SCHEMA = "analysis.segments/5"
@@ -326,6 +326,7 @@ class SegmentCache:
             secret = None
         if secret is not None and len(secret) == KEY_BYTES:
             return secret
+        remove_stale_parts(path)
         fd, tmp = temp_beside(path)  # mkstemp: readable by its owner only, whatever the umask
         try:
             with os.fdopen(fd, "wb") as fh:
