@@ -207,3 +207,202 @@ def test_cli_reads_a_utf16_lexicon_and_names_a_bad_one(tmp_path):
     assert out.returncode == 2 and "Traceback" not in err
     assert err.strip().splitlines() == [f"error: {lexicon}: entry 1 (line 2) has an empty term or whitespace inside "
                                         f"it: '新质 生产力'"]
+
+
+# ---------------------------------------------------------------- cache folders that cannot be written or read
+
+import analysis.cache  # noqa: E402
+from analysis.cache import SegmentCache, Segments, encode  # noqa: E402
+
+TEXTS = ["一、总结\n坚持依法治国，推动高质量发展。", "（一）加强党的建设\n推动高质量发展，坚持依法治国。",
+         "各位代表：\n全面深化改革开放，坚持新发展理念。"]
+
+
+def _uncached() -> pd.DataFrame:
+    return _segmenter().segment(_docs(*TEXTS))
+
+
+def _segment_warning_free(folder) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return Segmenter(cache=folder).segment(_docs(*TEXTS))
+
+
+def _cache_warnings(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, CacheWarning)]
+
+
+def test_a_file_where_the_cache_folder_should_be_gives_one_warning_and_the_same_results(tmp_path):
+    folder = tmp_path / "segments"
+    folder.write_bytes(b"not a folder")
+    with pytest.warns(CacheWarning) as record:
+        table = Segmenter(cache=folder).segment(_docs(*TEXTS))
+    (message,) = _cache_warnings(record)
+    assert message.startswith(f"{folder}: the segment cache folder cannot be read") and "going on without it" in message
+    assert table.equals(_uncached())
+    assert folder.read_bytes() == b"not a folder" and sorted(tmp_path.iterdir()) == [folder]
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_full_or_read_only_cache_folder_gives_one_warning_and_the_same_results(tmp_path, monkeypatch, code):
+    def failing_write(path, write, **kwargs):  # what the kernel answers on a full / read-only / forbidden folder
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(analysis.cache, "atomic_write", failing_write)
+    with pytest.warns(CacheWarning) as record:
+        table = Segmenter(cache=tmp_path / "segments").segment(_docs(*TEXTS))
+    (message,) = _cache_warnings(record)
+    assert message == (f"{tmp_path / 'segments'}: the segment cache folder cannot be written ({os.strerror(code)}); "
+                       f"going on without it (same results, computed again)")
+    assert table.equals(_uncached())
+
+
+def test_an_entry_that_cannot_be_read_gives_one_warning_and_the_same_results(tmp_path):
+    folder = tmp_path / "segments"
+    first = _segment_warning_free(folder)
+    entries = sorted(folder.rglob("*.seg")) + sorted(folder.rglob("*.corpus"))
+    assert len(entries) == len(TEXTS) + 1
+    for entry in entries:  # a folder in place of every entry: reading it fails (EISDIR) even for root
+        entry.unlink()
+        entry.mkdir()
+    with pytest.warns(CacheWarning) as record:
+        again = Segmenter(cache=folder).segment(_docs(*TEXTS))
+    (message,) = _cache_warnings(record)
+    assert message.startswith(f"{folder}: the segment cache folder cannot be read (Is a directory)")
+    assert again.equals(first) and first.equals(_uncached())
+    assert all(e.is_dir() for e in entries)  # nothing of the user's deleted
+
+
+def test_a_learned_terms_cache_that_cannot_be_written_gives_one_warning_and_the_same_table(tmp_path):
+    from test_phrases import toy_docs
+    writable, blocked = tmp_path / "learned", tmp_path / "blocked"
+    blocked.write_bytes(b"")
+    expected, path = learned_table(toy_docs(), Lexicon.load(), cache_dir=writable)
+    assert path.is_file() and len(expected) > 0
+    with pytest.warns(CacheWarning) as record:
+        table, _ = learned_table(toy_docs(), Lexicon.load(), cache_dir=blocked)
+    (message,) = _cache_warnings(record)
+    assert message.startswith(f"{blocked}: cannot write to the learned-terms cache folder")
+    pd.testing.assert_frame_equal(table, expected)
+
+
+KILLED_SEGMENTATION = """
+import sys, time
+import analysis.cache
+from analysis.segment import Segmenter
+sys.path.insert(0, {tests!r})
+from test_bad_inputs_env import TEXTS, _docs
+real, calls = analysis.cache.atomic_write, []
+def stuck(path, write, **kwargs):       # the third entry: half its bytes written, then the process is killed
+    calls.append(path)
+    if len(calls) < 3:
+        return real(path, write, **kwargs)
+    def half(fh):
+        import io
+        buf = io.BytesIO(); write(buf); fh.write(buf.getvalue()[: len(buf.getvalue()) // 2]); fh.flush()
+        print("mid-write", flush=True)
+        time.sleep(120)
+    return real(path, half, **kwargs)
+analysis.cache.atomic_write = stuck
+Segmenter(cache={folder!r}).segment(_docs(*TEXTS))
+"""
+
+
+def test_killed_during_the_first_segmentation_then_rerun(tmp_path):
+    folder = tmp_path / "segments"
+    code = KILLED_SEGMENTATION.format(tests=str(Path(__file__).parent), folder=str(folder))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=ENV)
+    try:
+        assert proc.stdout.readline() == b"mid-write\n"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    parts = list(folder.rglob("*.part"))
+    assert len(parts) == 1 and f".{proc.pid}." in parts[0].name and len(list(folder.rglob("*.seg"))) == 2
+    rerun = _segment_warning_free(folder)  # the two whole entries are read, no warning; the third is made
+    assert rerun.equals(_uncached())
+    assert not list(folder.rglob("*.part")) and len(list(folder.rglob("*.seg"))) == 3
+    assert _segment_warning_free(folder).equals(rerun)
+
+
+# ---------------------------------------------------------------- a tampered segment-cache entry
+
+def _one_entry(tmp_path):
+    cache = SegmentCache(tmp_path / "segments")
+    seg = _segmenter()
+    value = Segments.from_processed(seg.process(TEXTS[0]))
+    key = seg.key(TEXTS[0])
+    return cache, key, value, cache.put(key, value)
+
+
+def _forged(value: Segments) -> Segments:
+    """The same entry with 发展 counted once more: the first token of the last paragraph repeated."""
+    forged = Segments(**{**value.__dict__})
+    forged.ids = value.ids.copy()
+    forged.ids[-2] = forged.ids[-3]
+    return forged
+
+
+def test_a_forged_entry_without_the_key_is_named_and_recomputed(tmp_path):
+    folder = tmp_path / "segments"
+    first = _segment_warning_free(folder)
+    seg = _segmenter()
+    entry = SegmentCache(folder).path(seg.key(TEXTS[0]))
+    value = analysis.cache.decode(entry.read_bytes(), seg.key(TEXTS[0]), SegmentCache(folder).secret)
+    for corpus in folder.glob("corpora/*.corpus"):
+        corpus.unlink()  # so that the document entries are read
+    entry.write_bytes(encode(_forged(value), seg.key(TEXTS[0])))  # valid in every way but the HMAC
+    with pytest.warns(CacheWarning, match=rf"{entry.name}: unreadable segment cache file \(ValueError: its HMAC "
+                                          r"does not verify"):
+        again = Segmenter(cache=folder).segment(_docs(*TEXTS))
+    assert again.equals(first)
+    assert _segment_warning_free(folder).equals(first)  # rewritten
+
+
+@pytest.mark.parametrize("damage", ["flip_a_byte", "truncate", "append"])
+def test_damaged_entries_are_named_and_recomputed(tmp_path, damage):
+    cache, key, value, path = _one_entry(tmp_path)
+    data = bytearray(path.read_bytes())
+    if damage == "flip_a_byte":
+        data[len(data) // 2] ^= 1
+    elif damage == "truncate":
+        data = data[:-1]
+    else:
+        data += b"\0"
+    path.write_bytes(bytes(data))
+    with pytest.warns(CacheWarning, match=rf"{path.name}: unreadable segment cache file"):
+        assert SegmentCache(cache.folder).get(key) is None
+    assert not path.exists()
+
+
+def test_what_the_key_does_and_does_not_protect(tmp_path):
+    cache, key, value, path = _one_entry(tmp_path)
+    keyfile = cache.folder / ".key"
+    assert len(keyfile.read_bytes()) == 32 and keyfile.stat().st_mode & 0o777 == 0o600
+    assert SegmentCache(cache.folder).get(key).streams() == value.streams()
+    other = SegmentCache(tmp_path / "other")
+    other.put(key, value)
+    assert other.secret != cache.secret  # each folder its own key: another folder's entry does not verify
+    # Not protected: whoever can read the key (the same user) can forge an entry that is accepted.
+    path.write_bytes(encode(_forged(value), key, keyfile.read_bytes()))
+    assert SegmentCache(cache.folder).get(key).streams() != value.streams()
+
+
+def test_an_entry_of_the_earlier_format_is_simply_not_found_then_overwritten(tmp_path):
+    cache, key, value, path = _one_entry(tmp_path)
+    path.write_bytes(b"ANSEG4\n" + path.read_bytes()[len(b"ANSEG5\n"):])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache.get(key) is None
+        cache.put(key, value)
+        assert cache.get(key).streams() == value.streams()
+
+
+def test_two_caches_made_at_once_agree_on_one_key(tmp_path):
+    code = ("import sys; from analysis.cache import SegmentCache; "
+            "sys.stdout.write(SegmentCache(sys.argv[1]).secret.hex())")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "segments")], stdout=subprocess.PIPE,
+                              env=ENV) for _ in range(4)]
+    keys = {p.communicate(timeout=60)[0] for p in procs}
+    assert len(keys) == 1 and bytes.fromhex(keys.pop().decode()) == (tmp_path / "segments" / ".key").read_bytes()
+    assert [p.name for p in (tmp_path / "segments").iterdir()] == [".key"]
