@@ -104,6 +104,8 @@ def decode_bytes(data: bytes, source: str = "<bytes>", encoding: str | None = No
 def _detect(data: bytes, source: str) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts FF FE
+        candidates = ("utf-32",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ("utf-16",)
     else:
@@ -116,7 +118,7 @@ def _detect(data: bytes, source: str) -> tuple[str, str]:
             if len(candidates) == 1:
                 raise _decode_error(source, enc, exc) from None
             continue
-        if enc in ("utf-8", "utf-8-sig", "utf-16"):  # valid Unicode is never accidental: take it
+        if enc in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):  # valid Unicode is never accidental: take it
             return text, enc
         decoded.append((text, enc))
     if not decoded:
