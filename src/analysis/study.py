@@ -22,8 +22,6 @@ valid document ids, and applies the rules of the design:
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 
 DEFAULT_COLLECTION = "gwr"
@@ -57,8 +56,7 @@ def collection_name(collection: str, plural: bool = True) -> str:
 
 # ------------------------------------------------------------------ parsing what papermill passes
 
-def _none_like(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null", "default"))
+_none_like = check.none_like
 
 
 def parse_years(value: Any) -> tuple[int, int] | None:
@@ -66,30 +64,10 @@ def parse_years(value: Any) -> tuple[int, int] | None:
 
     Accepts ``None``/``"None"`` (the default), a tuple or list of two years, one year, and the
     strings ``"[2010, 2020]"``, ``"(2010, 2020)"``, ``"2010-2020"``, ``"2010–2020"``,
-    ``"2010:2020"``, ``"2010, 2020"`` and ``"2015"``.  Both ends are included.
+    ``"2010:2020"``, ``"2010, 2020"`` and ``"2015"``.  Both ends are included.  (The package's
+    one years parser, :func:`analysis._check.years`.)
     """
-    if _none_like(value):
-        return None
-    original = value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            parts = [p for p in re.split(r"\s*(?:[-–—:,]|\.\.|to)\s*", text.strip("[]() ")) if p]
-            value = parts
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = [value, value]
-    if isinstance(value, (list, tuple, np.ndarray, pd.Series)) and len(value) == 1:
-        value = [value[0], value[0]]
-    try:
-        first, last = (int(str(v).strip()) for v in value)
-    except (TypeError, ValueError):
-        raise InputError(f"REFERENCE_YEARS {original!r}: give two years, e.g. [2010, 2020], \"2010-2020\" "
-                         f"or (2010, 2020); None for the default") from None
-    if first > last:
-        raise InputError(f"REFERENCE_YEARS {original!r}: the first year {first} is after the last {last}")
-    return first, last
+    return check.years(value, "REFERENCE_YEARS")
 
 
 def parse_name(value: Any, what: str) -> str | None:
