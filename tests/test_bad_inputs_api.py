@@ -320,3 +320,14 @@ def test_a_reference_collection_that_cannot_name_a_file_is_refused(own_corpus):
     odd = SegmentedCorpus(docs=documents, paragraphs=documents, documents=documents, segmenter=None)
     with pytest.raises(InputError, match=r"the figure names of TARGET and REFERENCE_COLLECTION"):
         resolve(odd, target="讲话2024", reference_collection="g/w")
+
+
+def test_prepare_and_count_refuse_what_is_not_a_table_or_terms(corpus):
+    from analysis.pipeline import prepare
+    with pytest.raises(InputError, match=r"prepare: docs must be a documents table .* got 'corpus.csv'; read files "
+                                          r"with analysis.corpus.load_corpus\(path\) first"):
+        prepare("corpus.csv", learn=False)
+    with pytest.raises(InputError, match=r"SegmentedCorpus.count: by must be a column of the table, got 'yaer'"):
+        corpus.count(["发展"], by="yaer")
+    with pytest.raises(InputError, match=r"SegmentedCorpus.count: terms must be strings, got 2025"):
+        corpus.count(["发展", 2025])
