@@ -20,6 +20,8 @@ there.  Choices about what to count are made afterwards, in steps with names (qu
 :func:`count_terms`
     how often each term occurs in a text as a token, a run of tokens, or nested inside a longer
     token — and never across a word boundary.  ``analysis count FILE TERM …`` prints it.
+    A term is normalised like the text (:func:`normalise_term`): ``新质 生产力`` (or with a
+    full-width space) is the run 新质生产力, ``中国,`` is 中国，, as in the normalised text.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 from .lexicon import stopword_list
 
@@ -251,14 +254,33 @@ def term_starts(text: str, term: str, bounds: set[int]) -> Iterable[int]:
         start = text.find(term, start + 1)
 
 
+def normalise_term(term: str) -> str:
+    """A term as the text it is counted in is normalised (:func:`analysis.preprocessing.normalise`):
+    spaces next to Chinese characters go (``新质 生产力``, ``新质\u3000生产力`` → 新质生产力), ASCII
+    punctuation touching Chinese becomes full-width, Traditional characters Simplified; then stripped.
+    The one rule for a term counted by :func:`count_terms` and by ``analysis count``."""
+    from .preprocessing import normalise
+    if not isinstance(term, str):
+        raise check.fail("count_terms", "a term", "a string", term)
+    return normalise(term).text.strip()
+
+
 def count_terms(streams: Iterable[Sequence[str]], terms: Iterable[str], nesting: Nesting | None = None) -> pd.DataFrame:
     """How often each term occurs over paragraph streams, nested occurrences included.
 
-    Returns ``term, count`` in the order the terms were given (repeats dropped).
+    ``streams`` are token streams (one list of tokens per paragraph, as
+    :meth:`~analysis.segment.Segmenter.cut` gives), never raw strings; each term is normalised
+    like the text (:func:`normalise_term`).  Returns ``term, count`` in the order the terms were
+    given, each term as counted (normalised; repeats dropped).
     """
-    terms = list(dict.fromkeys(t.strip() for t in terms))
-    if not terms or not all(terms):
+    given = [t.strip() for t in check.terms(terms, "terms", "count_terms")]
+    if not given or not all(given):
         raise InputError("give at least one non-empty term to count")
+    normal = [normalise_term(t) for t in given]
+    if empty := [t for t, n in zip(given, normal) if not n]:
+        raise InputError(f"count_terms: term(s) {empty} are empty once normalised like the text")
+    terms = list(dict.fromkeys(normal))
+    streams = check.token_lists(streams, "streams", "count_terms")
     counts: Counter = Counter()
     for stream in streams:
         count_in_stream(stream, terms, nesting, counts)
