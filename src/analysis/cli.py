@@ -76,12 +76,10 @@ def _segment(args) -> int:
 
 
 def _count(args) -> int:
-    from .preprocessing import normalise
     from .tokens import count_terms
     paragraphs = _paragraphs(args)
     seg = _text_segmenter(args, paragraphs)
-    terms = [normalise(t).text.strip() for t in args.terms]
-    table = count_terms([seg.cut(p) for p in paragraphs], terms, None if args.no_nested else seg.nesting)
+    table = count_terms([seg.cut(p) for p in paragraphs], args.terms, None if args.no_nested else seg.nesting)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
@@ -119,15 +117,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def year_range(value: str) -> tuple[int, int]:
-    """``2015-2025`` or ``2020`` → ``(first, last)``."""
-    lo, _, hi = value.partition("-")
+    """``2015-2025`` or ``2020`` → ``(first, last)``, read by the package's one years parser."""
+    from ._check import years
+    from .errors import InputError
     try:
-        first, last = int(lo), int(hi or lo)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a year range such as 2015-2025 or 2020") from None
-    if first > last:
+        span = years(value, "--years")
+    except InputError as exc:
+        span = "after" if "is after the last" in str(exc) else None
+    if span == "after":
         raise argparse.ArgumentTypeError(f"{value!r}: the first year is after the last")
-    return first, last
+    if span is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a year range such as 2015-2025 or 2020")
+    return span
 
 
 def positive_int(value: str) -> int:

@@ -66,6 +66,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import _check as check
 from .atomic import atomic_write
 from .errors import CorpusError, InputError
 from .selection import select_documents
@@ -1103,16 +1104,6 @@ def open_store(path: str | Path) -> Store:
 
 
 # ---------------------------------------------------------------------------- command line
-def _parse_years(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    lo, _, hi = text.partition("-")
-    try:
-        return int(lo), int(hi or lo)
-    except ValueError:
-        raise InputError(f"--years must look like 2015-2024, not {text!r}") from None
-
-
 def _cli_index(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -1135,7 +1126,7 @@ def _cli_index(args) -> int:
 
 def _cli_keyness(args) -> int:
     store = Store(args.store)
-    reference = store.select(collection=args.collection, years=_parse_years(args.years), exclude=args.target)
+    reference = store.select(collection=args.collection, years=check.years(args.years, "--years"), exclude=args.target)
     table = store.keyness(args.target, reference, measure=args.measure)
     out = Path(args.out)
     _atomic_write(out, lambda fh: table.to_csv(fh, index=False))

@@ -265,6 +265,18 @@ def normalise_term(term: str) -> str:
     return normalise(term).text.strip()
 
 
+def counted_terms(terms: Iterable[str], func: str = "count_terms") -> list[str]:
+    """The terms as they are counted: each normalised like the text (:func:`normalise_term`), repeats
+    dropped, in the order given; no term, or one empty once normalised, is an error."""
+    given = [t.strip() for t in check.terms(terms, "terms", func)]
+    if not given or not all(given):
+        raise InputError("give at least one non-empty term to count")
+    normal = [normalise_term(t) for t in given]
+    if empty := [t for t, n in zip(given, normal) if not n]:
+        raise InputError(f"{func}: term(s) {empty} are empty once normalised like the text")
+    return list(dict.fromkeys(normal))
+
+
 def count_terms(streams: Iterable[Sequence[str]], terms: Iterable[str], nesting: Nesting | None = None) -> pd.DataFrame:
     """How often each term occurs over paragraph streams, nested occurrences included.
 
@@ -273,13 +285,7 @@ def count_terms(streams: Iterable[Sequence[str]], terms: Iterable[str], nesting:
     like the text (:func:`normalise_term`).  Returns ``term, count`` in the order the terms were
     given, each term as counted (normalised; repeats dropped).
     """
-    given = [t.strip() for t in check.terms(terms, "terms", "count_terms")]
-    if not given or not all(given):
-        raise InputError("give at least one non-empty term to count")
-    normal = [normalise_term(t) for t in given]
-    if empty := [t for t, n in zip(given, normal) if not n]:
-        raise InputError(f"count_terms: term(s) {empty} are empty once normalised like the text")
-    terms = list(dict.fromkeys(normal))
+    terms = counted_terms(terms, "count_terms")
     streams = check.token_lists(streams, "streams", "count_terms")
     counts: Counter = Counter()
     for stream in streams:
@@ -291,8 +297,9 @@ def term_matrix(paragraphs: pd.DataFrame, terms: Sequence[str], nesting: Nesting
                 by: str = "doc_id", stream: str = "stream") -> pd.DataFrame:
     """Nested counts of ``terms`` per document (or per ``by`` group): a table with one row per
     group (in order of first appearance) and one column per term, for
-    :func:`analysis.trends.trend_table` and keyness from counts."""
-    terms = list(dict.fromkeys(terms))
+    :func:`analysis.trends.trend_table` and keyness from counts.  Terms are normalised like the text
+    (:func:`counted_terms`), so a column is named by the term as counted."""
+    terms = counted_terms(terms, "term_matrix")
     rows: dict = {}
     for key, toks in zip(paragraphs[by], paragraphs[stream]):
         count_in_stream(toks, terms, nesting, rows.setdefault(key, Counter()))
