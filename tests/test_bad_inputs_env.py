@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 from analysis.corpus import decode_bytes, read_text
 from analysis.errors import CacheWarning, CorpusError, DecodingError, InputError
-from analysis.lexicon import Lexicon
-from analysis.preprocessing import CONTROL, normalise, normalise_corpus, remove_control_chars
-from analysis.segment import Segmenter
+from analysis.lexicon.terms import Lexicon
+from analysis.text.normalise import CONTROL, normalise, normalise_corpus, remove_control_chars
+from analysis.tokens.segment import Segmenter
 
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
 HYGIENE = ("Cc", "Cf", "Zl", "Zp")
@@ -105,7 +105,7 @@ def test_no_token_holds_a_control_format_or_separator_character(text):
 
 # ---------------------------------------------------------------- user-editable TSV files, as a spreadsheet saves them
 
-from analysis.learn import TSV_COLUMNS, learned_table, load_learned, save_learned  # noqa: E402
+from analysis.tokens.learn import TSV_COLUMNS, learned_table, load_learned, save_learned  # noqa: E402
 
 SPREADSHEET_ENCODINGS = {
     "utf-8": lambda t: t.encode("utf-8"),
@@ -211,8 +211,8 @@ def test_cli_reads_a_utf16_lexicon_and_names_a_bad_one(tmp_path):
 
 # ---------------------------------------------------------------- cache folders that cannot be written or read
 
-import analysis.cache  # noqa: E402
-from analysis.cache import SegmentCache, Segments, encode  # noqa: E402
+import analysis.tokens.cache  # noqa: E402
+from analysis.tokens.cache import SegmentCache, Segments, encode  # noqa: E402
 
 TEXTS = ["一、总结\n坚持依法治国，推动高质量发展。", "（一）加强党的建设\n推动高质量发展，坚持依法治国。",
          "各位代表：\n全面深化改革开放，坚持新发展理念。"]
@@ -288,8 +288,8 @@ def test_a_learned_terms_cache_that_cannot_be_written_gives_one_warning_and_the_
 
 KILLED_SEGMENTATION = """
 import sys, time
-import analysis.cache
-from analysis.segment import Segmenter
+import analysis.tokens.cache
+from analysis.tokens.segment import Segmenter
 sys.path.insert(0, {tests!r})
 from test_bad_inputs_env import TEXTS, _docs
 real, calls = analysis.cache.atomic_write, []
@@ -399,7 +399,7 @@ def test_an_entry_of_the_earlier_format_is_simply_not_found_then_overwritten(tmp
 
 
 def test_two_caches_made_at_once_agree_on_one_key(tmp_path):
-    code = ("import sys; from analysis.cache import SegmentCache; "
+    code = ("import sys; from analysis.tokens.cache import SegmentCache; "
             "sys.stdout.write(SegmentCache(sys.argv[1]).secret.hex())")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "segments")], stdout=subprocess.PIPE,
                               env=ENV) for _ in range(4)]

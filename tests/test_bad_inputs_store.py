@@ -25,8 +25,8 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import CorpusError
-from analysis.store import MANIFEST, Store, add_filter, index
-from analysis.tokens import TokenFilter
+from analysis.store.store import MANIFEST, Store, add_filter, index
+from analysis.tokens.nesting import TokenFilter
 
 SENTENCES = [
     "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神。",
@@ -412,7 +412,7 @@ def test_cli_keyness_on_a_damaged_store_is_one_error_line(corpus, tmp_path, segm
 # ------------------------------------------------------------------ kill -9 in the middle of an index
 KILL_SCRIPT = """
 import sys
-from analysis.store import index
+from analysis.store.store import index
 index(sys.argv[1], sys.argv[2], n_jobs=1, chunk_chars=1, progress=False)
 """
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.claims import first_appearance_all, keyness_survival
+from analysis.stats.claims import first_appearance_all, keyness_survival
 from analysis.errors import InputError
-from analysis.tfidf import tfidf
+from analysis.stats.tfidf import tfidf
 
 
 @pytest.fixture(scope="module")

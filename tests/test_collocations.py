@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.collocations import collocates, collocations, cooccurrence, cooccurrence_graph
+from analysis.stats.collocations import collocates, collocations, cooccurrence, cooccurrence_graph
 from analysis.errors import InputError
 
 # Two documents: X = paragraphs Q1, Q2; Y = paragraph Q3.  Unfiltered tokens.
@@ -180,8 +180,8 @@ def test_plot_network_labels_in_cjk_font_without_overlap(docs):
     import matplotlib
     matplotlib.use("agg")
     from matplotlib import font_manager
-    from analysis.fonts import cjk_font_path
-    from analysis.plots_network import network_layout, plot_network
+    from analysis.viz.fonts import cjk_font_path
+    from analysis.viz.network import network_layout, plot_network
     g = cooccurrence_graph(cooccurrence(docs, ["法治", "乙乙", "丁丁", "甲甲", "丙丙"], unit="paragraph", keep=KEEP),
                            min_count=1)
     ax = plot_network(g)
@@ -199,9 +199,9 @@ def test_plot_network_labels_in_cjk_font_without_overlap(docs):
 # ---------------------------------------------------------------- the speech (real data)
 
 def test_speech_paragraph_cooccurrence_equals_plain_count(speech):
-    from analysis.preprocessing import normalise
-    from analysis.segment import Segmenter
-    from analysis.structure import split_paragraphs
+    from analysis.text.normalise import normalise
+    from analysis.tokens.segment import Segmenter
+    from analysis.text.structure import split_paragraphs
     seg = Segmenter(cache=False)
     paragraphs = [seg.cut(p) for p in split_paragraphs(normalise(speech["text"].iloc[0]).text)]
     terms = ["司法行政工作", "法律服务", "学习", "政治", "党建"]

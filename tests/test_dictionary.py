@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.dictionary import Dictionary, category_keyness, category_trends, lookup, lookup_terms, token_units
+from analysis.stats.dictionary import Dictionary, category_keyness, category_trends, lookup, lookup_terms, token_units
 from analysis.errors import InputError
-from analysis.lexicon import Lexicon
-from analysis.tokens import Nesting, count_terms
+from analysis.lexicon.terms import Lexicon
+from analysis.tokens.nesting import Nesting, count_terms
 
 # Three paragraphs, unfiltered tokens (their concatenation is the paragraph's text).
 P1 = ["坚持", "全面依法治国", "，", "建设", "法治政府", "和", "法治社会", "。"]
@@ -213,9 +213,9 @@ def test_category_trends_gaps_zeros_and_target(units):
 
 @pytest.fixture(scope="module")
 def speech_units(speech):
-    from analysis.preprocessing import normalise
-    from analysis.segment import Segmenter
-    from analysis.structure import split_paragraphs
+    from analysis.text.normalise import normalise
+    from analysis.tokens.segment import Segmenter
+    from analysis.text.structure import split_paragraphs
     seg = Segmenter(cache=False)
     paragraphs = split_paragraphs(normalise(speech["text"].iloc[0]).text)
     tokens = [seg.cut(p) for p in paragraphs]
@@ -251,7 +251,7 @@ def test_speech_nested_counts_every_word_occurrence(speech_units):
 def test_plot_category_trends_draws_each_category_and_the_target(units):
     import matplotlib
     matplotlib.use("agg")
-    from analysis.plots_network import plot_category_trends
+    from analysis.viz.network import plot_category_trends
     tr = category_trends(units, DICT, target="A", keep=KEEP)
     ax = plot_category_trends(tr, target_label="the speech")
     labels = [line.get_label() for line in ax.get_lines()]
@@ -297,7 +297,7 @@ def test_paragraph_table_stream_and_its_filter_are_the_defaults(speech_paragraph
 
 
 def test_a_segmented_corpus_brings_its_filter_and_nesting(speech, segmenter):
-    from analysis.pipeline import prepare
+    from analysis.tokens.pipeline import prepare
     corpus = prepare(speech, segmenter)
     d = Dictionary.from_lexicon(categories=["rule_of_law"])
     t = lookup(corpus, d, count="nested")

@@ -11,17 +11,17 @@ import pytest
 from matplotlib import font_manager
 from PIL import Image, ImageDraw, ImageFont
 
-from analysis.figures import save_figure
-from analysis.fonts import cjk_font_path, setup_matplotlib
-from analysis.frequency import term_frequency
-from analysis.keyness import keyness
-from analysis.plots import (MUTED, OTHER_FILL, PAGE_WIDTH, TARGET_COLOR, is_intermittent, plot_comparison_cloud,
+from analysis.viz.save import save_figure
+from analysis.viz.fonts import cjk_font_path, setup_matplotlib
+from analysis.counts.frequency import term_frequency
+from analysis.stats.keyness import keyness
+from analysis.viz.charts import (MUTED, OTHER_FILL, PAGE_WIDTH, TARGET_COLOR, is_intermittent, plot_comparison_cloud,
                             plot_document_lengths, plot_first_appearance, plot_heatmap, plot_keyness, plot_rate_comparison,
                             plot_section_lengths, plot_similarity, plot_top_terms, plot_topic_mix, plot_topic_words,
                             plot_trend_panels,
                             plot_wordcloud)
-from analysis.segment import segmented_documents
-from analysis.trends import term_trends
+from analysis.tokens.segment import segmented_documents
+from analysis.stats.trends import term_trends
 
 matplotlib.use("agg")
 
@@ -115,7 +115,7 @@ def test_trend_panels_draw_one_or_two_occurrences_as_points(docs):
 
 
 def test_intermittent_series_are_joined(cpc, segmenter):
-    from analysis.segment import segmented_documents
+    from analysis.tokens.segment import segmented_documents
     cdocs = segmented_documents(segmenter.segment(cpc))
     assert is_intermittent(cdocs["year"]) and not is_intermittent(pd.Series(range(2000, 2025)))
     trends = term_trends(cdocs, ["社会主义"])

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from analysis.progress import enabled, in_notebook, progress, progress_bar
+from analysis._util.progress import enabled, in_notebook, progress, progress_bar
 
 
 def test_hidden_when_stderr_is_no_terminal(monkeypatch):
@@ -40,7 +40,7 @@ def test_a_forced_bar_counts_and_writes_to_its_stream(monkeypatch):
 
 
 def test_in_a_jupyter_kernel_the_bar_is_a_widget(tmp_path):
-    cell = ("from analysis.progress import progress, in_notebook, enabled\n"
+    cell = ("from analysis._util.progress import progress, in_notebook, enabled\n"
             "print(in_notebook(), enabled(), sum(progress(range(5), desc='topics')))")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_PROGRESS"}

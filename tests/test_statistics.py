@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 from scipy.stats import chi2_contingency
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.concordance import kwic
-from analysis.dtm import build_dtm, identity
+from analysis.stats.concordance import kwic
+from analysis.counts.dtm import build_dtm, identity
 from analysis.errors import InputError
-from analysis.formulations import expand_members, find_formulations, formulation_trends
-from analysis.frequency import term_frequency
-from analysis.keyness import chi2_statistic, g2_statistic, key_terms, keyness, log_ratio
-from analysis.segment import section_documents, segmented_documents
-from analysis.similarity import cross_similarity, similarity_to
-from analysis.tfidf import tfidf
-from analysis.trends import first_appearance, term_trends
+from analysis.stats.formulations import expand_members, find_formulations, formulation_trends
+from analysis.counts.frequency import term_frequency
+from analysis.stats.keyness import chi2_statistic, g2_statistic, key_terms, keyness, log_ratio
+from analysis.tokens.segment import section_documents, segmented_documents
+from analysis.stats.similarity import cross_similarity, similarity_to
+from analysis.stats.tfidf import tfidf
+from analysis.stats.trends import first_appearance, term_trends
 
 
 def toy(*docs, years=None):

@@ -14,17 +14,17 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import CorpusError
-from analysis.frequency import term_frequency
-from analysis.tfidf import tfidf
-from analysis.keyness import keyness
-from analysis.pipeline import prepare
-from analysis.preprocessing import normalise
-from analysis.segment import Segmenter
-from analysis.structure import parse_paragraphs
-from analysis.store import MANIFEST, Store, add_filter, default_filter, index
-from analysis.store_topics import StreamingNMF, transform_paragraphs
-from analysis.tokens import TokenFilter
-from analysis.trends import term_trends
+from analysis.counts.frequency import term_frequency
+from analysis.stats.tfidf import tfidf
+from analysis.stats.keyness import keyness
+from analysis.tokens.pipeline import prepare
+from analysis.text.normalise import normalise
+from analysis.tokens.segment import Segmenter
+from analysis.text.structure import parse_paragraphs
+from analysis.store.store import MANIFEST, Store, add_filter, default_filter, index
+from analysis.topics.streaming import StreamingNMF, transform_paragraphs
+from analysis.tokens.nesting import TokenFilter
+from analysis.stats.trends import term_trends
 
 CHUNK = 20_000  # characters: several parts even for a small corpus
 

@@ -11,8 +11,8 @@ import pytest
 
 from analysis.corpus.readers import documents_frame
 from analysis.errors import InputError
-from analysis.pipeline import prepare
-from analysis.study import (StudyParams, explore_term, gap_years, ordinal, parse_years, resolve, save_and_show,
+from analysis.tokens.pipeline import prepare
+from analysis.study.study import (StudyParams, explore_term, gap_years, ordinal, parse_years, resolve, save_and_show,
                             term_list, year_ranges)
 
 matplotlib.use("agg")
@@ -205,7 +205,7 @@ def test_load_study_corpus_adds_a_users_documents(tmp_path, corpus):
     rows = [{"doc_id": "bureau2024", "year": 2024, "title": "甲", "text": text[:1200]},
             {"doc_id": "bureau2025", "year": 2025, "title": "乙", "text": text[1200:]}]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    from analysis.study import load_study_corpus
+    from analysis.study.study import load_study_corpus
     mine = load_study_corpus(path, stopwords="standard")
     assert set(mine.documents["doc_id"]) == set(corpus.documents["doc_id"]) | {"bureau2024", "bureau2025"}
     own = resolve(mine, target="bureau2025")  # default: its own collection, the earlier document

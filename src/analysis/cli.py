@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .store import add_store_commands
+from .store.store import add_store_commands
 
 
 def _corpus_fetch(args) -> int:
@@ -51,19 +51,19 @@ def _read_input(file: str, encoding: str | None = None) -> str:
 def _text_segmenter(args, paragraphs: list[str]):
     """The segmenter for one input text: the lexicon (plus ``--lexicon`` files) and, unless
     ``--no-learn``, the terms learned from the text itself (its paragraphs as documents)."""
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from .lexicon.terms import Lexicon
+    from .tokens.segment import Segmenter
     lexicon = Lexicon.load(extra=args.lexicon or [])
     if not args.no_learn and len(paragraphs) > 1:
-        from .learn import learned_lexicon
-        from .pipeline import STUDY_LEARN
+        from .tokens.learn import learned_lexicon
+        from .tokens.pipeline import STUDY_LEARN
         lexicon = lexicon + learned_lexicon(paragraphs, lexicon, **STUDY_LEARN)
     return Segmenter(lexicon, backend=args.backend, stopwords=getattr(args, "stopwords", "none"), cache=False)
 
 
 def _paragraphs(args) -> list[str]:
-    from .preprocessing import normalise
-    from .structure import split_paragraphs
+    from .text.normalise import normalise
+    from .text.structure import split_paragraphs
     return split_paragraphs(normalise(_read_input(args.file, args.encoding)).text)
 
 
@@ -76,7 +76,7 @@ def _segment(args) -> int:
 
 
 def _count(args) -> int:
-    from .tokens import count_terms
+    from .tokens.nesting import count_terms
     paragraphs = _paragraphs(args)
     seg = _text_segmenter(args, paragraphs)
     table = count_terms([seg.cut(p) for p in paragraphs], args.terms, None if args.no_nested else seg.nesting)
@@ -85,7 +85,7 @@ def _count(args) -> int:
 
 
 def _lexicon_check(args) -> int:
-    from .segment import lexicon_check
+    from .tokens.segment import lexicon_check
     from .corpus import load_corpus, load_default_corpus
     docs = load_corpus(args.path) if args.path else load_default_corpus()
     if args.collection:
@@ -104,7 +104,7 @@ def _lexicon_check(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import run_benchmark
+    from .bench.segmentation import run_benchmark
     run_benchmark(repeat=args.repeat)
     return 0
 
@@ -118,7 +118,7 @@ class _Parser(argparse.ArgumentParser):
 
 def year_range(value: str) -> tuple[int, int]:
     """``2015-2025`` or ``2020`` → ``(first, last)``, read by the package's one years parser."""
-    from ._check import years
+    from ._util.check import years
     from .errors import InputError
     try:
         span = years(value, "--years")

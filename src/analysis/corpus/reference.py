@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import CorpusError, CorpusWarning
-from ..numerals import cn_to_int
+from ..text.numerals import cn_to_int
 from .fetch import reference_path
 from .readers import documents_frame, load_folder, read_jsonl
 

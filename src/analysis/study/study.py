@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _check as check
-from .errors import InputError
+from .._util import check
+from ..errors import InputError
 
 DEFAULT_COLLECTION = "gwr"
 COLLECTION_NAMES = {  # collection → (one document, several documents)
@@ -180,7 +180,7 @@ def output_name(text: str, what: str = "figure name") -> str:
     (:func:`analysis.figures.figure_name`: Chinese and ``[A-Za-z0-9_.-]`` kept, other characters
     ``-``); a path separator, ``..`` or nothing is an :class:`InputError` naming ``what``.
     :func:`resolve` calls it on the target and the names it leads to, before any computation."""
-    from .figures import figure_name
+    from ..viz.save import figure_name
     try:
         return figure_name(text, what)
     except InputError as exc:
@@ -306,12 +306,12 @@ def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, 
     the first ``max_lines`` kept), ``n_kwic`` (all occurrences), ``summary`` (a sentence)
     and ``figure`` (the trend chart).
     """
-    from .concordance import kwic
-    from .frequency import PER
-    from .keyness import g2_statistic, keyness, log_ratio
-    from .plots import plot_term_trend
-    from .structure import section_label
-    from .trends import term_trends
+    from ..stats.concordance import kwic
+    from ..counts.frequency import PER
+    from ..stats.keyness import g2_statistic, keyness, log_ratio
+    from ..viz.charts import plot_term_trend
+    from ..text.structure import section_label
+    from ..stats.trends import term_trends
 
     term = (term or "").strip()
     if not term:
@@ -372,7 +372,7 @@ def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=N
     hold a document id as it is (``keyness_讲话 2024_vs_…``): it is made a file name by :func:`output_name`."""
     import inspect
 
-    from .figures import save_figure
+    from ..viz.save import save_figure
     # save_figure may show the chart itself in a kernel: ask it not to, the display here carries the
     # figure's name and words with the image (one image per chart).
     quiet = {"show": False} if "show" in inspect.signature(save_figure).parameters else {}
@@ -433,9 +433,9 @@ def load_study_corpus(path: Any = None, **segmenter_options):
     """
     import warnings
 
-    from .corpus import load_corpus, load_default_corpus
-    from .errors import CorpusWarning
-    from .pipeline import prepare
+    from ..corpus import load_corpus, load_default_corpus
+    from ..errors import CorpusWarning
+    from ..tokens.pipeline import prepare
     if _none_like(path):
         return prepare(**segmenter_options)
     with warnings.catch_warnings():
@@ -456,7 +456,7 @@ def links_in_repeats(edges: pd.DataFrame, text: str, *, min_chars: int = 30) -> 
     ``min_chars`` characters) hold both terms of the link, and ``repeat_chars``: the length of the
     longest such passage (0 when none).  A link found only because a passage is repeated word for
     word is counted twice without two independent uses."""
-    from .repeats import find_repeats
+    from ..stats.repeats import find_repeats
     repeats = find_repeats(text, min_chars=min_chars)
     passages = list(zip(repeats["text"], repeats["length"]))
     n, longest = [], []
@@ -482,8 +482,8 @@ def repeated_passages(corpus, doc_id: str, min_chars: int = 30) -> pd.DataFrame:
     (1-based paragraph numbers of the copy and of the earlier occurrence), ``section`` (the
     copy's section label), then ``length``, ``text`` and the character offsets.  ``attrs``:
     ``n_chars`` (the text's length) and ``share`` (characters in later copies / all characters)."""
-    from .repeats import find_repeats
-    from .structure import section_label
+    from ..stats.repeats import find_repeats
+    from ..text.structure import section_label
     paras = corpus.paragraphs[corpus.paragraphs["doc_id"] == doc_id]
     text = "\n".join(paras["text"])  # as corpus.text_of(doc_id)
     starts = np.cumsum([0] + [len(t) + 1 for t in paras["text"]])[:-1]
@@ -506,9 +506,9 @@ def learned_terms(corpus) -> tuple[pd.DataFrame, "Path"]:
     if corpus.learned is not None:  # the table prepare() used
         table, path = corpus.learned
     else:
-        from .learn import learned_table
-        from .lexicon import Lexicon
-        from .pipeline import STUDY_LEARN
+        from ..tokens.learn import learned_table
+        from ..lexicon.terms import Lexicon
+        from ..tokens.pipeline import STUDY_LEARN
         table, path = learned_table(list(corpus.docs["text"]), Lexicon.load(), **STUDY_LEARN)
     table = table.sort_values(["score", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return table, path
@@ -531,8 +531,8 @@ def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | No
     from matplotlib.lines import Line2D
     from matplotlib.transforms import blended_transform_factory
 
-    from .keyness import key_terms
-    from .plots import MUTED, PAGE_WIDTH, _axes, _legend_below
+    from ..stats.keyness import key_terms
+    from ..viz.charts import MUTED, PAGE_WIDTH, _axes, _legend_below
     over = key_terms(table, n, alpha=alpha, min_units=min_units)
     under = key_terms(table, n, alpha=alpha, min_units=min_units, direction="under")
     rows = pd.concat([under.iloc[::-1], over.iloc[::-1]], ignore_index=True)  # bottom to top
@@ -579,7 +579,7 @@ def plot_family_keyness(table: pd.DataFrame, *, ax=None, title: str | None = Non
     and the family's rank among single terms.  Tol's muted palette."""
     from matplotlib.patches import Patch
 
-    from .plots import MUTED, PAGE_WIDTH, _axes, _legend_below
+    from ..viz.charts import MUTED, PAGE_WIDTH, _axes, _legend_below
     rows = table.iloc[::-1].reset_index(drop=True)
     ax = _axes(ax, (PAGE_WIDTH - 0.3, 0.4 * len(rows) + 1.8))
     sig = rows["p_adj"].to_numpy() < alpha
@@ -608,8 +608,8 @@ def save_table(table: pd.DataFrame, name: str, *, folder=None) -> dict:
     atomically (:func:`analysis.export.write_table`), so prose about it can be checked against it."""
     from pathlib import Path
 
-    from . import config
-    from .export import write_table
+    from .. import config
+    from ..viz.export import write_table
     name = output_name(name, "table name")
     folder = Path(folder) if folder is not None else config.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)

@@ -66,15 +66,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import _check as check
-from .atomic import atomic_write
-from .errors import CorpusError, InputError
-from .selection import select_documents
-from .segment import Segmenter
-from .tokens import TokenFilter
+from .._util import check
+from .._util.atomic import atomic_write
+from ..errors import CorpusError, InputError
+from ..stats.like_for_like import select_documents
+from ..tokens.segment import Segmenter
+from ..tokens.nesting import TokenFilter
 
 if TYPE_CHECKING:
-    from .dtm import DTM
+    from ..counts.dtm import DTM
 
 FORMAT = "analysis.store/1"
 MANIFEST = "manifest.json"
@@ -323,7 +323,7 @@ class DocRef:
 
 
 def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
-    from .corpus.readers import _year
+    from ..corpus.readers import _year
     for row in docs.itertuples(index=False):
         text = str(row.text)
         yield DocRef(str(row.doc_id), str(row.collection), _year(row.year, f"document {row.doc_id!r}"),
@@ -337,7 +337,7 @@ def _path_refs(path: Path, seg: Segmenter, **options) -> list[DocRef]:
     a .jsonl file a line at a time; the workers read the texts again from the locators); a CSV
     file's texts stay in memory (no safe byte ranges).  Listed whole before planning, as the
     checks across documents (repeated ids) end the stream."""
-    from .corpus.readers import iter_corpus
+    from ..corpus.readers import iter_corpus
     refs = []
     for doc in iter_corpus(path, **options):
         record, text = doc.record, doc.record["text"]
@@ -350,7 +350,7 @@ def corpus_refs(corpus, seg: Segmenter, **options) -> Iterator[DocRef]:
     """References to every document of ``corpus``: a document table, a folder, a .jsonl file, a
     .csv file (read as :func:`analysis.corpus.load_corpus` reads them), or ``None`` for the study corpus."""
     if corpus is None:
-        from .corpus import load_default_corpus
+        from ..corpus import load_default_corpus
         return _frame_refs(load_default_corpus(), seg)
     if isinstance(corpus, pd.DataFrame):
         return _frame_refs(corpus, seg)
@@ -404,7 +404,7 @@ def _worker_segmenter(seg: Segmenter) -> Segmenter:
 
 
 def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
-    from .corpus.readers import document_texts
+    from ..corpus.readers import document_texts
     return document_texts(ref.source for ref in chunk)
 
 
@@ -739,7 +739,7 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     if not chunks and all(_problem(root, v, "vocabulary") is None for v in vocabularies):  # nothing to do
         return IndexResult(Store(root), 0, skipped, 0, 0, time.perf_counter() - start)
 
-    from .progress import progress_bar
+    from .._util.progress import progress_bar
     runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
     chars = 0
     try:
@@ -792,7 +792,7 @@ def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "loca
         raise CorpusError(f"{root}: not a store (no {MANIFEST})")
     _own_files(root)  # no writes through a link out of the store
     if protect_lexicon:
-        from .lexicon import Lexicon
+        from ..lexicon.terms import Lexicon
         lexicon = Lexicon.load()
         if lexicon.fingerprint == manifest["segmenter"]["options"].get("lexicon"):
             token_filter = token_filter.protect(lexicon.terms)
@@ -906,7 +906,7 @@ class Store:
 
     def mask(self, which, role: str = "selection") -> np.ndarray:
         """A doc_id, list of doc_ids, boolean mask or callable on :meth:`documents` as a mask."""
-        from .keyness import _select
+        from ..stats.keyness import _select
         return _select(self.documents(), which, role)
 
     # -------------------------------------------------------------- sparse counts
@@ -939,7 +939,7 @@ class Store:
     def _dtms(self, which, by, token_filter, binaries: Sequence[bool], drop_unused: bool = False) -> list["DTM"]:
         """:meth:`dtm` with each of ``binaries``, from one pass over the count files."""
         import scipy.sparse as sp
-        from .dtm import DTM
+        from ..counts.dtm import DTM
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
         if by is None:
@@ -972,7 +972,7 @@ class Store:
                        min_count: int = 1) -> pd.DataFrame:
         """:func:`analysis.frequency.term_frequency` from the store: ``group, term, count,
         total_tokens, per_10k, doc_freq, n_docs, rank``."""
-        from .frequency import frequency_from_dtm
+        from ..counts.frequency import frequency_from_dtm
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
         if by is not None:
@@ -995,7 +995,7 @@ class Store:
             sel = sel[sel[by].notna()]
         dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(),
                        token_filter=token_filter, drop_unused=True)
-        from .tfidf import tfidf_from_dtm
+        from ..stats.tfidf import tfidf_from_dtm
         table = tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
                                exclude_ubiquitous=exclude_ubiquitous)
         table.attrs["filter"] = self.filter_name(token_filter)
@@ -1011,7 +1011,7 @@ class Store:
         (with ``token_filter``, a :class:`~analysis.tokens.TokenFilter`; default the segmenter's).
         The document-term matrix of the selected documents is built from their sparse counts (no
         token list is read), then :func:`keyness_from_dtm` does what ``keyness`` does with its own."""
-        from .keyness import select_pair
+        from ..stats.keyness import select_pair
         docs = self.documents()
         is_target, is_reference = select_pair(docs, target, reference)
         sub = docs[is_target | is_reference]
@@ -1024,7 +1024,7 @@ class Store:
             ids = sub.loc[in_target, "doc_id"].tolist()
             units = pd.concat(self.iter_paragraphs(ids, columns=("doc_id", "paragraph", "tokens"),
                                                    token_filter=self.token_filter(token_filter)), ignore_index=True)
-        from .keyness import keyness_from_dtm  # statistics imported on demand: workers never load scipy
+        from ..stats.keyness import keyness_from_dtm  # statistics imported on demand: workers never load scipy
         table = keyness_from_dtm(sub, dtm, in_target, units=units, **options)
         table.attrs["filter"] = self.filter_name(fkey)
         return table
@@ -1044,7 +1044,7 @@ class Store:
     def trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
                token_filter=None) -> pd.DataFrame:
         """:func:`analysis.trends.term_trends` from the store: count and rate per year of each term."""
-        from .trends import trend_table
+        from ..stats.trends import trend_table
         terms = list(dict.fromkeys(terms))
         if not terms:
             raise InputError("no terms given")
@@ -1111,7 +1111,7 @@ def _cli_index(args) -> int:
                                     ("collection", args.collection)) if v}
         segmenter = None
         if args.lexicon:
-            from .lexicon import Lexicon
+            from ..lexicon.terms import Lexicon
             segmenter = Segmenter(Lexicon.load(extra=args.lexicon), cache=False)
         result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
                        chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet,

@@ -37,9 +37,9 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from . import _check as check
-from .errors import InputError
-from .lexicon import stopword_list
+from .._util import check
+from ..errors import InputError
+from ..lexicon.terms import stopword_list
 
 NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
 STOPWORD_LISTS = ("none", "standard", "genre")
@@ -259,7 +259,7 @@ def normalise_term(term: str) -> str:
     spaces next to Chinese characters go (``新质 生产力``, ``新质\u3000生产力`` → 新质生产力), ASCII
     punctuation touching Chinese becomes full-width, Traditional characters Simplified; then stripped.
     The one rule for a term counted by :func:`count_terms` and by ``analysis count``."""
-    from .preprocessing import normalise
+    from ..text.normalise import normalise
     if not isinstance(term, str):
         raise check.fail("count_terms", "a term", "a string", term)
     return normalise(term).text.strip()

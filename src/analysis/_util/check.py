@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 SELECTOR = "a doc_id, a list of doc_ids, a boolean mask or a callable"
 
