@@ -171,7 +171,7 @@ def test_category_chart_matches_a_fresh_count(executed, study_corpus):
     dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, CATEGORIES)
     years = sorted(saved.loc[saved["series"] == "reference", "year"].astype(int).unique())  # cpc: document years only
     fresh = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
-                            target=target, count="nested", keep=study_corpus.filter,
+                            target=target, count="nested", token_filter=study_corpus.filter,
                             nesting=study_corpus.segmenter.nesting, years=years)
     merged = saved.merge(fresh, on=["category", "year", "series"], suffixes=("", "_fresh"))
     assert len(merged) == len(saved) == len(fresh)
@@ -334,7 +334,7 @@ def test_readme_new_and_persisting_numbers(study_corpus):
     # The rule-of-law family.
     dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, ["rule_of_law"])
     cat = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
-                          target="speech2025", count="nested", keep=study_corpus.filter,
+                          target="speech2025", count="nested", token_filter=study_corpus.filter,
                           nesting=study_corpus.segmenter.nesting)
     t = cat[cat["series"] == "speech2025"].iloc[0]
     recent = cat[(cat["series"] == "reference") & cat["year"].between(2015, 2024)]

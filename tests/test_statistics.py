@@ -139,7 +139,7 @@ def test_term_frequency_by_group():
 @pytest.mark.parametrize("idf", ["smooth", "plain"])
 def test_tfidf_matches_sklearn(corpus_docs, sublinear, idf):
     docs = corpus_docs[corpus_docs["year"] >= 2018]
-    ours = tfidf(docs, top=None, tf="sublinear" if sublinear else "raw", idf=idf)
+    ours = tfidf(docs, n=None, tf="sublinear" if sublinear else "raw", idf=idf)
     vec = TfidfVectorizer(analyzer=identity, lowercase=False, sublinear_tf=sublinear, smooth_idf=(idf == "smooth"))
     matrix = vec.fit_transform(list(docs["tokens"]))
     vocab = vec.vocabulary_
@@ -150,7 +150,7 @@ def test_tfidf_matches_sklearn(corpus_docs, sublinear, idf):
 
 
 def test_tfidf_scheme_named_and_bad_scheme(corpus_docs):
-    table = tfidf(corpus_docs.head(3), top=5)
+    table = tfidf(corpus_docs.head(3), n=5)
     assert table["scheme"].iloc[0] == "tf=raw, idf=smooth, norm=l2"
     with pytest.raises(InputError, match="unknown idf weighting"):
         tfidf(corpus_docs.head(3), idf="bm25")

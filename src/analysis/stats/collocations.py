@@ -3,7 +3,7 @@
 All three read the ordered, *unfiltered* token stream of each paragraph (a
 :class:`~analysis.pipeline.SegmentedCorpus`, the segmenter's paragraph table, a table with a
 ``tokens`` column or plain lists: see :func:`analysis.dictionary.source`) and apply a token filter
-(``keep``: an :class:`analysis.tokens.TokenFilter`, an object with ``.keep`` or a callable; by default
+(``token_filter``: an :class:`analysis.tokens.TokenFilter`, an object with ``.keep`` or a callable; by default
 the corpus' or table's own filter, and for plain lists every non-whitespace token) when counting.
 The filter's name is recorded in ``attrs["filter"]``.
 
@@ -49,6 +49,7 @@ import pandas as pd
 from scipy import stats
 
 from .._util import check
+from .._util.moved import renamed
 from .dictionary import source
 from ..errors import InputError
 from .keyness import g2_statistic
@@ -95,7 +96,8 @@ def _as_node(node: str | Iterable[str]) -> frozenset[str]:
 
 # ------------------------------------------------------------------ collocates of a node
 
-def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, keep=None, min_count: int = 2,
+@renamed(keep="token_filter")
+def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, token_filter=None, min_count: int = 2,
                padding: bool = True, cross_paragraphs: bool = False, sort_by: str = "g2") -> pd.DataFrame:
     """Collocates of ``node`` (a term, or several forms counted as one node) within ±``window`` tokens.
 
@@ -112,7 +114,7 @@ def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, keep=N
     check.integer(window, "window", "collocates", minimum=1)
     check.integer(min_count, "min_count", "collocates", minimum=1)
     nodes = _as_node(node)
-    src = source(token_docs, keep)
+    src = source(token_docs, token_filter)
     filt = src.kept
     kept = lambda t: t in nodes or filt(t)  # noqa: E731 - the node is found whatever the filter
     near, everywhere = Counter(), Counter()
@@ -157,7 +159,8 @@ def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, keep=N
 
 # ------------------------------------------------------------------ multiword collocations
 
-def collocations(token_docs, *, size: int = 2, min_count: int = 2, keep=None, smoothing: float = 0.5,
+@renamed(keep="token_filter")
+def collocations(token_docs, *, size: int = 2, min_count: int = 2, token_filter=None, smoothing: float = 0.5,
                  cross_paragraphs: bool = False) -> pd.DataFrame:
     """Runs of ``size`` adjacent kept tokens scored as quanteda's ``textstat_collocations``.
 
@@ -179,7 +182,7 @@ def collocations(token_docs, *, size: int = 2, min_count: int = 2, keep=None, sm
     """
     check.integer(size, "size", "collocations", minimum=2)
     check.integer(min_count, "min_count", "collocations", minimum=1)
-    src = source(token_docs, keep)
+    src = source(token_docs, token_filter)
     kept = src.kept
     subsets = [s for r in range(1, size + 1) for s in combinations(range(size), r)]
     partial: dict[tuple[int, ...], Counter] = {s: Counter() for s in subsets}
@@ -241,7 +244,8 @@ EDGE_COLUMNS = ["source", "target", "count", "n_source", "n_target", "n_total", 
                 "freq_source", "freq_target"]
 
 
-def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", window: int = 5, keep=None,
+@renamed(keep="token_filter")
+def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", window: int = 5, token_filter=None,
                  padding: bool = True) -> pd.DataFrame:
     """How often each pair of ``terms`` co-occurs: an edge table for a network.
 
@@ -267,7 +271,7 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     if len(terms) < 2:
         raise InputError("co-occurrence needs at least two terms")
     order = {t: i for i, t in enumerate(terms)}
-    src = source(token_docs, keep)
+    src = source(token_docs, token_filter)
     kept = src.kept
     streams = _streams(src.units, lambda t: kept(t) or t in order, padding=padding, cross_paragraphs=False,
                        sentences=unit == "sentence")

@@ -17,7 +17,7 @@ its paragraphs' unfiltered streams, its filter, its nesting), the segmenter's pa
 (``stream`` is read; the default filter is the one behind its ``tokens``), any table with a
 ``tokens`` column holding unfiltered tokens (one row per paragraph, or per document; ``doc_id``,
 ``year``, ``collection``, ``section`` … are carried along for ``by=``), or plain lists (documents →
-paragraphs → tokens).  A token filter (``keep``) is a :class:`analysis.tokens.TokenFilter`, any object
+paragraphs → tokens).  A token filter (``token_filter``) is a :class:`analysis.tokens.TokenFilter`, any object
 with a ``.keep`` method, or a callable ``keep(token) -> bool``; its ``name`` (else its repr) is
 recorded in every result's ``attrs["filter"]``.  With plain lists and no filter, every token that
 is not whitespace counts.
@@ -57,6 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from .._util import check
+from .._util.moved import renamed
 from ..errors import InputError
 from ..counts.frequency import PER
 from .keyness import _select, g2_statistic, log_ratio, select_pair
@@ -394,7 +395,8 @@ def _group_labels(units: pd.DataFrame, by: str | None) -> pd.Series:
 
 # ------------------------------------------------------------------ lookup (dfm_lookup)
 
-def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens",
+@renamed(keep="token_filter")
+def lookup(docs, dictionary: Dictionary, *, by: str | None = None, token_filter=None, count: str = "tokens",
            nesting=None) -> pd.DataFrame:
     """Counts and rates of each dictionary category per document, or per ``by`` group (year,
     collection, section …; rows whose ``by`` value is missing are left out).
@@ -405,7 +407,7 @@ def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, co
     ``total_tokens`` the kept tokens of the group.  Every (group, category) pair has a row,
     zeros included.  ``attrs`` records the filter, the count mode and the dictionary.
     """
-    src = source(docs, keep, nesting)
+    src = source(docs, token_filter, nesting)
     units = src.units
     labels = _group_labels(units, by)
     counts = _count_units(src, dictionary, count)
@@ -436,13 +438,14 @@ def lookup(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, co
     return table
 
 
-def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=None, count: str = "tokens",
+@renamed(keep="token_filter")
+def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, token_filter=None, count: str = "tokens",
                  nesting=None) -> pd.DataFrame:
     """Member-level counts: one row per (group, category, term found), so a family is shown with
     its members.  Columns ``group, category, term, count, total_tokens, per_10k, share`` (the
     term's share of the category's count in the group; in nested mode shares can add up to more
     than 1).  Sorted by group, category (dictionary order), count descending."""
-    src = source(docs, keep, nesting)
+    src = source(docs, token_filter, nesting)
     units = src.units
     labels = _group_labels(units, by)
     counts = _count_units(src, dictionary, count)
@@ -470,7 +473,8 @@ def lookup_terms(docs, dictionary: Dictionary, *, by: str | None = None, keep=No
 
 # ------------------------------------------------------------------ family-level keyness and trends
 
-def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, keep=None, count: str = "tokens",
+@renamed(keep="token_filter")
+def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, token_filter=None, count: str = "tokens",
                      correction: str | None = "bh", rank_among_terms: bool = True,
                      nesting=None) -> pd.DataFrame:
     """Keyness of each category's pooled count in ``target`` against ``reference`` (default: the rest).
@@ -487,7 +491,7 @@ def category_keyness(docs, dictionary: Dictionary, target, reference=None, *, ke
     1 = the most over-used), out of ``n_terms`` terms.  ``members_target`` / ``members_reference``
     list the members found, with counts.
     """
-    src = source(docs, keep, nesting)
+    src = source(docs, token_filter, nesting)
     units = src.units
     is_target, is_reference = select_pair(units, target, reference)
     counts = _count_units(src, dictionary, count)
@@ -537,7 +541,8 @@ def _term_g2(sides: list[pd.Series], kept) -> np.ndarray:
     return np.where(a / c >= b / d, 1.0, -1.0) * g2_statistic(a, b, c, d)
 
 
-def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequence[int] | None = None, keep=None,
+@renamed(keep="token_filter")
+def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequence[int] | None = None, token_filter=None,
                     count: str = "tokens", target_label: str | None = None, nesting=None) -> pd.DataFrame:
     """Count and rate per 10,000 tokens of each category per year, the ``target`` documents beside.
 
@@ -546,7 +551,7 @@ def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequenc
     document are gaps (missing count and rate), years with documents but no occurrence are zeros;
     ``members`` lists the member terms found that year.  ``docs`` needs a ``year`` column.
     """
-    src = source(docs, keep, nesting)
+    src = source(docs, token_filter, nesting)
     units = src.units
     if "year" not in units.columns:
         raise InputError("category trends need a 'year' column")

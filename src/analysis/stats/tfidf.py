@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._util import check
+from .._util.moved import renamed
 from ..counts.dtm import DTM, build_dtm, rank_within_groups
 from ..errors import InputError
 
@@ -43,13 +44,14 @@ def tfidf_matrix(dtm: DTM, *, tf: str = "raw", idf: str = "smooth", norm: str = 
     return weighted, idf_vec
 
 
-def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, min_count: int = 1,
+@renamed(top="n")
+def tfidf(docs: pd.DataFrame, *, by: str | None = None, n: int | None = 20, min_count: int = 1,
           tf: str = "raw", idf: str = "smooth", norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
     """Distinctive terms of each document (or each ``by`` group, e.g. per year).
 
     Columns: ``group, term, count, total_tokens, df`` (groups containing the term), ``n_groups``,
-    ``ubiquitous`` (``df == n_groups``), ``idf, tfidf, rank, scheme``; the ``top`` terms per
-    group by TF-IDF (all with ``top=None``).
+    ``ubiquitous`` (``df == n_groups``), ``idf, tfidf, rank, scheme``; the ``n`` terms per
+    group by TF-IDF (all with ``n=None``).
 
     With the smooth or plain idf a term used in every group keeps idf 1 (not 0), so a frequent
     shared word (坚持, 工作) can top a group's ranking: TF-IDF then ranks frequency, not
@@ -62,15 +64,16 @@ def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, mi
     dtm = build_dtm(docs)
     if by is not None:
         dtm = dtm.group(docs[by].to_numpy())
-    return tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
+    return tfidf_from_dtm(dtm, n=n, min_count=min_count, tf=tf, idf=idf, norm=norm,
                           exclude_ubiquitous=exclude_ubiquitous)
 
 
-def tfidf_from_dtm(dtm, *, top: int | None = 20, min_count: int = 1, tf: str = "raw", idf: str = "smooth",
+@renamed(top="n")
+def tfidf_from_dtm(dtm, *, n: int | None = 20, min_count: int = 1, tf: str = "raw", idf: str = "smooth",
                    norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
     """The table of :func:`tfidf` from a (grouped) document-term matrix already made (in memory or
     from an on-disk store, :mod:`analysis.store`)."""
-    check.integer(top, "top", "tfidf", none=True)
+    check.integer(n, "n", "tfidf", none=True)
     check.integer(min_count, "min_count", "tfidf", minimum=1)
     weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
     counts = dtm.matrix.tocoo()
@@ -92,4 +95,4 @@ def tfidf_from_dtm(dtm, *, top: int | None = 20, min_count: int = 1, tf: str = "
         keep &= ~table["ubiquitous"]
     table = rank_within_groups(table[keep], "tfidf", dtm.index)
     table["scheme"] = f"tf={tf}, idf={idf}, norm={norm}" + (", terms in every group excluded" if exclude_ubiquitous else "")
-    return table[table["rank"] <= top].reset_index(drop=True) if top else table
+    return table[table["rank"] <= n].reset_index(drop=True) if n else table

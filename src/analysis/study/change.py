@@ -394,7 +394,7 @@ def category_families(corpus, study: StudyParams, trend: StudyParams, categories
     ref_years = corpus.documents.loc[trend.reference_mask, "year"].dropna().astype(int)
     years = sorted(ref_years.unique()) if is_intermittent(ref_years) else None   # a periodic series: connected points
     table = category_trends(corpus.paragraphs_of(trend.reference_mask | study.target_mask), dictionary, target=study.target,
-                            count="nested", keep=corpus.filter, nesting=corpus.segmenter.nesting, years=years)
+                            count="nested", token_filter=corpus.filter, nesting=corpus.segmenter.nesting, years=years)
     return CategoryFamilies(study, trend, dictionary, table, corpus.filter.name)
 
 
