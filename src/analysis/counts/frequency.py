@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 import numpy as np
 import pandas as pd
 
@@ -11,6 +13,7 @@ from .dtm import build_dtm, rank_within_groups
 PER = 10_000  # rates are per 10,000 tokens
 
 
+@singledispatch
 def term_frequency(docs: pd.DataFrame, *, by: str | None = None, ngram_range: tuple[int, int] = (1, 1),
                    min_count: int = 1) -> pd.DataFrame:
     """One row per (group, term) with raw counts beside the rate.
@@ -21,6 +24,7 @@ def term_frequency(docs: pd.DataFrame, *, by: str | None = None, ngram_range: tu
     contain the term), ``n_docs``, ``rank`` (1 = most frequent in the group).
     Documents whose ``by`` value is missing are left out.
     """
+    docs = check.documents(docs, "term_frequency")
     check.column(docs, by, "by", "term_frequency")
     check.integer(min_count, "min_count", "term_frequency", minimum=1)
     if by is not None:

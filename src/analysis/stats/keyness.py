@@ -73,6 +73,8 @@ is one decision of the author, not several.  Given the target's ``units`` (its p
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -323,6 +325,7 @@ def _check_options(measure: str, resample: str, func: str = "keyness", *, min_ta
     check.choice(exact, "exact", (None, True, False), func)
 
 
+@singledispatch
 def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", yates: bool = True,
             min_target: int = 1, min_count: int = 1, correction: str | None = "bh",
             ngram_range: tuple[int, int] = (1, 1), exact: bool | None = None, units: pd.DataFrame | None = None,
@@ -356,6 +359,7 @@ def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", 
     the units' tokens must add up to the target's.  ``n_boot`` replicates with the integer
     ``random_state``; ``alpha`` and ``min_units`` set the ``is_key`` rule.
     """
+    docs = check.documents(docs, "keyness")
     _check_options(measure, resample, min_target=min_target, min_count=min_count, n_boot=n_boot,
                    random_state=random_state, alpha=alpha, min_units=min_units, ngram_range=ngram_range,
                    correction=correction, exact=exact)

@@ -9,6 +9,8 @@ Scheme (SMART-style names; the defaults are scikit-learn's ``TfidfVectorizer`` d
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -44,6 +46,7 @@ def tfidf_matrix(dtm: DTM, *, tf: str = "raw", idf: str = "smooth", norm: str = 
     return weighted, idf_vec
 
 
+@singledispatch
 @renamed(top="n")
 def tfidf(docs: pd.DataFrame, *, by: str | None = None, n: int | None = 20, min_count: int = 1,
           tf: str = "raw", idf: str = "smooth", norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
@@ -58,6 +61,7 @@ def tfidf(docs: pd.DataFrame, *, by: str | None = None, n: int | None = 20, min_
     distinctiveness.  ``exclude_ubiquitous=True`` drops such terms before ranking (the scheme
     label says so), which is what a "most distinctive terms" chart should show.
     """
+    docs = check.documents(docs, "tfidf")
     check.column(docs, by, "by", "tfidf")
     if by is not None:
         docs = docs[docs[by].notna()]

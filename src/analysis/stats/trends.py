@@ -7,6 +7,7 @@ a year with documents but no occurrence is a zero.
 
 from __future__ import annotations
 
+from functools import singledispatch
 from typing import Sequence
 
 import numpy as np
@@ -67,11 +68,13 @@ def trend_table(counts: pd.DataFrame, docs: pd.DataFrame, *, target=None, years:
     return table[TREND_COLUMNS]
 
 
+@singledispatch
 def term_trends(docs: pd.DataFrame, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None) -> pd.DataFrame:
     """Count and rate per 10,000 tokens of each term per year (columns ``term, year, count,
     total_tokens, per_10k, n_docs, series``); the ``target`` documents (e.g. ``"speech2025"``)
     form their own series beside the reference years.  A term that occurs nowhere is an error
     (it is probably segmented differently: check it with ``Segmenter.cut``)."""
+    docs = check.documents(docs, "term_trends")
     terms = list(dict.fromkeys(check.terms(terms, "terms", "term_trends")))
     if not terms:
         raise InputError("term_trends: no terms given")
