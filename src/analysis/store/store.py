@@ -68,8 +68,8 @@ import pyarrow.parquet as pq
 
 from .._util import check
 from .._util.atomic import atomic_write
+from ..corpus.select import document_mask, select_documents, select_pair
 from ..errors import CorpusError, InputError
-from ..stats.like_for_like import select_documents
 from ..tokens.segment import Segmenter
 from ..tokens.nesting import TokenFilter
 
@@ -906,8 +906,7 @@ class Store:
 
     def mask(self, which, role: str = "selection") -> np.ndarray:
         """A doc_id, list of doc_ids, boolean mask or callable on :meth:`documents` as a mask."""
-        from ..stats.keyness import _select
-        return _select(self.documents(), which, role)
+        return document_mask(self.documents(), which, role)
 
     # -------------------------------------------------------------- sparse counts
     def scan_counts(self, rows: pd.Series, token_filter=None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -1011,7 +1010,6 @@ class Store:
         (with ``token_filter``, a :class:`~analysis.tokens.TokenFilter`; default the segmenter's).
         The document-term matrix of the selected documents is built from their sparse counts (no
         token list is read), then :func:`keyness_from_dtm` does what ``keyness`` does with its own."""
-        from ..stats.keyness import select_pair
         docs = self.documents()
         is_target, is_reference = select_pair(docs, target, reference)
         sub = docs[is_target | is_reference]
