@@ -130,7 +130,7 @@ def _job(kind: str, corpus: str, store: str | None, engine: str | None) -> None:
         corpus_obj = prepare(load_corpus(corpus), segmenter=Segmenter(cache=False), progress=False)
         n_docs = len(corpus_obj.documents)
     else:
-        from ..store.store import index
+        from ..store.build import index
         result = index(corpus, store, engine=engine, segmenter=Segmenter(cache=False), progress=False)
         n_docs = result.indexed
     print(json.dumps({"seconds": time.perf_counter() - start, "n_docs": n_docs}))
