@@ -53,7 +53,7 @@ def balanced_chunks(lengths: Sequence[int], n_chunks: int) -> list[list[int]]:
 
 
 def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | None = None) -> list[Segments]:
-    """``segmenter.process`` over ``texts``, each as :class:`~analysis.cache.Segments`, on several
+    """``segmenter.process`` over ``texts``, each as :class:`~analysis.tokens.cache.Segments`, on several
     cores when the job is large enough."""
     from .._util.progress import progress_bar
     total = sum(map(len, texts))
