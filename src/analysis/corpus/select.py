@@ -19,7 +19,7 @@ def select_documents(documents: pd.DataFrame, *, collection: str | None = None,
                      years: tuple[int, int] | str | int | None = None, doc_ids=None, exclude=None) -> np.ndarray:
     """A boolean mask over a documents table (columns ``doc_id``, ``collection``, ``year``): the
     documents of ``collection``, in ``years`` (inclusive: a (first, last) tuple, one year or a
-    string such as ``"2015-2024"``, read by :func:`analysis._check.years`), among ``doc_ids``,
+    string such as ``"2015-2024"``, read by :func:`analysis._util.check.years`), among ``doc_ids``,
     not in ``exclude``."""
     years = check.years(years, "years", "select")
     if collection is not None and not isinstance(collection, str):
@@ -42,7 +42,7 @@ def select_documents(documents: pd.DataFrame, *, collection: str | None = None,
 
 def document_mask(docs: pd.DataFrame, which, role: str, func: str = "keyness") -> np.ndarray:
     """A boolean mask from a doc_id, a list of doc_ids, a boolean mask or a callable on the table
-    (checked by :func:`analysis._check.selector`: None, a number or an integer 0/1 array is an
+    (checked by :func:`analysis._util.check.selector`: None, a number or an integer 0/1 array is an
     :class:`InputError`).  A missing value in a boolean mask (a document without a year, for
     ``lambda d: d.year.between(…)``) counts as not selected."""
     ids = docs["doc_id"].astype(str)

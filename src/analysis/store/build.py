@@ -367,7 +367,7 @@ def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "loca
     """Count the stored streams again for another :class:`~analysis.tokens.TokenFilter` (nothing is
     segmented again): writes ``counts/<filter>/`` and its vocabulary, then records the filter in the
     manifest.  With ``protect_lexicon`` the default lexicon's terms are protected, as
-    :class:`~analysis.segment.Segmenter` does, when the store was built with that lexicon."""
+    :class:`~analysis.tokens.Segmenter` does, when the store was built with that lexicon."""
     root = Path(store.root if isinstance(store, Store) else store)
     manifest = _read_manifest(root)
     if manifest is None:

@@ -45,7 +45,7 @@ DOC_COLUMNS = ["doc_id", "collection", "year", "title", "n_chars", "n_paragraphs
 
 # ---------------------------------------------------------------------------- files
 def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """:func:`analysis.atomic.atomic_write` for store files: the temporary files of a run killed
+    """:func:`analysis._util.atomic.atomic_write` for store files: the temporary files of a run killed
     mid-write are removed by the next run's clean-up of uncommitted files, not by process id
     (workers may run on several machines)."""
     atomic_write(path, write, clean_stale=False)

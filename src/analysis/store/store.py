@@ -120,7 +120,7 @@ class Store:
 
     def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
                doc_ids=None, exclude=None) -> np.ndarray:
-        """A boolean mask over :meth:`documents` (as :meth:`analysis.pipeline.SegmentedCorpus.select`)."""
+        """A boolean mask over :meth:`documents` (as :meth:`analysis.tokens.SegmentedCorpus.select`)."""
         return select_documents(self.documents(), collection=collection, years=years, doc_ids=doc_ids, exclude=exclude)
 
     def mask(self, which, role: str = "selection") -> np.ndarray:
@@ -188,7 +188,7 @@ class Store:
     # -------------------------------------------------------------- statistics
     def term_frequency(self, which=None, *, by: str | None = None, token_filter=None,
                        min_count: int = 1) -> pd.DataFrame:
-        """:func:`analysis.frequency.term_frequency` from the store: ``group, term, count,
+        """:func:`analysis.counts.term_frequency` from the store: ``group, term, count,
         total_tokens, per_10k, doc_freq, n_docs, rank``."""
         from ..counts.frequency import frequency_from_dtm
         docs = self.documents()
@@ -205,7 +205,7 @@ class Store:
     def tfidf(self, which=None, *, by: str | None = None, token_filter=None, top: int | None = 20,
               min_count: int = 1, tf: str = "raw", idf: str = "smooth", norm: str = "l2",
               exclude_ubiquitous: bool = False) -> pd.DataFrame:
-        """:func:`analysis.tfidf.tfidf` from the store (documents or ``by`` groups as rows): the same
+        """:func:`analysis.stats.tfidf` from the store (documents or ``by`` groups as rows): the same
         table, via :func:`tfidf_from_dtm`."""
         docs = self.documents()
         sel = docs if which is None else docs[self.mask(which)]
@@ -220,7 +220,7 @@ class Store:
         return table
 
     def keyness(self, target, reference=None, *, token_filter=None, units=None, **options) -> pd.DataFrame:
-        """:func:`analysis.keyness.keyness` from the store's sparse counts: the same columns and numbers.
+        """:func:`analysis.stats.keyness` from the store's sparse counts: the same columns and numbers.
 
         ``target``/``reference`` as there (doc_id, list, mask over :meth:`documents`, callable);
         ``options`` as there (``measure``, ``yates``, ``min_target``, ``min_count``, ``correction``,
@@ -260,7 +260,7 @@ class Store:
 
     def trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
                token_filter=None) -> pd.DataFrame:
-        """:func:`analysis.trends.term_trends` from the store: count and rate per year of each term."""
+        """:func:`analysis.stats.term_trends` from the store: count and rate per year of each term."""
         from ..stats.trends import trend_table
         terms = list(dict.fromkeys(terms))
         if not terms:
