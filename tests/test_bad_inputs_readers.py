@@ -17,7 +17,7 @@ import pytest
 from analysis.corpus import document_texts, iter_corpus, load_corpus, load_folder, read_text
 from analysis.errors import CorpusError, CorpusWarning, InputError
 from analysis.tokens.segment import Segmenter
-from analysis.store.store import index
+from analysis.store import index
 
 TEXT = "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神。"
 OTHER = "深化改革开放，推动高质量发展。"
@@ -171,7 +171,7 @@ def test_a_long_crlf_jsonl_is_split_right_across_read_blocks(tmp_path):
 
 
 def test_index_keeps_no_text_of_a_jsonl_or_a_folder(tmp_path, seg):
-    from analysis.store.store import corpus_refs
+    from analysis.store import corpus_refs
     (tmp_path / "c.jsonl").write_text(jsonl(GOOD, {"doc_id": "b", "text": OTHER}), encoding="utf-8")
     (tmp_path / "f").mkdir()
     (tmp_path / "f" / "a.txt").write_text(TEXT, encoding="utf-8")

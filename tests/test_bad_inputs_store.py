@@ -25,7 +25,8 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import CorpusError
-from analysis.store.store import MANIFEST, Store, add_filter, index
+from analysis.store import Store, add_filter, index
+from analysis.store.files import MANIFEST
 from analysis.tokens.nesting import TokenFilter
 
 SENTENCES = [
@@ -412,7 +413,7 @@ def test_cli_keyness_on_a_damaged_store_is_one_error_line(corpus, tmp_path, segm
 # ------------------------------------------------------------------ kill -9 in the middle of an index
 KILL_SCRIPT = """
 import sys
-from analysis.store.store import index
+from analysis.store import index
 index(sys.argv[1], sys.argv[2], n_jobs=1, chunk_chars=1, progress=False)
 """
 

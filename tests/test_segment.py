@@ -136,7 +136,7 @@ def test_corrupt_corpus_entry_is_named_and_rebuilt_from_the_documents(gwr, tmp_p
 
 def test_corpus_entries_are_pruned_least_recently_used_first(gwr, tmp_path, monkeypatch):
     import analysis.tokens.cache
-    monkeypatch.setattr(analysis.cache, "CORPUS_ENTRIES", 2)
+    monkeypatch.setattr(analysis.tokens.cache, "CORPUS_ENTRIES", 2)
     docs = gwr[gwr["year"] >= 2021].reset_index(drop=True)
     subsets = [docs.iloc[[0, 1]], docs.iloc[[1, 2]], docs.iloc[[0, 2]]]
     for subset in subsets[:2]:

@@ -21,7 +21,8 @@ from analysis.tokens.pipeline import prepare
 from analysis.text.normalise import normalise
 from analysis.tokens.segment import Segmenter
 from analysis.text.structure import parse_paragraphs
-from analysis.store.store import MANIFEST, Store, add_filter, default_filter, index
+from analysis.store import Store, add_filter, default_filter, index
+from analysis.store.files import MANIFEST
 from analysis.topics.streaming import StreamingNMF, transform_paragraphs
 from analysis.tokens.nesting import TokenFilter
 from analysis.stats.trends import term_trends

@@ -1,4 +1,5 @@
-"""Command line: ``analysis corpus fetch|info``, ``analysis segment``, ``analysis count``, ``analysis lexicon check``, ``analysis bench``."""
+"""Command line: ``analysis corpus fetch|info``, ``analysis segment``, ``analysis count``, ``analysis lexicon check``,
+``analysis bench``, and the on-disk store's ``analysis index`` and ``analysis keyness``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-
-from .store.store import add_store_commands
 
 
 def _corpus_fetch(args) -> int:
@@ -107,6 +106,73 @@ def _bench(args) -> int:
     from .bench.segmentation import run_benchmark
     run_benchmark(repeat=args.repeat)
     return 0
+
+
+def _cli_index(args) -> int:
+    from .store.build import index
+    from .tokens.segment import Segmenter
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fields = {k: v for k, v in (("text", args.text_field), ("year", args.year_field),
+                                    ("collection", args.collection)) if v}
+        segmenter = None
+        if args.lexicon:
+            from .lexicon.terms import Lexicon
+            segmenter = Segmenter(Lexicon.load(extra=args.lexicon), cache=False)
+        result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
+                       chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet,
+                       overwrite=args.overwrite, **fields)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"note: {w.message}")
+    print(f"{result.store}: indexed {result.indexed} documents ({result.chars:,} characters) in "
+          f"{result.parts} parts, skipped {result.skipped} already indexed, {result.seconds:.1f} s")
+    return 0
+
+
+def _cli_keyness(args) -> int:
+    from ._util.atomic import atomic_write
+    from ._util.check import years
+    from .store.store import Store
+    store = Store(args.store)
+    reference = store.select(collection=args.collection, years=years(args.years, "--years"), exclude=args.target)
+    table = store.keyness(args.target, reference, measure=args.measure)
+    out = Path(args.out)
+    atomic_write(out, lambda fh: table.to_csv(fh, index=False), clean_stale=False)
+    print(f"{out}: {len(table)} terms, {args.target} against {int(reference.sum())} documents "
+          f"({table.attrs['filter']})")
+    return 0
+
+
+def add_store_commands(subparsers) -> None:
+    """``analysis index`` and ``analysis keyness``: the on-disk store's commands (called by :func:`build_parser`)."""
+    from .store.build import CHUNK_CHARS
+    from .store.engines import ENGINES
+    idx = subparsers.add_parser("index", help="segment a corpus in chunks into an on-disk Parquet store")
+    idx.add_argument("corpus", nargs="?", help="folder of .txt, .jsonl or .csv (default: the study corpus)")
+    idx.add_argument("--out", required=True, help="store folder (created, or extended: indexed documents are skipped)")
+    idx.add_argument("--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster")
+    idx.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
+    idx.add_argument("--chunk-chars", type=int, default=CHUNK_CHARS, help="characters per chunk (bounds memory)")
+    idx.add_argument("--jobs", type=int, help="worker processes (default: all cores; dask LocalCluster: 2)")
+    idx.add_argument("--text-field", help="JSON Lines / CSV field holding the text (default: text)")
+    idx.add_argument("--year-field", help="JSON Lines / CSV field holding the year (default: year)")
+    idx.add_argument("--collection", help="collection name for documents without one (default: the file name)")
+    idx.add_argument("--lexicon", action="append", metavar="TSV",
+                     help="extra lexicon file (term, category, …), e.g. learned terms; repeatable")
+    idx.add_argument("--overwrite", action="store_true",
+                     help="delete the store first (default: keep it and add only documents not yet indexed)")
+    idx.add_argument("--quiet", action="store_true", help="no progress bar")
+    idx.set_defaults(func=_cli_index)
+
+    key = subparsers.add_parser("keyness", help="keyness of a document against a reference, from a store")
+    key.add_argument("store", help="a store made by `analysis index`")
+    key.add_argument("--target", required=True, help="doc_id of the target document")
+    key.add_argument("--collection", help="reference collection (default: every other document)")
+    key.add_argument("--years", help="reference years, e.g. 2015-2024")
+    key.add_argument("--measure", choices=["g2", "chi2"], default="g2")
+    key.add_argument("--out", required=True, help="CSV file to write")
+    key.set_defaults(func=_cli_keyness)
 
 
 class _Parser(argparse.ArgumentParser):

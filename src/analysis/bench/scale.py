@@ -107,7 +107,7 @@ class TreeMemory:
 def measure(args: list[str]) -> dict:
     """Run ``python -m analysis.bench_scale --job …`` in a fresh process; its seconds and peak tree RSS."""
     env = {**os.environ, "ANALYSIS_PROGRESS": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.bench_scale", "--job", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.bench.scale", "--job", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with TreeMemory(proc.pid) as mem:
         out, err = proc.communicate()
@@ -130,7 +130,7 @@ def _job(kind: str, corpus: str, store: str | None, engine: str | None) -> None:
         corpus_obj = prepare(load_corpus(corpus), segmenter=Segmenter(cache=False), progress=False)
         n_docs = len(corpus_obj.documents)
     else:
-        from ..store.store import index
+        from ..store.build import index
         result = index(corpus, store, engine=engine, segmenter=Segmenter(cache=False), progress=False)
         n_docs = result.indexed
     print(json.dumps({"seconds": time.perf_counter() - start, "n_docs": n_docs}))

@@ -10,8 +10,8 @@ from .dictionary import (Dictionary, filter_name, as_keep, Source, source, token
                          UnitCounts, count_unit, lookup, lookup_terms, category_keyness, category_trends)
 from .formulations import (formulation_shape, find_formulations, expand_members, formulation_trends)
 from .keyness import (g2_statistic, chi2_statistic, log_ratio, expected_min, fisher_exact_p, dispersion,
-                      bootstrap_log_ratio, is_key, select_pair, keyness, keyness_from_dtm, key_terms)
-from .like_for_like import (select_documents, matching_paragraphs, like_for_like)
+                      bootstrap_log_ratio, is_key, keyness, keyness_from_dtm, key_terms)
+from .like_for_like import (matching_paragraphs, like_for_like)
 from .repeats import (find_repeats, Deduplicated, drop_repeats, dedupe_units)
 from .similarity import (cross_similarity, similarity_to)
 from .tfidf import (tfidf_matrix, tfidf, tfidf_from_dtm)
@@ -22,7 +22,7 @@ __all__ = ["first_appearance_all", "keyness_survival", "split_sentences", "collo
     "token_units", "default_nesting", "UnitCounts", "count_unit", "lookup", "lookup_terms",
     "category_keyness", "category_trends", "formulation_shape", "find_formulations", "expand_members",
     "formulation_trends", "g2_statistic", "chi2_statistic", "log_ratio", "expected_min", "fisher_exact_p",
-    "dispersion", "bootstrap_log_ratio", "is_key", "select_pair", "keyness", "keyness_from_dtm", "key_terms",
-    "select_documents", "matching_paragraphs", "like_for_like", "find_repeats", "Deduplicated",
-    "drop_repeats", "dedupe_units", "cross_similarity", "similarity_to", "tfidf_matrix", "tfidf",
-    "tfidf_from_dtm", "trend_table", "term_trends", "first_appearance"]
+    "dispersion", "bootstrap_log_ratio", "is_key", "keyness", "keyness_from_dtm", "key_terms",
+    "matching_paragraphs", "like_for_like", "find_repeats", "Deduplicated", "drop_repeats", "dedupe_units",
+    "cross_similarity", "similarity_to", "tfidf_matrix", "tfidf", "tfidf_from_dtm", "trend_table",
+    "term_trends", "first_appearance"]

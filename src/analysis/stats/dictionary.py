@@ -58,9 +58,10 @@ from scipy import stats
 
 from .._util import check
 from .._util.moved import renamed
+from ..corpus.select import document_mask, select_pair
 from ..errors import InputError
 from ..counts.frequency import PER
-from .keyness import _select, g2_statistic, log_ratio, select_pair
+from .keyness import g2_statistic, log_ratio
 from ..lexicon.terms import Lexicon
 from ..tokens.nesting import boundaries, term_starts
 from .trends import trend_table
@@ -555,7 +556,7 @@ def category_trends(docs, dictionary: Dictionary, *, target=None, years: Sequenc
     units = src.units
     if "year" not in units.columns:
         raise InputError("category trends need a 'year' column")
-    target_ids = sorted(set(units.loc[_select(units, target, "target"), "doc_id"])) if target is not None else None
+    target_ids = sorted(set(units.loc[document_mask(units, target, "target"), "doc_id"])) if target is not None else None
     counts = _count_units(src, dictionary, count)
     frame = pd.DataFrame({"doc_id": units["doc_id"], "year": units["year"].astype("Int64"),
                           "n_tokens": [uc.total for uc in counts]})

@@ -81,6 +81,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from .._util import check
+from ..corpus.select import select_pair
 from ..counts.dtm import build_dtm
 from ..errors import InputError
 from ..counts.frequency import PER
@@ -270,41 +271,6 @@ def is_key(table: pd.DataFrame, *, alpha: float = ALPHA, min_units: int = MIN_UN
     spread = (units >= min_units).where(over, ~units.isna()).astype("boolean")
     spread[units.isna()] = pd.NA
     return (significant & ci_ok & spread).rename("is_key")
-
-
-def _select(docs: pd.DataFrame, which, role: str, func: str = "keyness") -> np.ndarray:
-    """A boolean mask from a doc_id, a list of doc_ids, a boolean mask or a callable on the table
-    (checked by :func:`analysis._check.selector`: None, a number or an integer 0/1 array is an
-    :class:`InputError`).  A missing value in a boolean mask (a document without a year, for
-    ``lambda d: d.year.between(…)``) counts as not selected."""
-    ids = docs["doc_id"].astype(str)
-    if callable(which):
-        which = which(docs)
-    kind, value = check.selector(which, len(docs), role, func)
-    if kind == "mask":
-        return value
-    unknown = sorted(set(value) - set(ids))
-    if unknown:
-        raise InputError(f"{role} names unknown document(s): {unknown}")
-    return ids.isin(value).to_numpy()
-
-
-def select_pair(table: pd.DataFrame, target, reference=None, func: str = "keyness") -> tuple[np.ndarray, np.ndarray]:
-    """The target's and the reference's masks over ``table`` (documents, or units such as
-    paragraphs: several rows may share a doc_id), checked: the target selects something and not
-    everything, the reference (default: every other row) selects something and no target row."""
-    is_target = _select(table, target, "target", func)
-    if not is_target.any():
-        raise InputError("target selects no documents")
-    if is_target.all():
-        raise InputError("target cannot be all the documents")
-    is_reference = ~is_target if reference is None else _select(table, reference, "reference", func)
-    if (is_reference & is_target).any():
-        overlap = list(dict.fromkeys(table.loc[is_reference & is_target, "doc_id"]))
-        raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
-    if not is_reference.any():
-        raise InputError("reference selects no documents")
-    return is_target, is_reference
 
 
 def _check_options(measure: str, resample: str, func: str = "keyness", *, min_target=1, min_count=1, n_boot=N_BOOT,

@@ -16,33 +16,9 @@ import numpy as np
 import pandas as pd
 
 from .._util import check
+from ..corpus.select import select_documents  # noqa: F401  (its home before analysis.corpus.select)
 from ..errors import InputError
 from ..tokens.nesting import Nesting, count_in_stream
-
-
-def select_documents(documents: pd.DataFrame, *, collection: str | None = None,
-                     years: tuple[int, int] | str | int | None = None, doc_ids=None, exclude=None) -> np.ndarray:
-    """A boolean mask over a documents table (columns ``doc_id``, ``collection``, ``year``): the
-    documents of ``collection``, in ``years`` (inclusive: a (first, last) tuple, one year or a
-    string such as ``"2015-2024"``, read by :func:`analysis._check.years`), among ``doc_ids``,
-    not in ``exclude``."""
-    years = check.years(years, "years", "select")
-    if collection is not None and not isinstance(collection, str):
-        raise check.fail("select", "collection", "a collection name (a string) or None", collection)
-    d = documents
-    mask = np.ones(len(d), bool)
-    if collection is not None:
-        mask &= (d["collection"] == collection).to_numpy()
-    if years is not None:
-        mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
-    for name, which, keep in (("doc_ids", doc_ids, True), ("exclude", exclude, False)):
-        if which is not None:
-            kind, value = check.selector(which, len(d), name, "select")
-            chosen = value if kind == "mask" else d["doc_id"].astype(str).isin(value).to_numpy()
-            mask &= chosen if keep else ~chosen
-    if not mask.any():
-        raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
-    return mask
 
 
 def matching_paragraphs(paragraphs: pd.DataFrame, terms: Iterable[str], *, min_hits: int = 1,

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .._util import check
+from ..corpus.select import document_mask
 from ..counts.dtm import build_dtm
 from ..errors import InputError
 from ..counts.frequency import PER
-from .keyness import _select
 
 TREND_COLUMNS = ["term", "year", "count", "total_tokens", "per_10k", "n_docs", "series"]
 
@@ -30,7 +30,7 @@ def trend_table(counts: pd.DataFrame, docs: pd.DataFrame, *, target=None, years:
     ``years`` are the years shown: a range or list of years as given, or a (first, last) tuple, one
     year or a string such as ``"2015-2024"`` (every year of that span; :func:`analysis._check.year_list`)."""
     years = check.year_list(years, "years", func)
-    is_target = _select(docs, target, "target", func) if target is not None else np.zeros(len(docs), bool)
+    is_target = document_mask(docs, target, "target", func) if target is not None else np.zeros(len(docs), bool)
     has_year = docs["year"].notna().to_numpy()
     ref = ~is_target & has_year
     if not ref.any():

@@ -23,10 +23,10 @@ import pandas as pd
 
 from .._util import check
 from ..corpus import ensure_unique_ids, load_default_corpus
+from ..corpus.select import select_documents
 from ..errors import CorpusWarning
 from ..lexicon.terms import Lexicon
 from .segment import Segmenter, apply_filter, check_texts, segmented_documents
-from ..stats.like_for_like import select_documents
 from .nesting import TokenFilter, term_matrix
 
 #: The filter the study counts with unless a notebook says why not: stopwords-iso's Chinese list,

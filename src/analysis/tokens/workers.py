@@ -1,13 +1,10 @@
-"""Parallel segmentation on this machine's cores, with loky (joblib's process executor).
+"""Parallel segmentation on this machine's cores, on the package's loky pool
+(:mod:`analysis._util.pool`: workers that do not re-import ``__main__``, reused between calls).
 
-loky starts its workers with fork + exec and does not re-import the caller's ``__main__``,
-so a user's script without an ``if __name__ == "__main__":`` guard runs once, not once per
-worker; a kernel, ``python -c`` or standard input work the same way.  The pool is reused
-between calls (no start-up cost on a re-run).  Texts are balanced by length over several
-chunks per worker, handed out as workers free up, so that a core slowed by other load on a
-shared machine does not hold up the whole run.  Small jobs (under ``PARALLEL_MIN_CHARS``)
-stay in the calling process.  When worker processes cannot be started, the work is done in
-one process with a one-line warning.
+Texts are balanced by length over several chunks per worker, handed out as workers free up, so
+that a core slowed by other load on a shared machine does not hold up the whole run.  Small jobs
+(under ``PARALLEL_MIN_CHARS``) stay in the calling process.  When worker processes cannot be
+started, the work is done in one process with a one-line warning.
 """
 
 from __future__ import annotations
@@ -15,6 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Sequence
 
+from .._util.pool import executor, worker_count
 from .cache import Segments
 
 if TYPE_CHECKING:
@@ -55,19 +53,17 @@ def balanced_chunks(lengths: Sequence[int], n_chunks: int) -> list[list[int]]:
 
 
 def process_texts(segmenter: "Segmenter", texts: list[str], *, progress: bool | None = None) -> list[Segments]:
-    """``segmenter.process`` over ``texts``, each as :class:`~analysis.cache.Segments`, on several
+    """``segmenter.process`` over ``texts``, each as :class:`~analysis.tokens.cache.Segments`, on several
     cores when the job is large enough."""
     from .._util.progress import progress_bar
     total = sum(map(len, texts))
-    workers = min(segmenter.n_jobs, len(texts))
+    workers = worker_count(segmenter.n_jobs, len(texts))
     if workers <= 1 or total < PARALLEL_MIN_CHARS:
         return [_segments(segmenter, t) for t in progress_bar(texts, desc="segmenting", disable=_off(progress, total))]
     chunks = balanced_chunks([len(t) for t in texts], CHUNKS_PER_WORKER * workers)
     try:
-        from joblib.externals.loky import get_reusable_executor
-        executor = get_reusable_executor(max_workers=workers, initializer=_init_worker, initargs=(segmenter,),
-                                         timeout=300)
-        futures = [executor.submit(_process_chunk, [texts[i] for i in c]) for c in chunks]
+        pool = executor(workers, initializer=_init_worker, initargs=(segmenter,))
+        futures = [pool.submit(_process_chunk, [texts[i] for i in c]) for c in chunks]
         out: list[Segments] = [None] * len(texts)  # type: ignore[list-item]
         bar = progress_bar(total=total, desc="segmenting", unit="char", unit_scale=True, disable=_off(progress, total))
         for chunk, future in zip(chunks, futures):

@@ -24,8 +24,9 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from .._util.atomic import atomic_write
 from ..errors import InputError
-from ..store.store import Store, _atomic_write
+from ..store.store import Store
 
 
 def store_filter(store: Store, token_filter=None):
@@ -143,6 +144,6 @@ def write_paragraph_topics(store: Store, model: StreamingNMF, out: str | Path, *
     n = 0
     for i, frame in enumerate(transform_paragraphs(store, model, batch_rows=batch_rows)):
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        _atomic_write(out / f"topics-{i:05d}.parquet", lambda fh: pq.write_table(table, fh))
+        atomic_write(out / f"topics-{i:05d}.parquet", lambda fh: pq.write_table(table, fh), clean_stale=False)
         n += len(frame)
     return n
