@@ -91,8 +91,8 @@ clean: ## Remove caches, executed notebooks and generated figures (keeps .venv)
 
 .PHONY: lexicon-eval
 lexicon-eval: ## Leave-out test of learned terms: recall of removed lexicon terms, precision on the hand-labelled sample
-	$(PY) -m analysis.lexicon_eval
+	$(PY) -m analysis.tokens.learn_eval
 
 .PHONY: bench-scale
 bench-scale: ## Index 10x/30x/100x corpora with both engines beside prepare(): seconds, M chars/s, peak GB
-	$(PY) -m analysis.bench_scale
+	$(PY) -m analysis.bench.scale

@@ -248,7 +248,7 @@ def test_a_full_or_read_only_cache_folder_gives_one_warning_and_the_same_results
     def failing_write(path, write, **kwargs):  # what the kernel answers on a full / read-only / forbidden folder
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(analysis.cache, "atomic_write", failing_write)
+    monkeypatch.setattr(analysis.tokens.cache, "atomic_write", failing_write)
     with pytest.warns(CacheWarning) as record:
         table = Segmenter(cache=tmp_path / "segments").segment(_docs(*TEXTS))
     (message,) = _cache_warnings(record)
@@ -292,7 +292,7 @@ import analysis.tokens.cache
 from analysis.tokens.segment import Segmenter
 sys.path.insert(0, {tests!r})
 from test_bad_inputs_env import TEXTS, _docs
-real, calls = analysis.cache.atomic_write, []
+real, calls = analysis.tokens.cache.atomic_write, []
 def stuck(path, write, **kwargs):       # the third entry: half its bytes written, then the process is killed
     calls.append(path)
     if len(calls) < 3:
@@ -303,7 +303,7 @@ def stuck(path, write, **kwargs):       # the third entry: half its bytes writte
         print("mid-write", flush=True)
         time.sleep(120)
     return real(path, half, **kwargs)
-analysis.cache.atomic_write = stuck
+analysis.tokens.cache.atomic_write = stuck
 Segmenter(cache={folder!r}).segment(_docs(*TEXTS))
 """
 
@@ -348,7 +348,7 @@ def test_a_forged_entry_without_the_key_is_named_and_recomputed(tmp_path):
     first = _segment_warning_free(folder)
     seg = _segmenter()
     entry = SegmentCache(folder).path(seg.key(TEXTS[0]))
-    value = analysis.cache.decode(entry.read_bytes(), seg.key(TEXTS[0]), SegmentCache(folder).secret)
+    value = analysis.tokens.cache.decode(entry.read_bytes(), seg.key(TEXTS[0]), SegmentCache(folder).secret)
     for corpus in folder.glob("corpora/*.corpus"):
         corpus.unlink()  # so that the document entries are read
     entry.write_bytes(encode(_forged(value), seg.key(TEXTS[0])))  # valid in every way but the HMAC

@@ -222,7 +222,7 @@ def test_unguarded_user_script_runs_once(tmp_path):
     import sys
     script = tmp_path / "study.py"
     script.write_text("import warnings\nwarnings.simplefilter('ignore')\nprint('SCRIPT RUN', flush=True)\n"
-                      "from analysis.tokens.pipeline import prepare\nfrom analysis.segment import Segmenter\n"
+                      "from analysis.tokens.pipeline import prepare\nfrom analysis.tokens.segment import Segmenter\n"
                       "c = prepare(segmenter=Segmenter(n_jobs=2))\nprint('tokens', c.documents['n_tokens'].sum())\n",
                       encoding="utf-8")
     env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cache")}

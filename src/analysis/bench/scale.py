@@ -105,7 +105,7 @@ class TreeMemory:
 
 
 def measure(args: list[str]) -> dict:
-    """Run ``python -m analysis.bench_scale --job …`` in a fresh process; its seconds and peak tree RSS."""
+    """Run ``python -m analysis.bench.scale --job …`` in a fresh process; its seconds and peak tree RSS."""
     env = {**os.environ, "ANALYSIS_PROGRESS": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "analysis.bench.scale", "--job", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -173,7 +173,7 @@ def run(scales=SCALES, engines=ENGINES, *, collections=("gwr",), baseline: bool 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.bench_scale", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default=",".join(map(str, SCALES)), help="e.g. 10,30,100")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--collections", default="gwr", help="reference collections to repeat, e.g. gwr,cpc")

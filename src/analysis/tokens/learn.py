@@ -125,7 +125,7 @@ def learn_terms(texts_or_token_docs: Iterable[str] | Iterable[Sequence[str]], *,
     tokens, or a list of paragraphs each a list of tokens).  Each item is one document.
 
     Thresholds (defaults chosen on the study corpus: Government Work Reports 1954-2025,
-    Congress reports, the speech; ``python -m analysis.lexicon_eval`` prints the recall and
+    Congress reports, the speech; ``python -m analysis.tokens.learn_eval`` prints the recall and
     precision they give, and those of a stricter and a looser setting):
 
     ``min_count=5``

@@ -17,7 +17,7 @@ the default setting a second 50 with ``seed + 1``, so that precision rests on 10
 ``analysis/data/lexicon/learned_sample_labels.tsv``; precision is recomputed from those
 labels, and a sampled term without a label (the learned set changed) is reported as unlabelled.
 
-Run ``python -m analysis.lexicon_eval`` (or ``make lexicon-eval``).
+Run ``python -m analysis.tokens.learn_eval`` (or ``make lexicon-eval``).
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def evaluate(docs: pd.DataFrame | None = None, *, setting: str = "default", para
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.lexicon_eval", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.tokens.learn_eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--show", action="store_true", help="print the removed terms and the labelled sample")
     args = parser.parse_args(argv)
