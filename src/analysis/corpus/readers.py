@@ -38,7 +38,6 @@ def year_from_name(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-
 def _metadata(meta_path: Path, folder: Path, files: list[Path]) -> dict[str, tuple[dict, str]]:
     """``{filename: (fields, "metadata.csv, line n")}`` from a folder's metadata file."""
     rows = _csv_rows(meta_path, None)
