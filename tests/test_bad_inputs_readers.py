@@ -155,7 +155,7 @@ def test_jsonl_text_is_decoded_as_read_text_decodes_the_whole_file(tmp_path):
 
 def test_a_long_crlf_jsonl_is_split_right_across_read_blocks(tmp_path):
     """"\\r\\n" straddling the 1 MiB read blocks is one line end, and a 3 MB line is one line."""
-    from analysis.corpus.readers import _byte_lines
+    from analysis.corpus.decode import _byte_lines
     rows = [{"doc_id": f"d{i}", "text": ("改革" * (i * 37_000 + 1))} for i in range(40)]
     data = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
     path = tmp_path / "long.jsonl"

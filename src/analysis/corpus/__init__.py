@@ -8,16 +8,18 @@
 """
 
 from .fetch import Resource, fetch, fetch_all, load_manifest, reference_path, sha256_file
-from .readers import (Document, decode_bytes, decode_file, document_texts, documents_frame, ensure_unique_ids,
-                      iter_corpus, load_corpus, load_csv, load_folder, load_jsonl, read_text)
+from .decode import decode_bytes, decode_file, read_text
+from .records import documents_frame, ensure_unique_ids, parse_year
+from .readers import Document, document_texts, iter_corpus, load_corpus, load_csv, load_folder, load_jsonl
 from .reference import (CONGRESS_YEARS, describe_corpus, list_documents, load_cpc, load_default_corpus,
                         load_gwr, load_reference, load_speech, npc_session_year)
 from .select import document_mask, select_documents, select_pair
 
 __all__ = [
     "Resource", "fetch", "fetch_all", "load_manifest", "reference_path", "sha256_file",
-    "Document", "decode_bytes", "decode_file", "document_texts", "documents_frame", "ensure_unique_ids", "iter_corpus",
-    "load_corpus", "load_csv", "load_folder", "load_jsonl", "read_text",
+    "decode_bytes", "decode_file", "read_text",
+    "documents_frame", "ensure_unique_ids", "parse_year",
+    "Document", "document_texts", "iter_corpus", "load_corpus", "load_csv", "load_folder", "load_jsonl",
     "CONGRESS_YEARS", "describe_corpus", "list_documents", "load_cpc", "load_default_corpus", "load_gwr",
     "load_reference", "load_speech", "npc_session_year",
     "document_mask", "select_documents", "select_pair",

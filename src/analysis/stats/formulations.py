@@ -35,10 +35,11 @@ import pandas as pd
 from .._util import check
 from ..errors import InputError
 from ..lexicon.terms import Lexicon
+from ..text.numerals import DIGIT_CHARS
 from .trends import trend_table
 
-NUMERALS = "一二两三四五六七八九十百千"
-DIGIT = "一二两三四五六七八九"
+DIGIT = DIGIT_CHARS
+NUMERALS = DIGIT + "十百千"
 COUNT = rf"(?:[{DIGIT}]?十[{DIGIT}]?|[{DIGIT}])"          # 1–99 written in characters
 COUNT_NOT_ONE = rf"(?:[{DIGIT}]?十[{DIGIT}]?|[二两三四五六七八九])"
 CLASSIFIERS = "个项大条种座类"

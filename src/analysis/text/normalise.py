@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from typing import Callable
 
+from .structure import HEADING_START
+
 # ---------------------------------------------------------------- character classes
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
@@ -124,11 +126,6 @@ def remove_spaces_near_cjk(text: str) -> str:
 def _display_width(line: str) -> int:
     # ASCII letters, digits and spaces are half-width on a PDF page; everything else full-width.
     return sum(1 if ch.isascii() and (ch.isalnum() or ch == " ") else 2 for ch in line)
-
-
-HEADING_START = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)]"
-    r"|[一二三四五六七八九十]+(?:要|是)(?![\u4e00-\u9fff]?[、，,])|第[一二三四五六七八九十]+[，,、：:])")
 
 
 def _join(left: str, right: str) -> str:

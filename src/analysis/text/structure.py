@@ -12,6 +12,9 @@ A heading that opens a paragraph and runs on into prose (``（一）坚持党的
 is split: its first sentence is the heading, the rest a paragraph of that section,
 which may itself open with a directive (``……新作为。一要坚定不移……``).
 Every paragraph carries its section path, so any statistic can be computed per section.
+These are the package's one set of heading patterns: :data:`HEADING_START`, by which
+:func:`analysis.text.normalise.join_hard_wraps` keeps headings on their own lines, is made of them.
+The table of a corpus's paragraphs is :func:`analysis.text.paragraphs.paragraph_table`.
 """
 
 from __future__ import annotations
@@ -21,9 +24,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .normalise import normalise
+from .numerals import ORDINAL_CHARS as CN_NUM
 
-CN_NUM = "一二三四五六七八九十"
 HEADING_LEVELS: tuple[tuple[int, re.Pattern], ...] = (
     (1, re.compile(rf"^[{CN_NUM}]+、")),
     (2, re.compile(rf"^[（(][{CN_NUM}]+[）)]")),
@@ -31,6 +33,8 @@ HEADING_LEVELS: tuple[tuple[int, re.Pattern], ...] = (
     (4, re.compile(r"^[（(]\d{1,2}[）)]")),
     (5, re.compile(rf"^(?:[{CN_NUM}]+(?:要|是)(?![\u4e00-\u9fff]?[、，,])|第[{CN_NUM}]+[，,、：:])")),
 )
+# A line that starts a heading of any level, leading spaces allowed: join_hard_wraps never joins it to the line before.
+HEADING_START = re.compile(r"^\s*(?:" + "|".join(p.pattern.removeprefix("^") for _, p in HEADING_LEVELS) + ")")
 MAX_HEADING_CHARS = 80
 SENTENCE = re.compile(r"[^。！？!?…]*(?:[。！？!?]+|…+)[”’」』）)]*|[^。！？!?…]+$")
 
@@ -99,25 +103,6 @@ def section_label(heading: str, width: int = 14) -> str:
     """A short label for charts: the heading cut at its first comma or at ``width`` characters."""
     head = re.split(r"[，。；：]", heading, maxsplit=1)[0]
     return head if len(head) <= width else head[: width - 1] + "…"
-
-
-def paragraph_table(docs: pd.DataFrame, *, text_column: str | None = None) -> pd.DataFrame:
-    """One row per paragraph of every document.
-
-    Columns: ``doc_id, collection, year, paragraph, text, section`` (top-level heading or ``""``),
-    ``section_path`` (headings joined by `` > ``), ``level`` (heading level or <NA>), ``is_heading``,
-    ``n_chars``.  Texts are normalised unless ``text_column`` names a column already normalised.
-    """
-    rows = []
-    for doc in docs.itertuples(index=False):
-        text = getattr(doc, text_column) if text_column else normalise(doc.text).text
-        for p in parse_paragraphs(text):
-            rows.append((doc.doc_id, doc.collection, doc.year, p.index, p.text,
-                         p.section_path[0] if p.section_path else "", " > ".join(p.section_path),
-                         p.level, p.is_heading, len(p.text)))
-    return pd.DataFrame(rows, columns=["doc_id", "collection", "year", "paragraph", "text", "section",
-                                       "section_path", "level", "is_heading", "n_chars"]).astype(
-        {"year": "Int64", "level": "Int64"})
 
 
 def outline(text: str) -> pd.DataFrame:

@@ -40,8 +40,9 @@ import pandas as pd
 from .._util import check
 from ..errors import InputError
 from ..lexicon.terms import stopword_list
+from ..text.numerals import NUMERAL_CHARS
 
-NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
+NUMBER = re.compile(rf"^(?:[\d.,%％．·:/+\-~～]+|[{NUMERAL_CHARS}]+)$")
 STOPWORD_LISTS = ("none", "standard", "genre")
 _MEMOS: dict[tuple, dict[str, bool]] = {}
 
