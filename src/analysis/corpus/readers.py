@@ -29,7 +29,6 @@ from .decode import _byte_lines, _file_error, _line_codec, decode_file, read_tex
 from .records import _Checks, _clean_record, documents_frame, parse_year
 
 YEAR_IN_NAME = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-_year = parse_year  # the store's import until it imports parse_year from analysis.corpus.records
 
 
 def year_from_name(name: str) -> int | None:

@@ -28,7 +28,7 @@ def trend_table(counts: pd.DataFrame, docs: pd.DataFrame, *, target=None, years:
     and the documents' ``doc_id``, ``year`` and ``n_tokens``.  Shared by term and formulation trends.
 
     ``years`` are the years shown: a range or list of years as given, or a (first, last) tuple, one
-    year or a string such as ``"2015-2024"`` (every year of that span; :func:`analysis._check.year_list`)."""
+    year or a string such as ``"2015-2024"`` (every year of that span; :func:`analysis._util.check.year_list`)."""
     years = check.year_list(years, "years", func)
     is_target = document_mask(docs, target, "target", func) if target is not None else np.zeros(len(docs), bool)
     has_year = docs["year"].notna().to_numpy()

@@ -65,10 +65,10 @@ class DocRef:
 
 
 def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
-    from ..corpus.readers import _year
+    from ..corpus.records import parse_year
     for row in docs.itertuples(index=False):
         text = str(row.text)
-        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year, f"document {row.doc_id!r}"),
+        yield DocRef(str(row.doc_id), str(row.collection), parse_year(row.year, f"document {row.doc_id!r}"),
                      str(getattr(row, "title", "") or ""), seg.key(text), len(text), ("text", text))
 
 

@@ -65,7 +65,7 @@ def parse_years(value: Any) -> tuple[int, int] | None:
     Accepts ``None``/``"None"`` (the default), a tuple or list of two years, one year, and the
     strings ``"[2010, 2020]"``, ``"(2010, 2020)"``, ``"2010-2020"``, ``"2010–2020"``,
     ``"2010:2020"``, ``"2010, 2020"`` and ``"2015"``.  Both ends are included.  (The package's
-    one years parser, :func:`analysis._check.years`.)
+    one years parser, :func:`analysis._util.check.years`.)
     """
     return check.years(value, "REFERENCE_YEARS")
 
