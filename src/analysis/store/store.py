@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..corpus.select import document_mask, select_documents, select_pair
+from .._util.moved import renamed
 from ..errors import CorpusError, InputError
 from ..tokens.segment import Segmenter
 from .files import (DOC_COLUMNS, MANIFEST, _damaged, _dictionary_column, _part_path, _problem, _read_manifest,
@@ -202,7 +203,8 @@ class Store:
         table.attrs["filter"] = self.filter_name(token_filter)
         return table
 
-    def tfidf(self, which=None, *, by: str | None = None, token_filter=None, top: int | None = 20,
+    @renamed(top="n")
+    def tfidf(self, which=None, *, by: str | None = None, token_filter=None, n: int | None = 20,
               min_count: int = 1, tf: str = "raw", idf: str = "smooth", norm: str = "l2",
               exclude_ubiquitous: bool = False) -> pd.DataFrame:
         """:func:`analysis.stats.tfidf` from the store (documents or ``by`` groups as rows): the same
@@ -214,7 +216,7 @@ class Store:
         dtm = self.dtm(sel["doc_id"].tolist(), by=None if by is None else sel[by].to_numpy(),
                        token_filter=token_filter, drop_unused=True)
         from ..stats.tfidf import tfidf_from_dtm
-        table = tfidf_from_dtm(dtm, top=top, min_count=min_count, tf=tf, idf=idf, norm=norm,
+        table = tfidf_from_dtm(dtm, n=n, min_count=min_count, tf=tf, idf=idf, norm=norm,
                                exclude_ubiquitous=exclude_ubiquitous)
         table.attrs["filter"] = self.filter_name(token_filter)
         return table
@@ -258,7 +260,14 @@ class Store:
                              f"segmenter's; pass the TokenFilter itself")
         return candidate
 
-    def trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
+    def trends(self, terms: Sequence[str], **options) -> pd.DataFrame:
+        """The old name of :meth:`term_trends` (one name per statistic, in memory and in a store); goes in the
+        next release."""
+        import warnings
+        warnings.warn("Store.trends is now Store.term_trends", DeprecationWarning, stacklevel=2)
+        return self.term_trends(terms, **options)
+
+    def term_trends(self, terms: Sequence[str], *, target=None, years: Sequence[int] | None = None,
                token_filter=None) -> pd.DataFrame:
         """:func:`analysis.stats.term_trends` from the store: count and rate per year of each term."""
         from ..stats.trends import trend_table
@@ -313,6 +322,34 @@ class Store:
             yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns)
         except (OSError, pa.ArrowException) as exc:
             raise _damaged(self.root, path, exc) from exc
+
+
+
+# The package's statistics take a store as they take a documents table (one function, one name per statistic).
+from ..counts.frequency import term_frequency as _term_frequency  # noqa: E402
+from ..stats.keyness import keyness as _keyness  # noqa: E402
+from ..stats.tfidf import tfidf as _tfidf  # noqa: E402
+from ..stats.trends import term_trends as _term_trends  # noqa: E402
+
+
+@_keyness.register
+def _(docs: Store, target, reference=None, **options) -> pd.DataFrame:
+    return docs.keyness(target, reference, **options)
+
+
+@_term_frequency.register
+def _(docs: Store, **options) -> pd.DataFrame:
+    return docs.term_frequency(**options)
+
+
+@_tfidf.register
+def _(docs: Store, **options) -> pd.DataFrame:
+    return docs.tfidf(**options)
+
+
+@_term_trends.register
+def _(docs: Store, terms, **options) -> pd.DataFrame:
+    return docs.term_trends(terms, **options)
 
 
 def open_store(path: str | Path) -> Store:
