@@ -284,3 +284,18 @@ def test_cli_index_refuses_a_bad_year_in_one_line_as_corpus_info_does(tmp_path):
     assert outputs[0] == outputs[1] == f"error: {path}, line 2: year 3000 is not a year; give a whole number such " \
                                        f"as 2020 (at most 2100), or leave it empty\n"
     assert not (tmp_path / "s" / "documents").exists()
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "zlib", "hex"])
+def test_a_codec_that_is_not_a_text_encoding_is_refused_naming_the_file(tmp_path, codec):
+    """Found by the fuzzer: codecs.lookup knows rot13, base64 … but they do not decode bytes to text."""
+    from analysis.corpus import read_text
+    from analysis.errors import DecodingError
+    path = tmp_path / "a.txt"
+    path.write_text("坚持全面从严治党。", encoding="utf-8")
+    with pytest.raises(DecodingError, match=rf"a.txt: '{codec}' is not a text encoding"):
+        read_text(path, codec)
+    run = subprocess.run([sys.executable, "-m", "analysis", "segment", str(path), "--encoding", codec],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"error: {path}: '{codec}' is not a text encoding")

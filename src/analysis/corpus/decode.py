@@ -41,9 +41,14 @@ def _plausibility(text: str) -> float:
 def _codec(encoding: str, source: str) -> str:
     """The canonical codec name of ``encoding``; an unknown name is an error naming ``source``."""
     try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise DecodingError(f"{source}: unknown encoding {encoding!r}; use e.g. 'utf-8', 'gb18030' or 'big5'") from None
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        info = None
+    if info is None:
+        raise DecodingError(f"{source}: unknown encoding {encoding!r}; use e.g. 'utf-8', 'gb18030' or 'big5'")
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib …: codecs, not text encodings
+        raise DecodingError(f"{source}: {encoding!r} is not a text encoding; use e.g. 'utf-8', 'gb18030' or 'big5'")
+    return info.name
 
 
 def _decode_error(source: str, enc: str, exc: UnicodeDecodeError) -> DecodingError:
