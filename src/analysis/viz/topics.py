@@ -54,7 +54,8 @@ def plot_heatmap(matrix: pd.DataFrame, *, ax=None, cmap: str = "Reds", cbar_labe
 
 def plot_k_selection(table: pd.DataFrame, *, fig=None, title: str | None = None):
     """Two panels: mean NPMI coherence (± sd over seeds) and stability against K, one line per
-    method; the recommended model circled."""
+    method; the recommended model circled.  Draws on ``fig`` (a new figure if none) and returns the
+    array of its two Axes."""
     setup_matplotlib()
     if fig is None:
         fig = plt.figure(figsize=(PAGE_WIDTH, 3.3), layout="constrained")
@@ -83,7 +84,8 @@ def plot_k_selection(table: pd.DataFrame, *, fig=None, title: str | None = None)
 
 def plot_topic_words(weights: pd.DataFrame, *, n: int = 8, ncols: int = 4, fig=None, title: str | None = None):
     """One small panel per topic with its top words (weight within the topic); sized for a page
-    (:data:`PAGE_WIDTH` wide)."""
+    (:data:`PAGE_WIDTH` wide).  Draws on ``fig`` (a new figure if none) and returns the array of the
+    panels' Axes, one per topic."""
     setup_matplotlib()
     topics = sorted(weights["topic"].unique())
     nrows = math.ceil(len(topics) / ncols)
@@ -156,7 +158,8 @@ def plot_model_fit(fit: pd.DataFrame, *, reference_label: str, target_label: str
     """Two panels against the year: each document's out-of-vocabulary share and mean reconstruction
     error (a :func:`analysis.study.topic_study.model_fit` table: ``year, oov_share,
     reconstruction_error, series``, where ``series`` is ``"reference"`` or the target's id); the
-    reference documents as a line, the target as a star."""
+    reference documents as a line, the target as a star.  Draws on ``fig`` (a new figure if none) and
+    returns the array of its two Axes."""
     for col in ("year", "oov_share", "reconstruction_error", "series"):
         if col not in fit:
             raise InputError(f"the model-fit table has no {col!r} column")

@@ -55,7 +55,8 @@ def plot_trend_panels(trends: pd.DataFrame, *, ncols: int = 3, fig=None, sharey:
                       target_label: str | None = None):
     """Small multiples, one panel per term: the rate per 10,000 tokens per year of the reference
     series (see :func:`_draw_series` for gaps and sparse years), the target's rate as a star, and
-    in each panel's title the raw counts (reference total / target)."""
+    in each panel's title the raw counts (reference total / target).  Multi-panel: draws on ``fig``
+    (a new figure if none) and returns the array of the panels' Axes, one per term."""
     setup_matplotlib()
     terms = list(dict.fromkeys(trends["term"]))
     nrows = math.ceil(len(terms) / ncols)
@@ -205,11 +206,11 @@ def plot_similarity(sim: pd.DataFrame, *, ax=None, label_top: int = 3, title: st
 
 
 def plot_key_term_trends(trends: pd.DataFrame, n_docs: pd.Series, n_documents: int, few: int, *, ncols: int = 3,
-                         title: str | None = None, target_label: str | None = None):
-    """:func:`plot_trend_panels` of ``trends``, each panel labelled top left
+                         title: str | None = None, target_label: str | None = None, fig=None):
+    """:func:`plot_trend_panels` of ``trends`` (on ``fig``, a new figure if none), each panel labelled top left
     "in N of ``n_documents`` documents" from ``n_docs`` (term → reference documents using it),
-    followed by " · rare" where N ≤ ``few``.  Returns the axes."""
-    axes = plot_trend_panels(trends, ncols=ncols, title=title, target_label=target_label)
+    followed by " · rare" where N ≤ ``few``.  Returns the array of the panels' Axes, one per term."""
+    axes = plot_trend_panels(trends, ncols=ncols, fig=fig, title=title, target_label=target_label)
     for ax in axes:
         term = ax.get_title().split("(")[0].strip()
         if term in n_docs:
