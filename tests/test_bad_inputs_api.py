@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis import _check  # noqa: E402
+from analysis._util import check as _check  # noqa: E402
 from analysis.errors import InputError  # noqa: E402
 from analysis.viz.export import write_table  # noqa: E402
 from analysis.viz.save import figure_name, save_figure  # noqa: E402
