@@ -250,7 +250,7 @@ def test_save_and_show_in_a_kernel_shows_one_image_with_its_words(tmp_path):
     code = ["import matplotlib.pyplot as plt, pandas as pd\n"
             "from analysis.study import save_and_show\n"
             "fig, ax = plt.subplots(figsize=(3, 2)); ax.plot([2015, 2025], [1, 4]); ax.set_title('趋势')\n"
-            f"save_and_show(fig, 'trend 讲话', pd.DataFrame({{'year': [2015, 2025]}}), folder={str(tmp_path)!r}, dpi=100)",
+            f"save_and_show(fig, 'trend 讲话', pd.DataFrame({{'year': [2015, 2025]}}), folder={str(tmp_path)!r}, dpi=50)",
             "print(plt.get_fignums())"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in code])
     NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}},
@@ -260,7 +260,7 @@ def test_save_and_show_in_a_kernel_shows_one_image_with_its_words(tmp_path):
     assert len(images) == 1, outputs
     assert images[0].metadata["analysis"]["name"] == "trend-讲话"
     assert "趋势" in images[0].metadata["analysis"]["texts"]
-    assert Image.open(io.BytesIO(base64.b64decode(images[0].data["image/png"]))).size == (300, 200)
+    assert Image.open(io.BytesIO(base64.b64decode(images[0].data["image/png"]))).size == (150, 100)  # not the file
     assert (tmp_path / "trend-讲话.png").exists() and (tmp_path / "trend-讲话.csv").exists()
     assert nb.cells[1].outputs[0].text == "[]\n"
 

@@ -1,5 +1,8 @@
-"""The study's rules: notebook parameters (any document as target, its reference), labels and wording,
-the term explorer, and the notebook display helpers.
+"""The study's rules and the notebooks' steps: parameters (any document as target, its reference:
+``params``), the words of titles and prose (``wording``), the study corpus and what is read off it
+(``corpus``), the steps each notebook calls (``overview``, ``vocabulary``, ``distinctive``,
+``change``, ``topic_study``), the term explorer (``explorer``), and what a notebook saves and
+shows (``display``).
 """
 
 from .change import (describe_references, KeyTermTrends, key_term_terms, key_term_trends, FirstUseElsewhere,
