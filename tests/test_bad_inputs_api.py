@@ -31,7 +31,8 @@ from analysis.counts.frequency import term_frequency, top_terms  # noqa: E402
 from analysis.stats.keyness import key_terms, keyness  # noqa: E402
 from analysis.tokens.pipeline import SegmentedCorpus  # noqa: E402
 from analysis.stats.like_for_like import select_documents  # noqa: E402
-from analysis.study.study import output_name, resolve, save_and_show, save_table  # noqa: E402
+from analysis.study.display import save_and_show, save_table  # noqa: E402
+from analysis.study.params import output_name, resolve  # noqa: E402
 from analysis.stats.tfidf import tfidf  # noqa: E402
 from analysis.tokens.nesting import count_terms  # noqa: E402
 from analysis.topics.model import TopicModel  # noqa: E402
@@ -143,7 +144,7 @@ def test_select_one_year_and_bad_years(corpus):
 
 
 def test_the_study_and_the_api_share_the_years_parser():
-    from analysis.study.study import parse_years
+    from analysis.study.params import parse_years
     for value in ("2015-2024", "2015–2024", (2015, 2024), "[2015, 2024]"):
         assert parse_years(value) == _check.years(value) == (2015, 2024)
 

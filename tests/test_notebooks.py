@@ -14,7 +14,7 @@ import pytest
 
 from analysis.counts.frequency import term_frequency
 from analysis.stats.keyness import keyness
-from analysis.study.study import resolve
+from analysis.study.params import resolve
 
 from nbruns import NOTEBOOKS, SLUGS, TARGETS, expected_names, outputs, run_all
 

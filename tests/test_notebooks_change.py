@@ -15,7 +15,7 @@ import pytest
 from analysis.stats.collocations import split_sentences
 from analysis.stats.dictionary import Dictionary, category_trends
 from analysis.stats.repeats import find_repeats
-from analysis.study.study import resolve
+from analysis.study.params import resolve
 
 from nbruns import SLUGS, outputs
 

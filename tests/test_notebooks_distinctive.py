@@ -26,7 +26,7 @@ from analysis.tokens.learn import load_learned
 from analysis.stats.repeats import find_repeats
 from analysis.tokens.segment import section_documents
 from analysis.stats.like_for_like import like_for_like
-from analysis.study.study import resolve
+from analysis.study.params import resolve
 
 from nbruns import outputs
 

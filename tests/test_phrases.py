@@ -237,7 +237,7 @@ def test_leave_out_helpers():
 
 def test_prepare_keeps_the_learned_table_it_segmented_with(gwr):
     from analysis.tokens.pipeline import prepare
-    from analysis.study.study import learned_terms
+    from analysis.study.corpus import learned_terms
     corpus = prepare(gwr[gwr["year"] >= 2021], learn={"min_count": 5, "min_npmi": 0.5}, cache=False)
     table, path = learned_terms(corpus)
     kept = set(table.loc[table["keep"] == "yes", "term"])

@@ -48,3 +48,10 @@ def test_in_a_jupyter_kernel_the_bar_is_a_widget(tmp_path):
     outputs = nb.cells[0].outputs
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), outputs
     assert [o.text for o in outputs if o.output_type == "stream" and o.name == "stdout"] == ["True True 10\n"]
+
+
+def test_one_kernel_detection_for_bars_and_charts():
+    from analysis._util import notebook, progress as bars
+    from analysis.viz import save
+    assert bars.in_notebook is notebook.in_notebook and save.in_notebook is notebook.in_notebook
+    assert not notebook.in_notebook()  # pytest runs no kernel (the kernel case: test_in_a_jupyter_kernel_the_bar_is_a_widget)

@@ -14,7 +14,8 @@ matplotlib.use("Agg")
 from analysis.study.change import (ClosestDocuments, NumberedFormulations, category_families, closest_documents,  # noqa: E402
                                    describe_references, first_use_elsewhere, key_term_network, key_term_trends,
                                    numbered_formulations)
-from analysis.study.study import figure_texts, resolve  # noqa: E402
+from analysis.study.params import resolve  # noqa: E402
+from analysis.viz.save import figure_texts  # noqa: E402
 
 CATEGORIES = ["rule_of_law", "party_building", "theory", "numbered", "economy_policy"]
 

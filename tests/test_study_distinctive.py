@@ -13,7 +13,8 @@ import pytest
 
 from analysis.stats.keyness import key_terms, keyness
 from analysis.study import distinctive
-from analysis.study.study import figure_texts, resolve
+from analysis.study.params import resolve
+from analysis.viz.save import figure_texts
 
 matplotlib.use("agg")
 

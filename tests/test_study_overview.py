@@ -11,7 +11,7 @@ import pytest
 
 from analysis.study import overview, vocabulary
 from analysis.study.explorer import TermExplorer
-from analysis.study.study import resolve
+from analysis.study.params import resolve
 
 matplotlib.use("agg")
 

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.study.study import figure_texts, resolve, term_list
+from analysis.study.params import resolve
+from analysis.study.wording import term_list
+from analysis.viz.save import figure_texts
 from analysis.study.topic_study import (GWR_LABELS, choose_k, fit_topics, model_fit, prevalence_by_year, target_mix,
                                         topic_paragraphs)
 from analysis.topics.model import recommend_k
-from analysis.viz.topic_charts import plot_model_fit
+from analysis.viz.topics import plot_model_fit
 
 GENRE = "stopwords=genre, min_chars=2, numbers=no, punct=no"
 

@@ -20,17 +20,10 @@ import os
 import sys
 from collections.abc import Iterable
 
+from .notebook import in_notebook
+
 ENV = "ANALYSIS_PROGRESS"
 _OFF = {"0", "false", "no", "off"}
-
-
-def in_notebook() -> bool:
-    """True inside a Jupyter kernel (JupyterLab, nbclient, papermill); False in a terminal IPython or plain Python."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    shell = ipython.get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def _env() -> str:

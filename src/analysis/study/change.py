@@ -1,8 +1,8 @@
 """Notebook 4, what is new and what persists: each step takes the corpus and the resolved study
 parameters (``study``: the keyness reference, ``trend``: the trajectories' reference, from
-:func:`analysis.study.study.resolve`), returns its table(s), and words them: ``describe()`` gives
+:func:`analysis.study.params.resolve`), returns its table(s), and words them: ``describe()`` gives
 the Markdown the notebook shows, generated from those tables; ``plot()`` draws the chart the
-notebook saves with :func:`analysis.study.study.save_and_show`.
+notebook saves with :func:`analysis.study.display.save_and_show`.
 
 >>> terms = key_term_trends(corpus, study, trend)
 >>> save_and_show(terms.plot(), f"trends_key_terms_{study.target}_{trend.slug}", terms.trends)
@@ -30,7 +30,9 @@ from ..stats.formulations import find_formulations, formulation_trends
 from ..stats.keyness import key_terms, keyness
 from ..stats.similarity import similarity_to
 from ..stats.trends import first_appearance, trend_table
-from .study import StudyParams, collection_name, links_in_repeats, term_list
+from .corpus import links_in_repeats
+from .params import StudyParams
+from .wording import collection_name, term_list
 
 
 def _plural(n: int, word: str) -> str:
@@ -93,8 +95,8 @@ class KeyTermTrends:
 
     def plot(self):
         """The panels (each saying in how many reference documents its term occurs), captioned; the Figure."""
-        from ..viz.change import plot_key_term_trends
-        from ..viz.charts import add_caption
+        from ..viz.trends import plot_key_term_trends
+        from ..viz.style import add_caption
         study, series = self.study, self.trend.reference_label
         axes = plot_key_term_trends(self.trends, self.n_docs, self.n_documents, self.few, ncols=3,
                                     title=f"Key terms of {study.short_label} across the {series}",
@@ -233,7 +235,8 @@ class NumberedFormulations:
 
     def plot_first(self):
         """First and last year of each shown formulation in the series, captioned; the Figure."""
-        from ..viz.charts import add_caption, plot_first_appearance
+        from ..viz.style import add_caption
+        from ..viz.trends import plot_first_appearance
         study, n, n_found = self.study, len(self.shown), len(self.found)
         ax = plot_first_appearance(self.first, target_year=study.target_year, target_label=study.short_label,
                                    reference_label=f"the {collection_name(study.reference_collection)}",
@@ -247,7 +250,8 @@ class NumberedFormulations:
 
     def plot_trends(self):
         """One panel per shown formulation: rate per 10,000 tokens by year, captioned; the Figure."""
-        from ..viz.charts import add_caption, plot_trend_panels
+        from ..viz.style import add_caption
+        from ..viz.trends import plot_trend_panels
         study = self.study
         axes = plot_trend_panels(self.trends, ncols=4, title="Numbered formulations per 10,000 tokens, by year",
                                  target_label=f"{study.short_label} ({study.target_year})")
@@ -341,7 +345,7 @@ for its category, nested occurrences included, so a theme split over many compou
     def plot(self):
         import matplotlib.pyplot as plt
 
-        from ..viz.charts import PAGE_WIDTH, add_caption
+        from ..viz.style import PAGE_WIDTH, add_caption
         from ..viz.network import plot_category_trends
         study = self.study
         fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 4.6), layout="constrained")
@@ -387,7 +391,7 @@ for its category, nested occurrences included, so a theme split over many compou
 def category_families(corpus, study: StudyParams, trend: StudyParams, categories) -> CategoryFamilies:
     """The lexicon's ``categories`` (those it has) as a dictionary, counted nested by year over
     ``trend``'s reference and the target; a periodic series gets its document years only."""
-    from ..viz.charts import is_intermittent
+    from ..viz.style import is_intermittent
     lexicon = corpus.segmenter.lexicon
     have = set(lexicon.table["category"])
     dictionary = Dictionary.from_lexicon(lexicon, [c for c in categories if c in have])
@@ -404,7 +408,7 @@ def category_families(corpus, study: StudyParams, trend: StudyParams, categories
 class KeyTermNetwork:
     """``terms``: the key terms in the network (chosen as ``note`` says); ``edges``: pairs used in
     the same ``unit`` of the target (:func:`analysis.stats.collocations.cooccurrence`) with
-    ``n_repeats``/``repeat_chars`` (:func:`analysis.study.study.links_in_repeats`); ``graph``: the
+    ``n_repeats``/``repeat_chars`` (:func:`analysis.study.corpus.links_in_repeats`); ``graph``: the
     links of at least ``min_link`` units."""
 
     study: StudyParams
@@ -430,7 +434,7 @@ matched as whole tokens). A link inside a passage the target repeats word for wo
     def plot(self):
         import matplotlib.pyplot as plt
 
-        from ..viz.charts import PAGE_WIDTH, add_caption
+        from ..viz.style import PAGE_WIDTH, add_caption
         from ..viz.network import plot_network
         study, unit = self.study, self.unit
         fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 6.2), layout="constrained")
@@ -497,7 +501,8 @@ Cosine similarity of {self.study.name} to each document of the {self.trend.refer
 idf, l2; fitted on the target and those documents together)."""
 
     def plot(self):
-        from ..viz.charts import add_caption, plot_similarity
+        from ..viz.style import add_caption
+        from ..viz.trends import plot_similarity
         study, series = self.study, self.trend.reference_label
         ax = plot_similarity(self.table, title=f"How close {study.short_label} is to each document of the reference",
                              xlabel=f"year of the document ({series})", target_year=study.target_year,

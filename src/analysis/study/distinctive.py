@@ -18,7 +18,9 @@ import pandas as pd
 from ..errors import InputError
 from ..stats.keyness import key_terms as select_key_terms
 from ..stats.keyness import keyness
-from .study import StudyParams, filter_note, lr_text, plot_family_keyness, plot_key_terms, term_list
+from ..viz.keyness import plot_family_keyness, plot_key_terms
+from .params import StudyParams
+from .wording import filter_note, lr_text, term_list
 
 # The columns of the key-terms table the notebook shows.
 KEY_COLUMNS = ["term", "n_target", "n_reference", "per_10k_target", "per_10k_reference", "n_units_target", "dp", "g2",
@@ -51,7 +53,7 @@ class KeyTerms:
 
     @property
     def measure_name(self) -> str:
-        from ..viz.charts import MEASURE_NAMES
+        from ..viz.style import MEASURE_NAMES
         return MEASURE_NAMES[self.measure]
 
     @property
@@ -79,7 +81,7 @@ class KeyTerms:
 
     def plot(self, n: int = 15):
         """Log Ratio with its bootstrap interval of the ``n`` strongest key terms each way (:func:`plot_key_terms`)."""
-        from ..viz.charts import add_caption
+        from ..viz.style import add_caption
         study = self.study
         ax = plot_key_terms(self.table, n, alpha=self.alpha, min_units=self.min_units, target_label=study.short_label,
                             reference_label=study.reference_short,
@@ -129,7 +131,8 @@ class KeyTerms:
         return pd.concat([self.over.head(n), self.under.head(n)])
 
     def plot_cloud(self, n: int = 40):
-        from ..viz.charts import add_caption, plot_comparison_cloud
+        from ..viz.frequency import plot_comparison_cloud
+        from ..viz.style import add_caption
         is_key = self.table["is_key"].fillna(False).to_numpy(dtype=bool)
         ax = plot_comparison_cloud(self.table[is_key], n=n, alpha=self.alpha, seed=self.seed, target_label=self.study.short_label,
                                    reference_label=self.study.reference_short)
@@ -240,7 +243,7 @@ class LikeForLike:
         """Two panels of key terms: (a) against the whole reference, (b) against the subject passages."""
         import matplotlib.pyplot as plt
 
-        from ..viz.charts import PAGE_WIDTH, add_caption
+        from ..viz.style import PAGE_WIDTH, add_caption
         key, like, study = self.key, self.subject_key, self.key.study
         n_rows = [max(len(key.over.head(n)) + len(key.under.head(n)), 2), max(len(like.over.head(n)) + len(like.under.head(n)), 2)]
         fig, axes = plt.subplots(2, 1, figsize=(PAGE_WIDTH - 0.3, 0.27 * sum(n_rows) + 3.6), height_ratios=n_rows,
@@ -321,7 +324,7 @@ class Families:
         return self.table[self.COLUMNS]
 
     def plot(self):
-        from ..viz.charts import add_caption
+        from ..viz.style import add_caption
         family, key, study = self.table, self.key, self.key.study
         ax = plot_family_keyness(family, alpha=key.alpha,
                                  title=f"Term families of {study.short_label} against {study.reference_short}")
@@ -414,7 +417,8 @@ class Tfidf:
     key: KeyTerms
 
     def plot(self, n: int = 20):
-        from ..viz.charts import add_caption, plot_top_terms
+        from ..viz.frequency import plot_top_terms
+        from ..viz.style import add_caption
         key, study = self.key, self.key.study
         ax = plot_top_terms(self.table, n, value="tfidf", xlabel="TF-IDF weight (tf=raw, idf=smooth, l2; raw count at bar end)",
                             title=f"The most distinctive terms of {study.short_label} by TF-IDF")
@@ -492,7 +496,8 @@ class BySection:
 
     def plot(self):
         """Heatmap of the terms' rates per part, annotated with counts; ``None`` where no part has a significant term."""
-        from ..viz.charts import add_caption, plot_heatmap
+        from ..viz.style import add_caption
+        from ..viz.topics import plot_heatmap
         key, study, sizes, terms, many = self.key, self.key.study, self.sizes, self.terms, self.many
         parts = list(self.sections["doc_id"])
         if not terms:

@@ -4,17 +4,23 @@ included), its nested counts by year and its concordance, shown in a notebook or
 >>> explorer = TermExplorer.build(corpus, study, trend, min_count=3)
 >>> explorer.show(explorer.choices[0])        # in a notebook: the sentences, tables and the trend chart
 >>> explorer.widget()                         # JupyterLab: a box to type or pick a term
+
+The explorer's one computation is :func:`explore_term` (everything about one term, as a dict).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..stats.keyness import key_terms, keyness
 from ..stats.trends import trend_table
-from .study import StudyParams, explore_term, show_figure
+from ..viz.save import show_figure
+from .params import StudyParams, resolve
 
 KEY_COLUMNS = ["term", "n_target", "n_reference", "total_target", "total_reference", "per_10k_target", "per_10k_reference",
                "g2", "log_ratio", "lr_bound", "p_adj", "p_method", "n_units_target", "share_units_target", "lr_ci_low",
@@ -64,7 +70,8 @@ class TermReport:
             ["series", "year", "count", "total_tokens", "per_10k"]]
 
     def plot(self):
-        from ..viz.charts import add_caption, plot_term_trend
+        from ..viz.style import add_caption
+        from ..viz.trends import plot_term_trend
         ax = plot_term_trend(self.trends, target_label=self.study.short_label,
                              title=f"{self.term}: {self.trend.reference_short} and {self.study.short_label}")
         add_caption(ax.figure, f"Rate per 10,000 tokens per year; numbers above the points: that year's count (nested "
@@ -155,3 +162,76 @@ class TermExplorer:
         box.observe(on_change, names="value")
         display(widgets.VBox([box, out]))
         return box
+
+
+def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, *, trend: StudyParams | None = None,
+                 min_count: int = 3, window: int = 15, max_lines: int | None = 200) -> dict:
+    """Everything about one term: its trend across years, its keyness row and its concordance.
+
+    ``target`` is a document id or a resolved :class:`StudyParams` (keyness mode); ``reference``
+    a boolean mask over ``corpus.documents`` overriding its reference.  ``trend`` is the
+    trend-mode study (default: resolved for the same target and reference collection).
+
+    Returns a dict: ``term``, ``trend`` (count, tokens and rate per 10,000 per year, target
+    as its own series), ``keyness`` (one row: counts, rates, G², Log Ratio, p_adj — p_adj
+    over all terms with at least ``min_count`` occurrences, as in notebook 3), ``kwic``
+    (every occurrence in the target and the trend reference, with year and section label;
+    the first ``max_lines`` kept), ``n_kwic`` (all occurrences), ``summary`` (a sentence)
+    and ``figure`` (the trend chart).
+    """
+    from ..stats.concordance import kwic
+    from ..counts.frequency import PER
+    from ..stats.keyness import g2_statistic, keyness, log_ratio
+    from ..viz.trends import plot_term_trend
+    from ..text.structure import section_label
+    from ..stats.trends import term_trends
+
+    term = (term or "").strip()
+    if not term:
+        raise InputError("explore_term needs a term")
+    study = target if isinstance(target, StudyParams) else resolve(corpus, target=target)
+    ref_mask = study.reference_mask if reference is None else np.asarray(reference, bool)
+    trend = trend or resolve(corpus, target=study.target, reference_collection=study.reference_collection, mode="trend")
+    docs = corpus.documents
+
+    table = keyness(docs, study.target_mask, ref_mask, min_target=0, min_count=min_count)
+    row = table[table["term"] == term]
+    if row.empty:  # below min_count or not a token: counts by hand, no adjusted p
+        a = sum(t == term for toks in docs.loc[study.target_mask, "tokens"] for t in toks)
+        b = sum(t == term for toks in docs.loc[ref_mask, "tokens"] for t in toks)
+        c, d = int(table["total_target"].iloc[0]), int(table["total_reference"].iloc[0])
+        sign = 1.0 if a / c >= b / d else -1.0
+        row = pd.DataFrame({"term": [term], "n_target": [a], "n_reference": [b], "total_target": [c],
+                            "total_reference": [d], "per_10k_target": [a / c * PER], "per_10k_reference": [b / d * PER],
+                            "g2": [sign * float(g2_statistic(a, b, c, d))], "log_ratio": [float(log_ratio(a, b, c, d))],
+                            "p_adj": [np.nan]})
+    row = row.reset_index(drop=True)
+
+    series_docs = docs[trend.reference_mask | trend.target_mask]
+    try:
+        trends = term_trends(series_docs, [term], target=study.target)
+    except InputError:
+        trends = None
+    paragraphs = corpus.paragraphs
+    ids = set(docs.loc[trend.reference_mask | study.target_mask | ref_mask, "doc_id"])
+    lines = kwic(paragraphs[paragraphs["doc_id"].isin(ids)], term, window=window)
+    lines.insert(3, "section_label", lines["section"].map(lambda s: section_label(s) if s else "（开场）"))
+    lines = lines.assign(_t=lines["doc_id"] != study.target).sort_values(["_t", "year", "doc_id", "paragraph"],
+                                                                        kind="stable").drop(columns="_t")
+    n_lines = len(lines)
+    figure = None
+    if trends is not None:
+        figure = plot_term_trend(trends, target_label=study.short_label,
+                                 title=f"{term}: {trend.reference_label} and {study.short_label}").figure
+    r = row.iloc[0]
+    summary = (f"{term}: {int(r.n_target)} occurrence(s) in {study.label} ({r.per_10k_target:.1f} per 10,000 tokens) "
+               f"and {int(r.n_reference)} in the {study.reference_label} ({r.per_10k_reference:.1f} per 10,000); "
+               f"G² {r.g2:+.1f}, Log Ratio {r.log_ratio:+.1f}"
+               + (f", p_adj {r.p_adj:.3g}" if pd.notna(r.p_adj) else ", not tested (fewer than "
+                  f"{min_count} occurrences in target and reference together, or not a token)")
+               + f". {n_lines} concordance line(s) in the target and the {trend.reference_label}.")
+    if trends is None:
+        summary += f" {term} is not a token anywhere in the series (segmented differently?): no trend."
+    return {"term": term, "trend": trends, "keyness": row, "kwic": lines.head(max_lines).reset_index(drop=True)
+            if max_lines else lines.reset_index(drop=True), "n_kwic": n_lines, "summary": summary, "figure": figure}
+

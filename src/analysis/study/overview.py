@@ -16,7 +16,9 @@ from .. import config
 from ..corpus import list_documents
 from ..text.normalise import normalise_corpus
 from ..tokens.nesting import term_matrix
-from .study import StudyParams, filter_note, gap_years, learned_terms, repeated_passages, term_list, year_ranges
+from .corpus import learned_terms, repeated_passages
+from .params import StudyParams
+from .wording import filter_note, gap_years, term_list, year_ranges
 
 SOURCES = ("Sources: Government Work Reports and CPC Congress reports from Chinese Wikisource "
            "(aldohemsn/chinese-political-corpora @99bc4b0); the speech from its PDF.")
@@ -32,7 +34,8 @@ class DocumentLengths:
     filter_note: str
 
     def plot(self):
-        from ..viz.charts import add_caption, plot_document_lengths
+        from ..viz.corpus import plot_document_lengths
+        from ..viz.style import add_caption
         fig = plot_document_lengths(self.table, value="characters", target=self.study.target).figure
         add_caption(fig, SOURCES + " Raw characters, before normalisation (no token filter applies to characters; the "
                     "study's counts of tokens use one). " + self.filter_note)
@@ -70,7 +73,8 @@ class SectionLengths:
     filter_note: str
 
     def plot(self):
-        from ..viz.charts import add_caption, plot_section_lengths
+        from ..viz.corpus import plot_section_lengths
+        from ..viz.style import add_caption
         study = self.study
         fig = plot_section_lengths(self.paragraphs, title=f"Sections of {study.short_label}").figure
         add_caption(fig, f"{study.title_name} ({study.target}). Normalised text: line breaks of the source joined, ASCII "
@@ -104,7 +108,7 @@ def normalisation_report(docs: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class Repeats:
-    """The target's later verbatim copies of passages (:func:`analysis.study.study.repeated_passages`)."""
+    """The target's later verbatim copies of passages (:func:`analysis.study.corpus.repeated_passages`)."""
 
     table: pd.DataFrame
     study: StudyParams

@@ -1,9 +1,9 @@
 """The steps of notebook 5 (topics): each takes what the notebook already has — the corpus, the
-:class:`~analysis.study.study.StudyParams` of :func:`~analysis.study.study.resolve` (``mode="trend"``)
+:class:`~analysis.study.params.StudyParams` of :func:`~analysis.study.params.resolve` (``mode="trend"``)
 and the notebook's parameters — and returns a small result with its table(s) as attributes,
 ``describe()`` for the prose the notebook displays (generated from those tables) and, where the
 notebook draws a chart, ``plot()`` returning the Figure the notebook saves with
-:func:`~analysis.study.study.save_and_show`::
+:func:`~analysis.study.display.save_and_show`::
 
     data = topic_paragraphs(corpus, study, stopwords=STOPWORDS, min_tokens=MIN_TOKENS)
     k = choose_k(data, NMF_K, LDA_K, seeds=SEEDS, lda_seeds=LDA_SEEDS, cache_dir=MODELS)
@@ -29,7 +29,8 @@ from ..tokens.nesting import TokenFilter
 from ..topics.model import (TopicModel, coherence_ties, document_topics, fit_cached, mark_recommended, npmi_coherence,
                             oov_share, reconstruction_error, representative_paragraphs, select_k, topic_mix,
                             topic_prevalence)
-from .study import StudyParams, term_list
+from .params import StudyParams
+from .wording import term_list
 
 #: Labels for the topics of the Government Work Reports, attached by each topic's top word (robust
 #: to topic order), written after reading those topics; a topic they do not match keeps its top
@@ -45,7 +46,7 @@ MIN_STABILITY = 0.6  # the recommendation rule of :func:`analysis.topics.model.r
 
 
 def _caption(fig, text: str):
-    from ..viz.charts import add_caption
+    from ..viz.style import add_caption
     add_caption(fig, text)
     return fig
 
@@ -131,8 +132,8 @@ class KChoice:
         return "\n".join(lines)
 
     def plot(self):
-        """Coherence and stability against K (:func:`analysis.viz.charts.plot_k_selection`), with its caption."""
-        from ..viz.charts import plot_k_selection
+        """Coherence and stability against K (:func:`analysis.viz.topics.plot_k_selection`), with its caption."""
+        from ..viz.topics import plot_k_selection
         d = self.data
         axes = plot_k_selection(self.table, title="Choosing the number of topics")
         return _caption(axes[0].figure, f"{len(d.paras):,} paragraphs of the {d.study.reference_label} and of "
@@ -243,8 +244,8 @@ class TopicFit:
                 f"{ {label: round(float(c), 3) for label, c in zip(self.model.labels_, self.coherence)} }")
 
     def plot(self):
-        """One panel of top words per topic (:func:`analysis.viz.charts.plot_topic_words`), with its caption."""
-        from ..viz.charts import plot_topic_words
+        """One panel of top words per topic (:func:`analysis.viz.topics.plot_topic_words`), with its caption."""
+        from ..viz.topics import plot_topic_words
         d = self.data
         axes = plot_topic_words(self.model.term_weights(8), ncols=4, title=f"Topics of the "
                                 f"{d.study.reference_label.split(' (')[0]} ({self.method.upper()}, K = {self.n_topics})")
@@ -311,8 +312,8 @@ class ModelFit:
         return self.table[self.table["series"] == "reference"].sort_values("year")
 
     def plot(self):
-        """Both measures against the year, the target as a star (:func:`analysis.viz.topic_charts.plot_model_fit`)."""
-        from ..viz.topic_charts import plot_model_fit
+        """Both measures against the year, the target as a star (:func:`analysis.viz.topics.plot_model_fit`)."""
+        from ..viz.topics import plot_model_fit
         d = self.topics.data
         axes = plot_model_fit(self.table, reference_label=d.study.reference_short, target_label=d.study.short_label,
                               title=f"How well the {self.topics.method.upper()} model (K = {self.topics.n_topics}) "
@@ -392,7 +393,7 @@ class TopicPrevalence:
 
     def plot(self):
         """A heatmap of topics × years in % (capped at the 98th percentile), with its caption."""
-        from ..viz.charts import plot_heatmap
+        from ..viz.topics import plot_heatmap
         d = self.topics.data
         percent = self.matrix * 100
         cap = float(pd.Series(percent.to_numpy().ravel()).quantile(0.98))  # a few cells would wash out the rest
@@ -422,7 +423,7 @@ class TopicPrevalence:
 def prevalence_by_year(topics: TopicFit) -> TopicPrevalence:
     """Topic prevalence by year in the reference documents (:func:`analysis.topics.model.topic_prevalence`),
     over every year of their span (annual series) or the years they have (intermittent ones)."""
-    from ..viz.charts import is_intermittent
+    from ..viz.style import is_intermittent
     dt = topics.doc_topics
     reports = dt[dt["doc_id"] != topics.data.study.target]
     ref_years = reports["year"].dropna().astype(int)
@@ -452,8 +453,8 @@ class TargetMix:
         return f"{self.topics.data.study.short_label} (whole)"
 
     def plot(self):
-        """Stacked bars of the groups' topic shares (:func:`analysis.viz.charts.plot_topic_mix`), with its caption."""
-        from ..viz.charts import plot_topic_mix
+        """Stacked bars of the groups' topic shares (:func:`analysis.viz.topics.plot_topic_mix`), with its caption."""
+        from ..viz.topics import plot_topic_mix
         d = self.topics.data
         ax = plot_topic_mix(self.table, "group", order=self.order, title=f"Topic mix of {d.study.short_label}, by "
                             "section, beside the latest reference documents")

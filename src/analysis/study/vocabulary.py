@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..counts.frequency import term_frequency, top_terms
 from ..stats.keyness import keyness
-from .study import StudyParams, filter_note, term_list
+from .params import StudyParams
+from .wording import filter_note, term_list
 
 RATE_COLUMNS = ["term", "n_target", "n_reference", "total_target", "total_reference", "per_10k_target",
                 "per_10k_reference"]
@@ -51,7 +52,8 @@ class TopTerms:
         return int(((self.freq["count"] == self.cutoff) & (self.freq["rank"] > self.n)).sum())
 
     def plot(self):
-        from ..viz.charts import add_caption, plot_top_terms
+        from ..viz.frequency import plot_top_terms
+        from ..viz.style import add_caption
         ax = plot_top_terms(self.freq, self.n, title=f"The {self.n} most frequent terms of {self.study.label}")
         add_caption(ax.figure, self.caption + (f" {self.tied_out} more term(s) with {self.cutoff} occurrences are not "
                                                f"shown." if self.tied_out else "") + " " + self.filter_note)
@@ -59,7 +61,8 @@ class TopTerms:
 
     def cloud(self, n: int = 80, seed: int = 0):
         """The word cloud of the ``n`` most frequent terms and its table."""
-        from ..viz.charts import add_caption, plot_wordcloud
+        from ..viz.frequency import plot_wordcloud
+        from ..viz.style import add_caption
         ax = plot_wordcloud(self.freq, n=n, seed=seed, title=f"{self.study.title_name}: {n} most frequent terms (size ∝ count)")
         add_caption(ax.figure, self.caption + " " + self.filter_note)
         return ax.figure, top_terms(self.freq, n)
@@ -90,7 +93,8 @@ class RateComparison:
     caption: str
 
     def plot(self):
-        from ..viz.charts import add_caption, plot_rate_comparison
+        from ..viz.frequency import plot_rate_comparison
+        from ..viz.style import add_caption
         study = self.study
         ax = plot_rate_comparison(self.table, target_label=study.short_label, reference_label=study.reference_short,
                                   title=f"Top terms of {study.short_label}: rate in the target and in the reference")

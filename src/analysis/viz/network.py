@@ -1,8 +1,8 @@
 """Charts of co-occurrence networks, collocates and dictionary categories.
 
-Same conventions as :mod:`analysis.plots`: each function takes the table (or graph) a statistic
+Same conventions as :mod:`analysis.viz`: each function takes the table (or graph) a statistic
 returned and an optional ``ax``, draws, and returns the Axes; none saves anything (use
-:func:`analysis.figures.save_figure`).  Chinese renders through :func:`analysis.fonts.setup_matplotlib`.
+:func:`analysis.viz.save.save_figure`).  Chinese renders through :func:`analysis.viz.fonts.setup_matplotlib`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .charts import MUTED, PAGE_WIDTH, TARGET_COLOR as NODE_COLOR, _axes
+from .style import MUTED, PAGE_WIDTH, TARGET_COLOR as NODE_COLOR, axes
 
 
 def network_layout(graph, *, seed: int = 7, weight: str | None = "count", k: float | None = None,
@@ -90,7 +90,7 @@ def _spread_labels(ax, texts, pos: dict, *, steps: int = 200, pad: float = 2.0) 
 def plot_network(graph, *, ax=None, seed: int = 7, weight: str = "count", layout_weight: str | None = None,
                  node_color: str = NODE_COLOR, label_size: float = 9.5, max_node_size: float = 900,
                  k: float | None = None, title: str | None = None, caption: str | None = None):
-    """Draw a co-occurrence graph (:func:`analysis.collocations.cooccurrence_graph`).
+    """Draw a co-occurrence graph (:func:`analysis.stats.collocations.cooccurrence_graph`).
 
     Node area ∝ the term's count (node attribute ``count``), edge width and shade ∝ the edge's
     ``weight`` attribute.  A seeded layout (:func:`network_layout`; ``layout_weight`` is the edge
@@ -99,7 +99,7 @@ def plot_network(graph, *, ax=None, seed: int = 7, weight: str = "count", layout
     labels and their nodes are moved apart.  Legible at 7 in wide, 300 dpi.
     """
     import networkx as nx
-    ax = _axes(ax, (7, 6))
+    ax = axes(ax, (7, 6))
     ax.set_axis_off()
     ax.set_title(title or "Co-occurrence network")
     if len(graph) == 0:
@@ -144,10 +144,10 @@ def _fit_limits(ax, pos: dict, *, margin: float = 0.1) -> bool:
 
 def plot_collocates(table: pd.DataFrame, n: int = 15, *, value: str = "log_dice", ax=None, color: str = NODE_COLOR,
                     title: str | None = None):
-    """Horizontal bars of the ``n`` top collocates of a :func:`analysis.collocations.collocates` table
+    """Horizontal bars of the ``n`` top collocates of a :func:`analysis.stats.collocations.collocates` table
     by ``value``, with the co-occurrence count and G² at each bar's end."""
     top = table.sort_values(value, ascending=False).head(n).iloc[::-1]
-    ax = _axes(ax, (7, 0.32 * len(top) + 1.5))
+    ax = axes(ax, (7, 0.32 * len(top) + 1.5))
     bars = ax.barh(top["collocate"], top[value], color=color)
     for bar, o, g in zip(bars, top["n_with_node"], top["g2"]):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {o} · G² {g:.1f}", va="center", fontsize=8.5,
@@ -164,11 +164,11 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
     """Rate per 10,000 tokens of each dictionary category by year (lines; gaps where no document),
     the target series as stars in the same colour at its year (named ``target_label`` in the
     legend); colours from ``palette`` (default Paul Tol's colour-blind-safe muted set).  Takes
-    :func:`analysis.dictionary.category_trends`.  ``scale="symlog"`` (default: logarithmic above 1
+    :func:`analysis.stats.dictionary.category_trends`.  ``scale="symlog"`` (default: logarithmic above 1
     per 10,000, linear below, so zeros stay on the chart) keeps a short text with rates a hundred
     times the reports' from flattening them; ``"linear"`` for a plain axis."""
     palette = list(palette or MUTED)
-    ax = _axes(ax, (PAGE_WIDTH, 4.8))
+    ax = axes(ax, (PAGE_WIDTH, 4.8))
     categories = list(dict.fromkeys(trends["category"])) if categories is None else list(categories)
     for i, cat in enumerate(categories):
         color = palette[i % len(palette)]
