@@ -20,7 +20,7 @@ from .topic_study import (TopicData, topic_paragraphs, KChoice, choose_k, TopicF
                           model_fit, TopicPrevalence, prevalence_by_year, TargetMix, target_mix)
 from .vocabulary import (TopTerms, top_terms_step, RateComparison, rate_comparison)
 from .wording import (ordinal, collection_name, document_name, capitalise, gap_years, year_ranges, term_list,
-                      filter_note, lr_text)
+                      filter_note)
 
 __all__ = ["describe_references", "KeyTermTrends", "key_term_terms", "key_term_trends", "FirstUseElsewhere",
     "first_use_elsewhere", "NumberedFormulations", "numbered_formulations", "CategoryFamilies",
@@ -34,4 +34,4 @@ __all__ = ["describe_references", "KeyTermTrends", "key_term_terms", "key_term_t
     "topic_paragraphs", "KChoice", "choose_k", "TopicFit", "fit_topics", "ModelFit", "model_fit",
     "TopicPrevalence", "prevalence_by_year", "TargetMix", "target_mix", "TopTerms", "top_terms_step",
     "RateComparison", "rate_comparison", "ordinal", "collection_name", "document_name", "capitalise",
-    "gap_years", "year_ranges", "term_list", "filter_note", "lr_text"]
+    "gap_years", "year_ranges", "term_list", "filter_note"]

@@ -447,8 +447,8 @@ def tfidf(corpus, key: KeyTerms, n: int = 20) -> Tfidf:
     from ..stats.tfidf import tfidf as tfidf_scores
     study, docs = key.study, corpus.documents
     both = study.target_mask | study.reference_mask
-    scores_all = tfidf_scores(docs[both], top=None)
-    scores = tfidf_scores(docs[both], top=None, exclude_ubiquitous=True)
+    scores_all = tfidf_scores(docs[both], n=None)
+    scores = tfidf_scores(docs[both], n=None, exclude_ubiquitous=True)
     ubiquitous = scores_all[(scores_all["group"] == study.target) & scores_all["ubiquitous"]]
     return Tfidf(scores[scores["group"] == study.target].head(n), ubiquitous, int(both.sum()), key)
 

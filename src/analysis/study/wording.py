@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..viz.style import lr_text  # noqa: F401 - the study's wording of Log Ratio is the charts'
+
 COLLECTION_NAMES = {  # collection → (one document, several documents)
     "gwr": ("Government Work Report", "Government Work Reports"),
     "cpc": ("CPC Congress report", "CPC Congress reports"),
@@ -90,11 +92,3 @@ def term_list(terms, limit: int | None = None) -> str:
 def filter_note(corpus) -> str:
     """The sentence every chart caption of the study ends with: ``Filter: <the corpus's filter>.``"""
     return f"Filter: {corpus.filter.name}."
-
-
-
-def lr_text(row) -> str:
-    """Log Ratio as printed beside a count: '≥+6.1' where the reference count is 0 (Hardie's 0.5
-    substitution makes it a lower bound), '≤−2.0' where the target count is 0, else '+1.3'."""
-    bound = {"lower bound": "≥", "upper bound": "≤"}.get(getattr(row, "lr_bound", "") or "", "")
-    return f"{bound}{row.log_ratio:+.1f}".replace("-", "−")

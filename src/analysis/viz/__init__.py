@@ -12,7 +12,7 @@ from .keyness import (plot_keyness, plot_key_terms, plot_family_keyness)
 from .network import (network_layout, plot_network, plot_collocates, plot_category_trends)
 from .save import (check_name, figure_name, Saved, png_size, default_tables, figure_texts, show_figure,
                    save_figure)
-from .style import (axes, legend_below, is_intermittent, add_caption, wrap_text)
+from .style import (axes, legend_below, is_intermittent, add_caption, wrap_text, lr_text)
 from .topics import (plot_heatmap, plot_k_selection, plot_topic_words, group_small_topics, plot_topic_mix,
                      plot_model_fit)
 from .trends import (plot_trend_panels, plot_term_trend, plot_first_appearance, plot_similarity,
@@ -23,6 +23,6 @@ __all__ = ["plot_document_lengths", "plot_section_lengths", "write_table", "Font
     "plot_keyness", "plot_key_terms", "plot_family_keyness", "network_layout", "plot_network",
     "plot_collocates", "plot_category_trends", "check_name", "figure_name", "Saved", "png_size",
     "default_tables", "figure_texts", "show_figure", "save_figure", "axes", "legend_below", "is_intermittent",
-    "add_caption", "wrap_text", "plot_heatmap", "plot_k_selection", "plot_topic_words", "group_small_topics",
-    "plot_topic_mix", "plot_model_fit", "plot_trend_panels", "plot_term_trend", "plot_first_appearance",
-    "plot_similarity", "plot_key_term_trends"]
+    "add_caption", "wrap_text", "lr_text", "plot_heatmap", "plot_k_selection", "plot_topic_words",
+    "group_small_topics", "plot_topic_mix", "plot_model_fit", "plot_trend_panels", "plot_term_trend",
+    "plot_first_appearance", "plot_similarity", "plot_key_term_trends"]

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from .style import MUTED, PAGE_WIDTH, REFERENCE_COLOR, TARGET_COLOR, axes, legend_below
+from .style import MUTED, PAGE_WIDTH, REFERENCE_COLOR, TARGET_COLOR, axes, legend_below, lr_text
 
 
 def plot_keyness(table: pd.DataFrame, n: int = 15, *, ax=None, target_label: str = "speech",
@@ -59,7 +59,6 @@ def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | No
     annotated with Log Ratio (≥/≤ where it is a bound), G², the counts target/reference and the
     paragraphs of the target using the term (¶).  Colours: Tol's muted palette (colour-blind safe)."""
     from ..stats.keyness import key_terms
-    from ..study.wording import lr_text
     over = key_terms(table, n, alpha=alpha, min_units=min_units)
     under = key_terms(table, n, alpha=alpha, min_units=min_units, direction="under")
     rows = pd.concat([under.iloc[::-1], over.iloc[::-1]], ignore_index=True)  # bottom to top

@@ -100,3 +100,10 @@ def wrap_text(text: str, width_in: float, fontsize: float) -> str:
             line = candidate
         lines.append(line)
     return "\n".join(lines)
+
+
+def lr_text(row) -> str:
+    """Log Ratio as printed beside a count: '≥+6.1' where the reference count is 0 (Hardie's 0.5
+    substitution makes it a lower bound), '≤−2.0' where the target count is 0, else '+1.3'."""
+    bound = {"lower bound": "≥", "upper bound": "≤"}.get(getattr(row, "lr_bound", "") or "", "")
+    return f"{bound}{row.log_ratio:+.1f}".replace("-", "−")
