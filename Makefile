@@ -99,3 +99,11 @@ lexicon-eval: ## Leave-out test of learned terms: recall of removed lexicon term
 .PHONY: bench-scale
 bench-scale: ## Index 10x/30x/100x corpora with both engines beside prepare(): seconds, M chars/s, peak GB
 	$(PY) -m analysis.bench.scale
+
+.PHONY: golden golden-check
+GOLDEN ?= build/golden
+golden: ## Keep every table the study writes for the speech, gwr2019 and cpc20 (before a change that must not change results)
+	$(PY) tools/golden.py capture $(GOLDEN)
+
+golden-check: ## Rerun those three studies and compare every table byte for byte with what `make golden` kept
+	$(PY) tools/golden.py compare $(GOLDEN)
