@@ -127,8 +127,9 @@ def test_copies_are_duplicates_naming_each_other(reports):
     assert describe_flags(rows, "respaced") == f"a duplicate: the same text as {original}"
 
 
-def speech_text(announced: str, parts: str) -> str:
-    return ("同志们：\n今天，我们召开全市工作会议，总结去年工作，部署今年任务。下面，我讲" + announced + "个方面意见。\n"
+def speech_text(announced: str | None, parts: str) -> str:
+    announcement = f"下面，我讲{announced}个方面意见。" if announced else "下面，我讲几句。"
+    return ("同志们：\n今天，我们召开全市工作会议，总结去年工作，部署今年任务。" + announcement + "\n"
             + "".join(f"{h}、关于第{h}项工作\n第{h}项工作要抓紧抓实，务求实效。这一部分要抓好以下五个方面工作，扎实推进。\n"
                       for h in parts))
 
@@ -140,6 +141,7 @@ def test_a_speech_announcing_four_parts_with_three_is_incomplete(reports):
     # announced and held: nothing; 以下五个方面 inside a part counts subsections, not parts
     assert check_documents(with_text(reports, "talk", speech_text("四", "一二三四"), "speech")).empty
     assert check_documents(with_text(reports, "talk", speech_text("三", "一二三"), "speech")).empty
+    assert check_documents(with_text(reports, "talk", speech_text(None, "一二三"), "speech")).empty
 
 
 def test_several_parts_announced_and_one_held():
@@ -156,7 +158,7 @@ ENDINGS_THAT_END = {
     "date line": "为全面完成今年各项任务而努力奋斗！\n2025年3月5日",
     "date in brackets": "为全面完成今年各项任务而努力奋斗！\n（二〇二五年三月五日）",
     "signature": "为全面完成今年各项任务而努力奋斗！\n中华人民共和国国务院\n国务院总理 李强\n2025年3月5日",
-    "footnotes": "为全面完成今年各项任务而努力奋斗！\n注：\n①毛泽东：《论持久战》，《毛泽东选集》第2卷。\n②同上。",
+    "footnotes": "为全面完成今年各项任务而努力奋斗！\n注：\n①毛泽东：《论持久战》，《毛泽东选集》第2卷，第440页\n②同上，第450页",
     "wikisource notes": "为全面完成今年各项任务而努力奋斗！\n↑\n音译，俄文为“Koy”\n↑\n原文无货币单位",
     "ellipsis": "路漫漫其修远兮……",
     "heading last": "为全面完成今年各项任务而努力奋斗！\n结束语",
