@@ -173,31 +173,31 @@ def check_documents(docs: pd.DataFrame) -> pd.DataFrame:
     :data:`FLAGS` (see the module docstring).  No row: nothing found.  A stub found by its phrase
     (a disambiguation page) is not also checked for its ending or its parts."""
     docs = _documents(docs)
+    ids = docs["doc_id"].astype(str).tolist()
     texts = [normalise(t if isinstance(t, str) else "").text for t in docs["text"]]
-    collections = docs["collection"].astype(str) if "collection" in docs else pd.Series([""] * len(docs))
-    lengths = pd.Series([len(t) for t in texts], index=docs.index)
-    medians = lengths.groupby(collections.to_numpy()).median()
+    collections = docs["collection"].astype(str).tolist() if "collection" in docs else [""] * len(docs)
+    lengths = [len(t) for t in texts]
+    medians = pd.Series(lengths).groupby(collections).median()
+    digests = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest() if t.strip() else None for t in texts]
     same_text: dict[bytes, list[str]] = defaultdict(list)
-    for doc_id, text in zip(docs["doc_id"].astype(str), texts):
-        if text.strip():
-            same_text[hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()].append(doc_id)
+    for doc_id, digest in zip(ids, digests):
+        if digest is not None:
+            same_text[digest].append(doc_id)
     rows = []
-    for doc_id, collection, text, n in zip(docs["doc_id"].astype(str), collections, texts, lengths):
+    for doc_id, collection, text, n, digest in zip(ids, collections, texts, lengths, digests):
         paragraphs = parse_paragraphs(text)
         phrase = STUB_PHRASE.search(text[:STUB_HEAD])
         median = medians[collection]
         found = {}
-        if phrase is None:
-            found["truncated"] = ends_inside_sentence(paragraphs)
-            found["truncated"] = found["truncated"] and f"ends inside a sentence ({found['truncated']})"
         if phrase is not None or n < STUB_SHARE * median:
             why = f"a disambiguation or redirect page ({phrase.group()}); " if phrase else ""
-            found["stub"] = (f"{why}{n:,} characters, {n / median:.1%} of the {collection} median "
-                             f"({median:,.0f})" if median else f"{why}{n:,} characters")
+            of = f"the {collection} median" if collection else "the median"
+            found["stub"] = f"{why}{n:,} characters" + (f", {n / median:.1%} of {of} ({median:,.0f})" if median else "")
         if phrase is None:
+            ending = ends_inside_sentence(paragraphs)
+            found["truncated"] = ending and f"ends inside a sentence ({ending})"
             found["incomplete"] = missing_parts(paragraphs)
-        others = [d for d in same_text.get(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), [])
-                  if d != doc_id]
+        others = [d for d in same_text.get(digest, []) if d != doc_id]
         if others:
             found["duplicate"] = f"the same text as {', '.join(others)}"
         rows += [(doc_id, flag, found[flag]) for flag in FLAGS if found.get(flag)]
