@@ -14,7 +14,7 @@ from scipy import stats
 
 from analysis.errors import InputError
 from analysis.stats.keyness import bootstrap_log_ratio, keyness
-from analysis.stats.permutation import bootstrap_resolution, permutation_keyness, permutation_test
+from analysis.stats.permutation import bootstrap_resolution, length_strata, permutation_keyness, permutation_test
 
 
 def units_table(target_paragraphs, reference_paragraphs):
@@ -27,8 +27,9 @@ TINY_TARGET = ["甲 乙 甲", "甲 丙", "乙 丁 甲 甲"]
 TINY_REFERENCE = ["乙 丙 丙", "丁 丁 乙", "甲 丙 乙 乙", "丙 丁", "乙 乙 丙"]
 
 
-def brute_force(target, reference, statistic, alternative):
-    """Every labelling of 3 of the 8 paragraphs as the target, counted in plain Python."""
+def brute_force(target, reference, statistic, alternative, strata=None):
+    """Every labelling of 3 of the 8 paragraphs as the target (with ``strata``, one label per paragraph:
+    only those with as many target paragraphs in each stratum as the observed), counted in plain Python."""
     paragraphs = [p.split() for p in target + reference]
     k = len(target)
     grand = sum(len(p) for p in paragraphs)
@@ -39,6 +40,8 @@ def brute_force(target, reference, statistic, alternative):
         a = sum(Counter(paragraphs[i])[term] for i in chosen)
         c = sum(len(paragraphs[i]) for i in chosen)
         b, d = whole[term] - a, grand - c
+        if statistic == "count":
+            return a
         if statistic == "log_ratio":
             return math.log2((max(a, 0.5) / c) / (max(b, 0.5) / d))
         n = c + d
@@ -48,6 +51,9 @@ def brute_force(target, reference, statistic, alternative):
 
     out = {}
     labellings = list(itertools.combinations(range(len(paragraphs)), k))
+    if strata is not None:
+        per_stratum = lambda chosen: sorted(Counter(strata[i] for i in chosen).items())  # noqa: E731
+        labellings = [c for c in labellings if per_stratum(c) == per_stratum(range(k))]
     for term in terms:
         observed = stat(range(k), term)
         values = [stat(chosen, term) for chosen in labellings]
@@ -61,7 +67,7 @@ def brute_force(target, reference, statistic, alternative):
     return out
 
 
-@pytest.mark.parametrize("statistic", ["log_ratio", "g2"])
+@pytest.mark.parametrize("statistic", ["log_ratio", "g2", "count"])
 @pytest.mark.parametrize("alternative", ["greater", "less", "two-sided"])
 def test_exact_p_matches_brute_force_enumeration(statistic, alternative):
     table = permutation_keyness(units_table(TINY_TARGET, TINY_REFERENCE), "t", statistic=statistic,
@@ -74,6 +80,52 @@ def test_exact_p_matches_brute_force_enumeration(statistic, alternative):
         assert row.statistic == pytest.approx(observed, rel=1e-12)
         assert row.p == pytest.approx(p, rel=1e-12)
     assert (table["p"] >= 1 / 56).all()          # the observed labelling is one of them
+
+
+@pytest.mark.parametrize("alternative", ["greater", "two-sided"])
+def test_stratified_exact_p_matches_brute_force(alternative):
+    strata = ["x", "y", "y", "x", "y", "x", "y", "x"]          # target: one x, two y → 4 · C(4, 2) = 24
+    units = units_table(TINY_TARGET, TINY_REFERENCE)
+    counts = permutation_keyness(units, "t", alternative=alternative)    # the pooled test, for contrast
+    table = permutation_test(*_matrix(units)[:3], strata=strata, alternative=alternative)
+    assert table.attrs["exact"] and table.attrs["n_perm"] == 24 and table.attrs["strata"] == "labels"
+    expected = brute_force(TINY_TARGET, TINY_REFERENCE, "log_ratio", alternative, strata)
+    terms = _matrix(units)[3]
+    for term, p in zip(terms, table["p"]):
+        assert p == pytest.approx(expected[term][1], rel=1e-12)
+    assert not np.allclose(np.sort(table["p"]), np.sort(counts["p"]))
+
+
+def _matrix(units):
+    """counts, totals, is_target and terms of the tiny units table (terms in sorted order)."""
+    terms = sorted({t for tokens in units["tokens"] for t in tokens})
+    counts = np.array([[Counter(tokens)[t] for t in terms] for tokens in units["tokens"]])
+    return counts, counts.sum(axis=1), (units["doc_id"] == "t").to_numpy(), terms
+
+
+def test_length_strata_are_equal_sized_classes_by_length():
+    assert length_strata([5, 1, 3, 8, 2, 9], 3).tolist() == [1, 0, 1, 2, 0, 2]
+    assert length_strata([4, 4, 4, 4], 2).tolist() == [0, 0, 1, 1]           # ties in order
+    assert length_strata([7, 3, 5], 1).tolist() == [0, 0, 0]
+
+
+def test_a_short_target_inflates_rate_statistics_and_counts_do_not():
+    # equal rates per token everywhere, but the target's 15 paragraphs are shorter than the reference's
+    rng = np.random.default_rng(0)
+    lengths = np.r_[rng.integers(10, 55, 15), rng.integers(10, 90, 65)]
+    counts = rng.poisson(lengths[:, None] * rng.gamma(0.5, 0.004, 600)[None, :])
+    counts = counts[:, counts.sum(axis=0) > 0]
+    totals, is_target = lengths + counts.sum(axis=1), np.arange(80) < 15
+
+    def share_significant(**kwargs):
+        out = permutation_test(counts, totals, is_target, n_perm=199, random_state=1, **kwargs)
+        return (out["p"] <= 0.05).mean(), out.attrs["total_quantile"]
+
+    rate, quantile = share_significant()
+    assert quantile < 0.01 and rate > 0.07                      # anti-conservative
+    assert share_significant(statistic="count")[0] <= 0.05
+    count_strata, quantile = share_significant(statistic="count", strata=10)
+    assert count_strata <= 0.05 and 0.2 < quantile < 0.95       # classes make the relabellings as long
 
 
 def test_counts_units_and_statistic_agree_with_keyness():
@@ -169,6 +221,7 @@ def test_terms_and_min_count_select_rows():
     (dict(target="nope"), "unknown document"),
     (dict(target="t", reference="t"), "disjoint"),
     (dict(target="t", statistic="chi2"), "statistic"),
+    (dict(target="t", strata=1.5), "strata"),
     (dict(target="t", alternative="bigger"), "alternative"),
     (dict(target="t", n_perm=0), "n_perm"),
     (dict(target="t", random_state=1.5), "random_state"),
@@ -190,6 +243,10 @@ def test_bad_tables_and_matrices():
         permutation_test(np.ones((3, 2)), [5, 5], np.array([True, False, False]))
     with pytest.raises(InputError, match="unit 1 has no tokens"):
         permutation_test(np.ones((3, 2)), [5, 0, 5], np.array([True, False, False]))
+    with pytest.raises(InputError, match="one label per unit"):
+        permutation_test(np.ones((3, 2)), [5, 5, 5], np.array([True, False, False]), strata=[0, 1])
+    with pytest.raises(InputError, match="strata"):
+        permutation_test(np.ones((3, 2)), [5, 5, 5], np.array([True, False, False]), strata=0)
     with pytest.raises(InputError, match="at least one unit"):
         permutation_test(np.ones((3, 2)), [5, 5, 5], np.array([True, True, True]))
 

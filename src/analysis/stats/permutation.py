@@ -19,8 +19,27 @@ test asks, per term: could the target's paragraphs have been any paragraphs of t
     per permutation, from ``numpy.random.default_rng(random_state)``.  ``p_adj`` is Benjamini–Hochberg
     over the terms in the table.
 
+Paragraph length is part of what is permuted.  Log Ratio and G² are rates per token: a relabelled target
+with the same count of a term but more tokens has a lower statistic, so when the target's paragraphs are
+shorter than the pool's, the relabellings that tie with it in counts fall below it and are not counted,
+and p is too small (in a simulation with equal rates per token, 15 short paragraphs against 65: 8–9 %
+of p ≤ 0.05 instead of at most 5 %; with 10 length classes, below: once 21 %, as the classes still hold
+the shorter units on the target's side).  The speech2025's 19 paragraphs average 34 tokens, the GWR's
+52, and only 3 % of random labellings are as short: ``attrs["total_quantile"]`` reports this share
+(near 0 or 1: read rate-based p-values with care).  Two remedies:
+
+``statistic="count"``
+    the term's number of occurrences in the relabelled target: ties are ties, and a shorter target is
+    at a disadvantage, never an advantage (conservative: in the same simulation at most 0.7 % of p ≤ 0.05).
+``strata=q``
+    permute within q length classes (units ranked by token total and cut into q classes of equal
+    size; each permutation keeps the target's number of units in every class: a stratified
+    permutation test, exact under H0 that units of one class are exchangeable), so relabelled targets
+    are about as long as the observed one; with ``"count"`` the least conservative sound choice.
+
 A term used in one paragraph can be "significant" only as far as drawing that one paragraph is rare: its
-p is about k / units at best, whatever its count.  A term spread over many of the target's paragraphs,
+p is about k / units at best (k: the target's units), whatever its count, unless a rate statistic also
+profits from the target's shortness (above).  A term spread over many of the target's paragraphs,
 and rare in the reference's, is what the test rewards.
 
 ``bootstrap_resolution``
@@ -34,6 +53,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from numbers import Integral
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +66,7 @@ from ..counts.dtm import build_dtm
 from ..errors import InputError
 from .keyness import CI_LEVEL, g2_statistic, log_ratio, select_pair
 
-STATISTICS = ("log_ratio", "g2")
+STATISTICS = ("log_ratio", "g2", "count")
 ALTERNATIVES = ("greater", "less", "two-sided")
 N_PERM = 9999
 TOLERANCE = 1e-9   # relative: a permuted statistic equal to the observed one up to rounding counts as ≥
@@ -56,32 +76,56 @@ def _statistic(a, b, c, d, statistic: str) -> np.ndarray:
     """Log Ratio or signed G² of target counts ``a`` (tokens ``c``) against reference ``b`` (``d``)."""
     if statistic == "log_ratio":
         return log_ratio(a, b, c, d)
+    if statistic == "count":
+        return np.asarray(a, dtype=float) + 0 * np.asarray(c, dtype=float)
     sign = np.where(a / c >= b / d, 1.0, -1.0)
     return sign * g2_statistic(a, b, c, d)
 
 
-def _labellings(n_units: int, k: int, n_perm: int, rng: np.random.Generator) -> tuple[sp.csr_matrix, bool]:
-    """Rows: the labellings (1 = a unit labelled target), all C(n, k) of them when there are at most
-    ``n_perm``, else ``n_perm`` random ones.  Second value: whether they are all of them."""
-    exact = math.comb(n_units, k) <= n_perm
+def length_strata(totals, n_strata: int) -> np.ndarray:
+    """Length classes 0 … n_strata − 1 of units with these token totals: ranked by total (ties in order),
+    cut into classes of (nearly) equal size."""
+    order = np.argsort(np.asarray(totals), kind="stable")
+    strata = np.empty(len(order), dtype=np.int64)
+    strata[order] = np.arange(len(order)) * n_strata // len(order)
+    return strata
+
+
+def _labellings(strata: np.ndarray, is_target: np.ndarray, n_perm: int,
+                rng: np.random.Generator) -> tuple[sp.csr_matrix, bool]:
+    """Rows: the labellings (1 = a unit labelled target) keeping the target's number of units in each
+    stratum; all of them when there are at most ``n_perm``, else ``n_perm`` random ones (per stratum
+    g with k target units: ``g[rng.permutation(len(g))[:k]]``).  Second value: whether they are all."""
+    groups = [np.flatnonzero(strata == s) for s in np.unique(strata)]
+    ks = [int(is_target[g].sum()) for g in groups]
+    groups, ks = [g for g, k in zip(groups, ks) if k], [k for k in ks if k]
+    n_units, k_all = len(is_target), sum(ks)
+    exact = math.prod(math.comb(len(g), k) for g, k in zip(groups, ks)) <= n_perm
     if exact:
-        chosen = np.array(list(itertools.combinations(range(n_units), k)), dtype=np.int64).reshape(-1, k)
+        per_group = [list(itertools.combinations(g.tolist(), k)) for g, k in zip(groups, ks)]
+        chosen = np.array([sum(parts, ()) for parts in itertools.product(*per_group)], dtype=np.int64)
     else:
-        chosen = np.stack([rng.permutation(n_units)[:k] for _ in range(n_perm)])
-    rows = np.repeat(np.arange(len(chosen)), k)
+        chosen = np.empty((n_perm, k_all), dtype=np.int64)
+        for i in range(n_perm):
+            chosen[i] = np.concatenate([g[rng.permutation(len(g))[:k]] for g, k in zip(groups, ks)])
+    chosen = chosen.reshape(-1, k_all)
+    rows = np.repeat(np.arange(len(chosen)), k_all)
     labels = sp.csr_matrix((np.ones(chosen.size), (rows, chosen.ravel())), shape=(len(chosen), n_units))
     return labels, exact
 
 
 def permutation_test(counts, totals, is_target, *, statistic: str = "log_ratio", alternative: str = "greater",
-                     n_perm: int = N_PERM, random_state: int = 0, chunk: int = 500) -> pd.DataFrame:
+                     n_perm: int = N_PERM, random_state: int = 0, strata=None, chunk: int = 500) -> pd.DataFrame:
     """The paragraph permutation test on a units × terms count matrix (see the module docstring).
 
     ``counts``: counts per unit (rows) and term (columns), dense or sparse; ``totals``: each unit's token
     total; ``is_target``: a boolean mask over the units.  Terms are processed ``chunk`` at a time (memory
     n_perm × chunk); the labellings are drawn once, so the result does not depend on ``chunk``.
-    Columns ``statistic`` (observed), ``p``; ``attrs`` say whether the p-values are exact and how many
-    labellings were used.
+    ``strata``: None (one pool), a number of length classes (:func:`length_strata`), or a stratum label
+    per unit; labels are permuted within strata.  Columns ``statistic`` (observed),
+    ``p``; ``attrs`` say whether the p-values are exact, how many labellings were used, and
+    ``total_quantile``: the share of the labellings whose target is no longer (in tokens) than the
+    observed one (near 0: the target is shorter than its relabellings; consider ``strata``).
     """
     func = "permutation_test"
     check.choice(statistic, "statistic", STATISTICS, func)
@@ -102,11 +146,21 @@ def permutation_test(counts, totals, is_target, *, statistic: str = "log_ratio",
     if k == 0 or k == len(is_target):
         raise InputError(f"{func}: the target must have at least one unit and the reference too ({k} of "
                          f"{len(is_target)} units are the target's)")
-    labels, exact = _labellings(len(is_target), k, n_perm, np.random.default_rng(random_state))
+    c_obs = float(totals[is_target].sum())
+    if strata is None:
+        groups = np.zeros(len(totals), dtype=np.int64)
+    elif isinstance(strata, Integral) and not isinstance(strata, bool):
+        check.integer(strata, "strata", func, minimum=1)
+        groups = length_strata(totals, int(strata))
+    else:
+        groups = np.asarray(strata)
+        if groups.shape != totals.shape:
+            raise InputError(f"{func}: strata must be None, a number of length classes or one label per unit "
+                             f"({len(totals)}), got {groups.size} labels")
+    labels, exact = _labellings(groups, is_target, n_perm, np.random.default_rng(random_state))
     grand = totals.sum()
     c_perm = labels @ totals
     observed_label = sp.csr_matrix(is_target.astype(float)[None, :])
-    c_obs = float(totals[is_target].sum())
     term_totals = np.asarray(counts.sum(axis=0)).ravel()
     n_terms = counts.shape[1]
     observed, hits = np.empty(n_terms), np.empty(n_terms)
@@ -128,7 +182,9 @@ def permutation_test(counts, totals, is_target, *, statistic: str = "log_ratio",
     n = labels.shape[0]
     p = hits / n if exact else (1 + hits) / (1 + n)
     out = pd.DataFrame({"statistic": observed, "p": p})
-    out.attrs.update(exact=exact, n_perm=n, statistic=statistic, alternative=alternative, random_state=random_state)
+    out.attrs.update(exact=exact, n_perm=n, statistic=statistic, alternative=alternative, random_state=random_state,
+                     strata=strata if strata is None or isinstance(strata, Integral) else "labels",
+                     total_quantile=float(np.mean(c_perm <= c_obs + TOLERANCE * c_obs)))
     return out
 
 
@@ -147,14 +203,16 @@ def _units(units) -> pd.DataFrame:
 
 def permutation_keyness(units, target, reference=None, *, statistic: str = "log_ratio",
                         alternative: str = "greater", n_perm: int = N_PERM, random_state: int = 0,
-                        min_count: int = 1, min_target: int = 1, terms=None) -> pd.DataFrame:
+                        strata: int | None = None, min_count: int = 1, min_target: int = 1,
+                        terms=None) -> pd.DataFrame:
     """Keyness of ``target`` against ``reference`` tested by permuting paragraphs (module docstring).
 
     ``units`` is a table with one row per unit (``doc_id``, ``tokens``, and whatever the selections
     use: ``corpus.paragraphs``), or a prepared corpus (its paragraphs are used).  ``target`` and
     ``reference`` select rows as for :func:`analysis.stats.keyness.keyness` (a doc_id, doc_ids, a mask
     or a callable on the units table; the reference defaults to every other unit).  Units without
-    tokens are left out.  Terms with fewer than ``min_target`` occurrences in the target or
+    tokens are left out.  ``strata`` (a number of length classes) permutes within classes of units of
+    similar length (module docstring).  Terms with fewer than ``min_target`` occurrences in the target or
     ``min_count`` in both, or not in ``terms`` when it is given, are left out before the test.
 
     Columns ``term, n_target, n_reference, n_units_target, n_units_reference, statistic, p, p_adj``
@@ -183,7 +241,7 @@ def permutation_keyness(units, target, reference=None, *, statistic: str = "log_
     cols = np.flatnonzero(keep)
     m = m[:, cols]
     result = permutation_test(m, totals, in_target, statistic=statistic, alternative=alternative, n_perm=n_perm,
-                              random_state=random_state)
+                              random_state=random_state, strata=strata)
     present = m.copy()
     present.data = (present.data > 0).astype(float)
     out = pd.DataFrame({
