@@ -44,7 +44,8 @@ def monroe_by_hand(y_t, y_r, background, alpha0):
     out = []
     for yt, yr, bg in zip(y_t, y_r, background):
         alpha = alpha0 * bg / total
-        delta = math.log((yt + alpha) / (n_t + alpha0 - yt - alpha)) - math.log((yr + alpha) / (n_r + alpha0 - yr - alpha))
+        delta = (math.log((yt + alpha) / (n_t + alpha0 - yt - alpha))
+                 - math.log((yr + alpha) / (n_r + alpha0 - yr - alpha)))
         out.append((delta, 1 / (yt + alpha) + 1 / (yr + alpha)))
     return out
 
@@ -176,7 +177,8 @@ def test_series_prior_from_another_corpus():
     background = pd.Series({"改革": 50, "发展": 200, "人民": 80, "开放": 30, "经济": 100, "稳定": 20})
     table = log_odds_table(toy_docs(), "t", ["r1", "r2"], prior=background, alpha0=20.0, min_count=2)
     assert table.attrs["prior"] == "series" and table.attrs["prior_zero"] == 2   # 创新 and 就业
-    assert set(table["term"]) == {"改革", "发展", "人民", "开放", "经济", "稳定"}   # min_count=2 drops 创新, 就业
+    # min_count=2 drops 创新 and 就业
+    assert set(table["term"]) == {"改革", "发展", "人民", "开放", "经济", "稳定"}
     by_term = table.set_index("term")
     assert by_term.loc["发展", "prior"] == pytest.approx(20.0 * 200 / 481)
 

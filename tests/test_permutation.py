@@ -215,6 +215,12 @@ def test_terms_and_min_count_select_rows():
     units = units_table(TINY_TARGET, TINY_REFERENCE)
     assert list(permutation_keyness(units, "t", terms=["甲", "丁"]).sort_values("term")["term"]) == ["丁", "甲"]
     assert set(permutation_keyness(units, "t", min_count=6)["term"]) == {"甲", "乙", "丙"}
+    assert permutation_keyness(units, "t", min_count=100).empty
+    more = units_table(TINY_TARGET, TINY_REFERENCE + ["戊 戊 乙"])
+    assert "戊" not in set(permutation_keyness(more, "t", alternative="less")["term"])
+    under = permutation_keyness(more, "t", alternative="less", min_target=0, statistic="count").set_index("term")
+    # 0 occurrences or fewer: the C(8, 3) of the C(9, 3) labellings that leave out the paragraph of 戊
+    assert under.loc["戊", "n_target"] == 0 and under.loc["戊", "p"] == pytest.approx(56 / 84)
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -222,6 +228,8 @@ def test_terms_and_min_count_select_rows():
     (dict(target="t", reference="t"), "disjoint"),
     (dict(target="t", statistic="chi2"), "statistic"),
     (dict(target="t", strata=1.5), "strata"),
+    (dict(target="t", terms=["甲", "戊"]), r"never use \['戊'\]"),
+    (dict(target="t", terms=[1]), "terms"),
     (dict(target="t", alternative="bigger"), "alternative"),
     (dict(target="t", n_perm=0), "n_perm"),
     (dict(target="t", random_state=1.5), "random_state"),
@@ -258,7 +266,8 @@ def test_resolution_with_19_paragraphs():
     assert three.p_miss == pytest.approx((16 / 19) ** 19) and not three.finite
     assert four.p_miss == pytest.approx((15 / 19) ** 19) and four.finite
     assert three.min_k == four.min_k == 4
-    assert str(three).startswith("A term in 3 of 19 paragraphs can reach at best a 95 % bootstrap interval open to −∞")
+    assert str(three).startswith("A term in 3 of 19 paragraphs can reach at best a 95 % bootstrap interval "
+                                 "open to −∞")
     assert "3.8 %" in str(three) and "at least 4 of 19" in str(three)
     assert "finite lower bound" in four.describe() and "1.1 %" in four.describe()
     assert bootstrap_resolution(3, 19, level=0.9).finite          # 3.8 % is within a 5 % tail

@@ -176,7 +176,8 @@ def log_odds_table(docs, target, reference=None, *, prior="pooled", alpha0: floa
         "z": scores["z"].to_numpy()[keep],
     })
     table.attrs.update(total_target=int(c), total_reference=int(d),
-                       prior=prior if isinstance(prior, str) else "series", alpha0=float(c if alpha0 is None else alpha0),
+                       prior=prior if isinstance(prior, str) else "series",
+                       alpha0=float(c if alpha0 is None else alpha0),
                        prior_zero=zero, variance=variance, target=sub.loc[in_target, "doc_id"].tolist(),
                        n_reference_docs=int((~in_target).sum()))
     return table.sort_values(["z", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)

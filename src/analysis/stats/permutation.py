@@ -77,7 +77,7 @@ def _statistic(a, b, c, d, statistic: str) -> np.ndarray:
     if statistic == "log_ratio":
         return log_ratio(a, b, c, d)
     if statistic == "count":
-        return np.asarray(a, dtype=float) + 0 * np.asarray(c, dtype=float)
+        return np.asarray(a, dtype=float)
     sign = np.where(a / c >= b / d, 1.0, -1.0)
     return sign * g2_statistic(a, b, c, d)
 
@@ -213,7 +213,8 @@ def permutation_keyness(units, target, reference=None, *, statistic: str = "log_
     or a callable on the units table; the reference defaults to every other unit).  Units without
     tokens are left out.  ``strata`` (a number of length classes) permutes within classes of units of
     similar length (module docstring).  Terms with fewer than ``min_target`` occurrences in the target or
-    ``min_count`` in both, or not in ``terms`` when it is given, are left out before the test.
+    ``min_count`` in both, or not in ``terms`` when it is given, are left out before the test (for
+    under-use, ``alternative="less"``, ``min_target=0`` keeps the terms the target never uses).
 
     Columns ``term, n_target, n_reference, n_units_target, n_units_reference, statistic, p, p_adj``
     (``statistic``: the observed Log Ratio or signed G²), sorted by ``p`` then the statistic
@@ -237,7 +238,10 @@ def permutation_keyness(units, target, reference=None, *, statistic: str = "log_
     b = np.asarray(m[~in_target].sum(axis=0)).ravel()
     keep = (a >= min_target) & (a + b >= min_count)
     if terms is not None:
-        keep &= np.isin(dtm.terms, check.terms(terms, "terms", func))
+        terms = check.terms(terms, "terms", func)
+        if unknown := sorted(set(terms) - set(dtm.terms)):
+            raise InputError(f"{func}: the target and reference never use {unknown}")
+        keep &= np.isin(dtm.terms, terms)
     cols = np.flatnonzero(keep)
     m = m[:, cols]
     result = permutation_test(m, totals, in_target, statistic=statistic, alternative=alternative, n_perm=n_perm,
@@ -254,7 +258,8 @@ def permutation_keyness(units, target, reference=None, *, statistic: str = "log_
     out.attrs.update(result.attrs, units_target=int(in_target.sum()), units_reference=int((~in_target).sum()),
                      total_target=int(totals[in_target].sum()), total_reference=int(totals[~in_target].sum()),
                      target=list(dict.fromkeys(sub.loc[is_target[is_target | is_reference], "doc_id"].astype(str))))
-    return out.sort_values(["p", "statistic", "term"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["p", "statistic", "term"], ascending=[True, False, True], kind="stable")
+    return out.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- what a percentile bootstrap can resolve
