@@ -13,6 +13,21 @@ from analysis.errors import InputError
 from analysis.stats.keyness import g2_statistic, keyness
 from analysis.stats.logodds import log_odds, log_odds_table
 
+
+TEXTS = {"t": "全面深化改革，推进法治建设。\n\n坚持学习贯彻，推进法治政府建设。\n\n加强法律服务。",
+         "r1": "经济持续发展，就业稳定。\n\n推进改革开放，扩大内需。",
+         "r2": "经济发展稳中有进。\n\n深化改革，稳定就业，扩大开放。"}
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """Three short texts prepared as the study prepares its corpus (real jieba, a fresh cache)."""
+    from analysis.tokens.pipeline import prepare
+    from analysis.tokens.segment import Segmenter
+    docs = pd.DataFrame({"doc_id": list(TEXTS), "collection": ["speech", "gwr", "gwr"],
+                         "year": [2025, 2020, 2021], "text": list(TEXTS.values())})
+    return prepare(docs, Segmenter(cache=tmp_path_factory.mktemp("segments")), learn=False)
+
 # a small table: counts in a 652-token-like target and a long reference, and a background corpus
 Y_T = np.array([2, 0, 5, 12, 1, 30, 7, 0, 3, 640.])
 Y_R = np.array([0, 40, 20, 300, 90, 2000, 15, 8, 1, 199700.])
@@ -183,10 +198,13 @@ def test_series_prior_from_another_corpus():
     assert by_term.loc["发展", "prior"] == pytest.approx(20.0 * 200 / 481)
 
 
-def test_prepared_corpus_is_accepted():
-    class Prepared:                                # what check.documents reads from a SegmentedCorpus
-        documents = toy_docs()
-    pd.testing.assert_frame_equal(log_odds_table(Prepared(), "t"), log_odds_table(toy_docs(), "t"))
+def test_prepared_corpus_is_accepted(small_corpus):
+    table = log_odds_table(small_corpus, "t", lambda d: d.collection == "gwr")
+    pd.testing.assert_frame_equal(table, log_odds_table(small_corpus.documents, "t", ["r1", "r2"]))
+    n_tokens = small_corpus.documents.set_index("doc_id")["n_tokens"]
+    assert table.attrs["total_target"] == n_tokens["t"]
+    assert table.attrs["total_reference"] == n_tokens[["r1", "r2"]].sum()
+    assert table.set_index("term").loc["推进", "n_target"] == 2
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -17,6 +17,21 @@ from analysis.stats.keyness import bootstrap_log_ratio, keyness
 from analysis.stats.permutation import bootstrap_resolution, length_strata, permutation_keyness, permutation_test
 
 
+TEXTS = {"t": "全面深化改革，推进法治建设。\n\n坚持学习贯彻，推进法治政府建设。\n\n加强法律服务。",
+         "r1": "经济持续发展，就业稳定。\n\n推进改革开放，扩大内需。",
+         "r2": "经济发展稳中有进。\n\n深化改革，稳定就业，扩大开放。"}
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """Three short texts prepared as the study prepares its corpus (real jieba, a fresh cache)."""
+    from analysis.tokens.pipeline import prepare
+    from analysis.tokens.segment import Segmenter
+    docs = pd.DataFrame({"doc_id": list(TEXTS), "collection": ["speech", "gwr", "gwr"],
+                         "year": [2025, 2020, 2021], "text": list(TEXTS.values())})
+    return prepare(docs, Segmenter(cache=tmp_path_factory.mktemp("segments")), learn=False)
+
+
 def units_table(target_paragraphs, reference_paragraphs):
     """One row per paragraph (tokens split on spaces): doc ``t`` is the target, ``r`` the reference."""
     rows = [("t", p.split()) for p in target_paragraphs] + [("r", p.split()) for p in reference_paragraphs]
@@ -200,13 +215,26 @@ def test_seeded_and_independent_of_chunk():
     assert not one["p"].equals(other["p"])
 
 
-def test_prepared_corpus_uses_its_paragraphs_and_empty_units_are_left_out():
-    units = units_table(TINY_TARGET + [""], TINY_REFERENCE)
-    units.loc[len(TINY_TARGET), "tokens"] = []              # a heading of stopwords only: no tokens
+def test_prepared_corpus_uses_its_paragraphs(small_corpus):
+    paragraphs = small_corpus.paragraphs
+    table = permutation_keyness(small_corpus, "t", statistic="count")
+    pd.testing.assert_frame_equal(table, permutation_keyness(paragraphs, "t", statistic="count"))
+    n, k = len(paragraphs), int((paragraphs["doc_id"] == "t").sum())
+    assert table.attrs["exact"] and table.attrs["n_perm"] == math.comb(n, k)
+    # a term the reference never uses reaches its count only in labellings holding all its m paragraphs
+    only_target = table[table["n_reference"] == 0]
+    assert len(only_target) and "推进" in set(only_target["term"])
+    for row in only_target.itertuples():
+        m = row.n_units_target
+        assert row.p == pytest.approx(math.comb(n - m, k - m) / math.comb(n, k))
+    # Log Ratio breaks the ties by length: labellings with both paragraphs of 推进 but a longer third are below
+    rate = permutation_keyness(small_corpus, "t").set_index("term")
+    assert rate.loc["推进", "p"] < table.set_index("term").loc["推进", "p"]
 
-    class Prepared:
-        paragraphs = units
-    table = permutation_keyness(Prepared(), "t")
+
+def test_empty_units_are_left_out():
+    units = units_table(TINY_TARGET + [""], TINY_REFERENCE)       # a paragraph without tokens (stopwords only)
+    table = permutation_keyness(units, "t")
     assert table.attrs["units_target"] == 3 and table.attrs["n_perm"] == 56
     pd.testing.assert_frame_equal(table, permutation_keyness(units_table(TINY_TARGET, TINY_REFERENCE), "t"))
 
