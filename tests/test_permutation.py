@@ -170,6 +170,12 @@ def test_monte_carlo_p_approximates_the_exact_p():
     np.testing.assert_array_equal(exact["statistic"], sampled["statistic"])
     se = np.sqrt(exact["p"] * (1 - exact["p"]) / 2000)
     assert (np.abs(sampled["p"] - exact["p"]) <= 4 * se + 1 / 2001).all()
+    # a term only the 7 target units use, once each: no random labelling but the observed reaches its count
+    only = np.c_[counts, is_target.astype(int)]
+    p = permutation_test(only, totals + is_target, is_target, statistic="count", n_perm=2000, random_state=1)["p"]
+    hits = p * 2001 - 1                                       # p = (1 + hits) / (1 + n_perm)
+    np.testing.assert_allclose(hits, np.round(hits), atol=1e-9)
+    assert p.iloc[-1] <= 3 / 2001 and (p >= 1 / 2001).all()     # C(14, 7) = 3432: about 0.6 hits expected
 
 
 def test_p_is_uniform_under_h0():

@@ -224,6 +224,7 @@ def permutation_keyness(units, target, reference=None, *, statistic: str = "log_
     table = _units(units)
     check.integer(min_count, "min_count", func, minimum=1)
     check.integer(min_target, "min_target", func)
+    check.integer(strata, "strata", func, minimum=1, none=True)   # labels per unit: permutation_test
     is_target, is_reference = select_pair(table, target, reference, func)
     sub = table[is_target | is_reference].reset_index(drop=True)
     in_target = is_target[is_target | is_reference]
