@@ -249,3 +249,23 @@ def test_cli_bad_corpus_is_one_line_exit_2(tmp_path):
     done = run_cli(bad)
     assert done.returncode == 2 and done.stderr.startswith(f"error: {bad}, line 2: not valid JSON")
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_the_study_states_the_target_s_flags_and_leaves_stubs_out_of_the_reference(study_corpus):
+    """Every notebook's first paragraph is StudyParams.describe(): it says the speech is an excerpt, and a
+    Congress-report study leaves the 67-character cpc07 page out of its reference, saying so."""
+    import warnings
+
+    from analysis.errors import CorpusWarning
+    from analysis.study.params import resolve
+    speech = resolve(study_corpus, target="speech2025")
+    assert speech.target_note.startswith("an excerpt: ends inside a sentence (…学习习近平总书记最新重要讲话和)")
+    assert "announces three parts and has parts 一 and 二" in speech.describe()
+    assert resolve(study_corpus, target="gwr2019").target_note == ""
+    with pytest.warns(CorpusWarning, match="cpc07"):
+        cpc = resolve(study_corpus, target="cpc20", mode="trend")
+    assert cpc.stubs == ("cpc07",) and "cpc07" not in cpc.reference_ids
+    assert "Left out as stubs" in cpc.describe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CorpusWarning)
+        resolve(study_corpus, target="gwr2019")  # no stub among the reports: no warning
