@@ -31,11 +31,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from math import log
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress
+from math import log
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -238,8 +238,9 @@ class Nesting:
                 yield pos
 
     def units(self, token: str) -> tuple[str, ...]:
-        """The units nested inside ``token``: each base piece, and every known term that starts
-        and ends on inner boundaries, in order of position (the token itself excluded)."""
+        """The units nested inside ``token``: each piece between its inner boundaries, and every
+        known term that starts and ends on inner boundaries, in order of position (the token
+        itself excluded)."""
         units = self._units.get(token)
         if units is None:
             bounds = self.inner_bounds(token)
