@@ -22,7 +22,7 @@ export ANALYSIS_CORPUS_MIRROR ?= $(abspath ../shared/corpus)
 endif
 export MPLBACKEND := agg
 
-.PHONY: help setup lab test figures bench lock test-pythons test-lowest clean
+.PHONY: help setup lab test test-fuzz figures bench lock test-pythons test-lowest clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,8 +44,11 @@ lab: ## Open JupyterLab on notebooks/ (it prints the URL with its token; LAB_ARG
 figures: ## Execute every notebook headless (fresh kernel each) and regenerate all figures into figures/
 	$(PY) notebooks/run_all.py
 
-test: ## Run the test suite (executes the notebooks too)
-	$(PY) -m pytest
+test: ## Run the test suite (executes the notebooks too; not the fuzz tests)
+	$(PY) -m pytest -m "not fuzz"
+
+test-fuzz: ## Fuzz every loader and command that reads a file: ~10,000 generated inputs (up to 10 minutes)
+	ANALYSIS_FUZZ_PROFILE=fuzz $(PY) -m pytest -p no:cacheprovider -m fuzz tests/fuzz
 
 bench: ## Benchmark segmentation speed against plain jieba (prints chars/s and ratios)
 	$(PY) -m analysis bench

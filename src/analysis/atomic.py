@@ -5,6 +5,10 @@ over the target (``os.replace``), so a reader sees the old file or the new one, 
 of one, and two processes writing the same file do not collide.  A process killed
 mid-write leaves its ``.part`` file behind; the next write of the same file removes every
 ``.part`` of it whose process is gone.
+
+The file gets the mode an ordinary ``open(path, "w")`` would give it, ``0o666 & ~umask``
+(:func:`file_mode`), not ``mkstemp``'s 0600: colleagues sharing a group folder can read the
+figures, tables and stores it holds.
 """
 
 from __future__ import annotations
@@ -51,15 +55,58 @@ def remove_stale_parts(path: Path | str) -> list[Path]:
     return removed
 
 
-def temp_beside(path: Path) -> tuple[int, Path]:
-    """A new, uniquely named ``.part`` file beside ``path``: ``(file descriptor, its path)``."""
+def _proc_umask() -> int | None:
+    """The umask from ``/proc/self/status`` (Linux 4.7+), read without changing it; None elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _umask_by_setting() -> int:
+    mask = os.umask(0o022)  # os.umask can only be read by setting it: done once, at import
+    os.umask(mask)
+    return mask
+
+
+_IMPORT_UMASK = None if _proc_umask() is not None else _umask_by_setting()
+
+
+def current_umask() -> int:
+    """The process's umask: read from ``/proc/self/status`` on Linux (no race with other threads);
+    elsewhere the umask at import (read by setting and restoring it once)."""
+    mask = _proc_umask() if _IMPORT_UMASK is None else _IMPORT_UMASK
+    return 0o022 if mask is None else mask  # None: /proc/self/status readable at import, not now
+
+
+def file_mode(private: bool = False) -> int:
+    """The mode of a new file: ``0o666 & ~umask`` as ``open()`` gives, or 0600 when ``private``."""
+    return 0o600 if private else 0o666 & ~current_umask()
+
+
+def temp_beside(path: Path, *, private: bool = False) -> tuple[int, Path]:
+    """A new, uniquely named ``.part`` file beside ``path``: ``(file descriptor, its path)``, with
+    the mode of an ordinary new file (:func:`file_mode`; ``private``: 0600, for cache keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+    try:
+        if not private:
+            os.fchmod(fd, file_mode())
+    except BaseException:
+        os.close(fd)
+        Path(name).unlink(missing_ok=True)
+        raise
     return fd, Path(name)
 
 
-def atomic_write(path: Path | str, write: Callable[[BinaryIO], None], *, clean_stale: bool = True) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path`` and rename it into place.
+def atomic_write(path: Path | str, write: Callable[[BinaryIO], None], *, clean_stale: bool = True,
+                 private: bool = False) -> Path:
+    """Call ``write(fh)`` on a temporary file beside ``path`` and rename it into place; the file has
+    the mode ``open(path, "w")`` would give it (``private``: 0600).
 
     ``clean_stale=False`` leaves other processes' ``.part`` files alone: for folders that several
     machines write (a Dask cluster's store), where a process id says nothing about another host,
@@ -67,7 +114,7 @@ def atomic_write(path: Path | str, write: Callable[[BinaryIO], None], *, clean_s
     path = Path(path)
     if clean_stale:
         remove_stale_parts(path)
-    fd, tmp = temp_beside(path)
+    fd, tmp = temp_beside(path, private=private)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

@@ -10,35 +10,49 @@ level.  It is what a worker process sends back, what the cache stores, and what
 One file per entry, ``<key[:2]>/<key>.seg`` (one document) or ``corpora/<key>.corpus`` (the
 assembled corpus of one call, so that a re-run reads one file and merges nothing)::
 
-    b"ANSEG4\\n" · 8-byte little-endian header length · header (JSON, UTF-8) · payload
+    b"ANSEG5\\n" · 8-byte little-endian header length · header (JSON, UTF-8) · payload · HMAC
 
 The header holds the schema, the cache key, the distinct section paths, and for each array of
-the payload its offset, length and dtype, and a CRC-32 of the whole payload.  Nothing in a file
-is ever executed: the reader only decodes JSON and reinterprets bytes as numbers.  A file is
-written to a unique temporary name in the same folder and renamed into place
+the payload its offset and length.  The last 32 bytes are an HMAC-SHA256 of everything before
+them under the cache's own secret: 32 random bytes in ``<folder>/.key``, made once (mode 0600)
+by the first process that uses the folder.  Nothing in a file is ever executed: the reader
+checks the HMAC, then only decodes JSON and reinterprets bytes as numbers.  A file is written to
+a unique temporary name in the same folder and renamed into place
 (:func:`analysis.atomic.atomic_write`), so readers see the old file or the new one, never half
-of one, and two processes can write the same key.  A file that is truncated, corrupt (CRC), of
-another schema, or made for another key (foreign) is named in a warning, deleted and recomputed.
+of one, and two processes can write the same key.  A file that is truncated, damaged, edited or
+forged (its HMAC does not verify), or made for another key (foreign) is named in a warning,
+deleted and recomputed; a file of an earlier format (``ANSEG4``) is simply not found, and
+overwritten.  What the HMAC does not stop: someone who can read ``.key`` (the same user,
+root) can forge entries.
+
+A folder that cannot be written or read (full disk, read-only, permission denied, a file where
+the folder should be) is named in one :class:`~analysis.errors.CacheWarning`, and the run goes
+on without the cache: the results are the same, only computed again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import struct
 import warnings
-import zlib
 from dataclasses import dataclass, fields
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
+from .atomic import atomic_write, remove_stale_parts, temp_beside
 from .errors import CacheWarning
 
-SCHEMA = "analysis.segments/4"
-MAGIC = b"ANSEG4\n"
+SCHEMA = "analysis.segments/5"
+MAGIC = b"ANSEG5\n"
+OLD_MAGIC = b"ANSEG"  # ANSEG4 and before: files of an earlier format, simply not found
+KEY_FILE = ".key"  # the cache's secret for the HMAC of its entries
+KEY_BYTES = MAC_BYTES = 32
 SEP = "\x1f"  # unit separator: joins the vocabulary (tokens never contain it)
 NO_LEVEL = -1  # ``level`` of a paragraph that is not a heading
 CORPUS_ENTRIES = 16  # assembled corpora kept in a cache folder (least recently used go first)
@@ -190,8 +204,16 @@ _ARRAYS = {"text_ends": "<u8", "ids": "<u4", "ends": "<u4", "doc_ends": "<u4", "
            "boilerplate": "<u8", "tag_ids": "<u4"}
 
 
-def encode(value: Segments, key: str) -> bytes:
-    """:class:`Segments` as the bytes of one cache file."""
+def _mac(secret: bytes, data) -> bytes:
+    return hmac.new(secret, data, hashlib.sha256).digest()
+
+
+class OldFormat(ValueError):
+    """A cache file of an earlier format: not an error, just not there."""
+
+
+def encode(value: Segments, key: str, secret: bytes = b"") -> bytes:
+    """:class:`Segments` as the bytes of one cache file, authenticated with ``secret``."""
     parts, layout, offset = [], {}, 0
     for name in (*_TEXTS, *_BYTES, *_ARRAYS):
         data = getattr(value, name)
@@ -205,29 +227,33 @@ def encode(value: Segments, key: str) -> bytes:
         parts.append(data)
         offset += len(data)
     payload = b"".join(parts)
-    header = {"schema": SCHEMA, "key": key, "layout": layout, "crc32": zlib.crc32(payload),
-              "paths": [list(p) for p in value.paths]}
+    header = {"schema": SCHEMA, "key": key, "layout": layout, "paths": [list(p) for p in value.paths]}
     head = json.dumps(header, ensure_ascii=False).encode("utf-8")
-    return MAGIC + struct.pack("<Q", len(head)) + head + payload
+    data = MAGIC + struct.pack("<Q", len(head)) + head + payload
+    return data + _mac(secret, data)
 
 
-def decode(data: bytes, key: str | None = None) -> Segments:
+def decode(data: bytes, key: str | None = None, secret: bytes = b"") -> Segments:
     """The inverse of :func:`encode`; raises ValueError for anything but a whole file of this
-    schema (and, with ``key``, made for that key) whose arrays agree with each other."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
-        raise ValueError("not a segment cache file (no ANSEG4 header)")
+    schema authenticated with ``secret`` (and, with ``key``, made for that key) whose arrays
+    agree with each other; :class:`OldFormat` for a file of an earlier format."""
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8 + MAC_BYTES:
+        if data.startswith(OLD_MAGIC) and not data.startswith(MAGIC):
+            raise OldFormat("a segment cache file of an earlier format")
+        raise ValueError(f"not a segment cache file (no {MAGIC.decode().strip()} header)")
+    view = memoryview(data)
+    if not hmac.compare_digest(_mac(secret, view[:-MAC_BYTES]), view[-MAC_BYTES:]):
+        raise ValueError("its HMAC does not verify (truncated, damaged, edited, or written with another key)")
     (n,) = struct.unpack_from("<Q", data, len(MAGIC))
     start = len(MAGIC) + 8
-    if start + n > len(data):
+    if start + n > len(data) - MAC_BYTES:
         raise ValueError("truncated header")
     header = json.loads(data[start:start + n].decode("utf-8"))
     if header.get("schema") != SCHEMA:
         raise ValueError(f"schema {header.get('schema')!r}, expected {SCHEMA!r}")
     if key is not None and header.get("key") != key:
         raise ValueError("made for another document or options (key mismatch)")
-    payload = memoryview(data)[start + n:]
-    if zlib.crc32(payload) != header["crc32"]:
-        raise ValueError("checksum mismatch (truncated or corrupt)")
+    payload = view[start + n:-MAC_BYTES]
     out: dict = {"paths": [tuple(p) for p in header["paths"]]}
     for name, (offset, length) in header["layout"].items():
         chunk = payload[offset:offset + length]
@@ -269,27 +295,82 @@ def _check(s: Segments) -> None:
 
 class SegmentCache:
     """Segmented documents on disk under ``folder`` (see the module docstring): one file per
-    document, and the assembled corpus of each of the last ``CORPUS_ENTRIES`` calls."""
+    document, and the assembled corpus of each of the last ``CORPUS_ENTRIES`` calls.
+
+    A folder that cannot be read or written turns the cache off for this object, with one
+    :class:`~analysis.errors.CacheWarning` naming the folder: :meth:`get` then finds nothing
+    and :meth:`put` stores nothing."""
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
+        self.off = False
 
     def path(self, key: str, *, corpus: bool = False) -> Path:
         if not key or any(c not in "0123456789abcdef" for c in key):
             raise ValueError(f"cache key must be a hex digest, not {key!r}")
         return self.folder / "corpora" / f"{key}.corpus" if corpus else self.folder / key[:2] / f"{key}.seg"
 
+    def _turn_off(self, exc: OSError, doing: str) -> None:
+        if not self.off:
+            self.off = True
+            warnings.warn(f"{self.folder}: the segment cache folder cannot be {doing} ({exc.strerror or exc}); "
+                          f"going on without it (same results, computed again)", CacheWarning, stacklevel=4)
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The cache's HMAC key, ``<folder>/.key`` (made on first use: 32 random bytes, mode 0600)."""
+        path = self.folder / KEY_FILE
+        try:
+            secret = path.read_bytes()
+        except FileNotFoundError:
+            secret = None
+        if secret is not None and len(secret) == KEY_BYTES:
+            return secret
+        remove_stale_parts(path)
+        fd, tmp = temp_beside(path, private=True)  # readable by its owner only, whatever the umask
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(KEY_BYTES))
+            if secret is None:
+                try:
+                    os.link(tmp, path)  # never replaces the key another process has just made
+                except FileExistsError:
+                    pass
+            else:
+                warnings.warn(f"{path}: not a segment cache key ({len(secret)} bytes); a new one is made and "
+                              f"the entries made with the old one are segmented again", CacheWarning, stacklevel=4)
+                os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        secret = path.read_bytes()
+        if len(secret) != KEY_BYTES:
+            raise OSError(f"{path} is not a key of {KEY_BYTES} bytes")
+        return secret
+
     def get(self, key: str, *, corpus: bool = False) -> Segments | None:
         """The segments stored under ``key``, or None."""
         path = self.path(key, corpus=corpus)
+        if self.off:
+            return None
         try:
-            value = decode(path.read_bytes(), key)
+            data = path.read_bytes()
+            secret = self.secret
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, UnicodeDecodeError, struct.error, IndexError, TypeError) as exc:
+        except OSError as exc:
+            self._turn_off(exc, "read")
+            return None
+        try:
+            value = decode(data, key, secret)
+        except OldFormat:
+            return None  # overwritten by put()
+        except (ValueError, KeyError, UnicodeDecodeError, struct.error, IndexError, TypeError) as exc:
             warnings.warn(f"{path}: unreadable segment cache file ({type(exc).__name__}: {exc}); "
                           f"it is deleted and the document segmented again", CacheWarning, stacklevel=3)
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a read-only folder: put() says so
             return None
         if corpus:
             try:
@@ -298,10 +379,17 @@ class SegmentCache:
                 pass
         return value
 
-    def put(self, key: str, value: Segments, *, corpus: bool = False) -> Path:
-        """Store ``value`` under ``key``, atomically (a corpus: and prune the least recently used)."""
-        data = encode(value, key)
-        path = atomic_write(self.path(key, corpus=corpus), lambda fh: fh.write(data))
+    def put(self, key: str, value: Segments, *, corpus: bool = False) -> Path | None:
+        """Store ``value`` under ``key``, atomically (a corpus: and prune the least recently used);
+        None when the folder cannot be written."""
+        if self.off:
+            return None
+        try:
+            data = encode(value, key, self.secret)
+            path = atomic_write(self.path(key, corpus=corpus), lambda fh: fh.write(data))
+        except OSError as exc:
+            self._turn_off(exc, "written")
+            return None
         if corpus:
             self._prune(path.parent)
         return path
@@ -315,4 +403,7 @@ class SegmentCache:
             except FileNotFoundError:
                 continue
         for _, p in sorted(entries, reverse=True)[CORPUS_ENTRIES:]:
-            p.unlink(missing_ok=True)
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:
+                pass

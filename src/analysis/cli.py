@@ -76,12 +76,10 @@ def _segment(args) -> int:
 
 
 def _count(args) -> int:
-    from .preprocessing import normalise
     from .tokens import count_terms
     paragraphs = _paragraphs(args)
     seg = _text_segmenter(args, paragraphs)
-    terms = [normalise(t).text.strip() for t in args.terms]
-    table = count_terms([seg.cut(p) for p in paragraphs], terms, None if args.no_nested else seg.nesting)
+    table = count_terms([seg.cut(p) for p in paragraphs], args.terms, None if args.no_nested else seg.nesting)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
@@ -119,15 +117,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def year_range(value: str) -> tuple[int, int]:
-    """``2015-2025`` or ``2020`` → ``(first, last)``."""
-    lo, _, hi = value.partition("-")
+    """``2015-2025`` or ``2020`` → ``(first, last)``, read by the package's one years parser."""
+    from ._check import years
+    from .errors import InputError
     try:
-        first, last = int(lo), int(hi or lo)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a year range such as 2015-2025 or 2020") from None
-    if first > last:
+        span = years(value, "--years")
+    except InputError as exc:
+        span = "after" if "is after the last" in str(exc) else None
+    if span == "after":
         raise argparse.ArgumentTypeError(f"{value!r}: the first year is after the last")
-    return first, last
+    if span is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a year range such as 2015-2025 or 2020")
+    return span
 
 
 def positive_int(value: str) -> int:
@@ -203,7 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     closed pipe (``analysis segment f | head -1``) ends quietly.  Anything else is a
     bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
-    from .errors import AnalysisError
+    from .errors import AnalysisError, CacheWarning, CorpusWarning
+    shown = warnings.showwarning
+
+    def note(message, category, *rest, **kwargs):  # the package's warnings: one line each, as the errors are
+        if issubclass(category, (CorpusWarning, CacheWarning)):
+            print(f"note: {message}", file=sys.stderr)
+        else:
+            shown(message, category, *rest, **kwargs)
+
+    warnings.showwarning = note
     try:
         status = args.func(args)
         sys.stdout.flush()
@@ -221,3 +231,5 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}")
+    finally:
+        warnings.showwarning = shown

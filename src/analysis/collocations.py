@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _check as check
 from .dictionary import source
 from .errors import InputError
 from .keyness import g2_statistic
@@ -108,8 +109,8 @@ def collocates(token_docs, node: str | Iterable[str], *, window: int = 5, keep=N
     The node is matched as a whole token, whether or not the filter keeps it.  Collocates with
     ``n_with_node < min_count`` are left out; the rest are ranked by ``sort_by`` (descending).
     """
-    if window < 1:
-        raise InputError(f"window must be at least 1, not {window}")
+    check.integer(window, "window", "collocates", minimum=1)
+    check.integer(min_count, "min_count", "collocates", minimum=1)
     nodes = _as_node(node)
     src = source(token_docs, keep)
     filt = src.kept
@@ -176,8 +177,8 @@ def collocations(token_docs, *, size: int = 2, min_count: int = 2, keep=None, sm
     Columns: ``collocation`` (tokens joined by a space), ``count``, ``length``, ``lambda``, ``z``,
     ``pmi``, ``g2``, ``p``; sorted by ``z`` descending.
     """
-    if size < 2:
-        raise InputError(f"size must be at least 2, not {size}")
+    check.integer(size, "size", "collocations", minimum=2)
+    check.integer(min_count, "min_count", "collocations", minimum=1)
     src = source(token_docs, keep)
     kept = src.kept
     subsets = [s for r in range(1, size + 1) for s in combinations(range(size), r)]
@@ -261,7 +262,8 @@ def cooccurrence(token_docs, terms: Sequence[str], *, unit: str = "paragraph", w
     """
     if unit not in UNITS:
         raise InputError(f"unknown unit {unit!r}; choose one of {UNITS}")
-    terms = list(dict.fromkeys(terms))
+    check.integer(window, "window", "cooccurrence", minimum=1)
+    terms = list(dict.fromkeys(check.terms(terms, "terms", "cooccurrence")))
     if len(terms) < 2:
         raise InputError("co-occurrence needs at least two terms")
     order = {t: i for i, t in enumerate(terms)}

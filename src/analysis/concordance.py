@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 
 
@@ -14,8 +15,11 @@ def kwic(paragraphs: pd.DataFrame, term: str, *, window: int = 15) -> pd.DataFra
     paragraph, left, match, right``.  Matching is on the normalised text, so it finds a term
     however it was segmented.
     """
-    if not term or not term.strip():
+    if not isinstance(term, str):
+        raise check.fail("kwic", "term", "a term (a string)", term)
+    if not term.strip():
         raise InputError("kwic needs a non-empty term")
+    check.integer(window, "window", "kwic")
     rows = []
     for doc_id, year, section, para, text in paragraphs[["doc_id", "year", "section", "paragraph", "text"]].itertuples(index=False):
         start = text.find(term)

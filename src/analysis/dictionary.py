@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _check as check
 from .errors import InputError
 from .frequency import PER
 from .keyness import _select, g2_statistic, log_ratio, select_pair
@@ -293,9 +294,15 @@ def token_units(docs) -> pd.DataFrame:
         if bad:
             raise InputError(f"'{column}' must hold lists of tokens; row {bad[0]} holds a string")
         return units
+    if isinstance(docs, (str, bytes)):
+        raise check.fail("token_units", "docs", "documents of tokens (lists), a table or a corpus", docs,
+                         "segment the text first")
     items = docs.items() if isinstance(docs, Mapping) else enumerate(docs)
     rows = []
     for doc_id, doc in items:
+        if isinstance(doc, (str, bytes)):
+            raise check.fail("token_units", f"document {doc_id!r}", "a list of tokens (or of paragraphs of tokens)",
+                             doc, "segment the text first")
         doc = list(doc)
         paragraphs = [doc] if not doc or isinstance(doc[0], str) else doc
         rows += [(str(doc_id), j, list(p)) for j, p in enumerate(paragraphs)]

@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from . import _check as check
 from .errors import InputError
 
 
@@ -82,9 +83,19 @@ def build_dtm(docs: pd.DataFrame | pd.Series, *, ngram_range: tuple[int, int] = 
     :func:`analysis.segment.segmented_documents`) or a Series of token lists.
     """
     if isinstance(docs, pd.DataFrame):
+        if missing := [c for c in ("doc_id", "tokens") if c not in docs.columns]:
+            raise InputError(f"build_dtm: the documents table has no {' or '.join(map(repr, missing))} column "
+                             f"(columns: {', '.join(map(str, docs.columns))}); segment the texts first")
         series = pd.Series(list(docs["tokens"]), index=pd.Index(docs["doc_id"], name="doc_id"))
-    else:
+    elif isinstance(docs, pd.Series):
         series = docs
+    else:
+        raise check.fail("build_dtm", "docs", "a segmented-documents table or a Series of token lists", docs)
+    check.token_lists(series, "tokens", "build_dtm")
+    ngram_range = check.ngram_range(ngram_range, func="build_dtm")
+    check.integer(min_df, "min_df", "build_dtm", minimum=1)
+    if vocabulary is not None:
+        vocabulary = check.terms(vocabulary, "vocabulary", "build_dtm")
     if len(series) == 0:
         raise InputError("no documents to count")
     analyzer = identity if tuple(ngram_range) == (1, 1) else NgramAnalyzer(tuple(ngram_range))

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .atomic import atomic_write
+from .errors import InputError
 
 TABLE_FORMATS = ("csv", "xlsx", "tex")
 XLSX_MAX_ROWS = 1_048_576 - 1  # one row for the header
@@ -30,7 +31,7 @@ def _write_csv(table: pd.DataFrame, fh) -> None:
 
 def _write_xlsx(table: pd.DataFrame, fh, sheet: str) -> None:
     if len(table) > XLSX_MAX_ROWS:
-        raise ValueError(f"{len(table):,} rows do not fit in one Excel sheet (at most {XLSX_MAX_ROWS:,})")
+        raise InputError(f"{len(table):,} rows do not fit in one Excel sheet (at most {XLSX_MAX_ROWS:,})")
     table.to_excel(fh, index=False, sheet_name=sheet[:31], engine="openpyxl")  # Excel caps sheet names at 31
 
 
@@ -44,7 +45,7 @@ def write_table(table: pd.DataFrame, stem: Path | str, formats: Iterable[str] = 
     formats = tuple(formats)
     unknown = [f for f in formats if f not in TABLE_FORMATS]
     if unknown:
-        raise ValueError(f"table format(s) {unknown} for {stem.name}: choose from {TABLE_FORMATS}")
+        raise InputError(f"table format(s) {unknown} for {stem.name}: choose from {TABLE_FORMATS}")
     writers = {"csv": _write_csv, "xlsx": lambda t, fh: _write_xlsx(t, fh, stem.name), "tex": _write_tex}
     paths = {}
     for fmt in formats:

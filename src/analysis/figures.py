@@ -20,11 +20,36 @@ import pandas as pd
 
 from . import config
 from .atomic import atomic_write
+from .errors import InputError
 from .export import TABLE_FORMATS, write_table
 from .progress import in_notebook
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # as analysis.preprocessing.CJK
+NAME = re.compile(f"^[A-Za-z0-9{CJK}][A-Za-z0-9_.\\-{CJK}]*$")
+NOT_IN_NAME = re.compile(f"[^A-Za-z0-9_.\\-{CJK}]")
+SEPARATORS = ("/", "\\", os.sep) + ((os.altsep,) if os.altsep else ())
 TABLES_ENV = "ANALYSIS_TABLES"  # e.g. "csv,xlsx,tex": the table formats when save_figure is not told
+
+
+def check_name(name, what: str = "figure name") -> str:
+    """``name`` if it can name output files: Chinese characters, ASCII letters and digits, then also
+    ``_ . -``; no path separator, no ``..``.  Else an :class:`InputError` (a ValueError)."""
+    if not isinstance(name, str) or not NAME.match(name) or ".." in name:
+        raise InputError(f"{what} {name!r}: use letters (Chinese or ASCII), digits, '-', '_' and '.', "
+                         f"no '..' (a name that says what it shows)")
+    return name
+
+
+def figure_name(text, what: str = "figure name") -> str:
+    """A file name made from ``text`` (a name built from a document id, such as
+    ``keyness_讲话 2024_vs_gwr2015-2024``): Chinese characters and ``[A-Za-z0-9_.-]`` kept, every
+    other character (spaces, punctuation) mapped to ``-``.  A path separator, ``..`` or an empty
+    name is an :class:`InputError`, never a path outside the folder."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{what} {text!r}: empty; give a name that says what the figure shows")
+    if any(sep in text for sep in SEPARATORS) or ".." in text:
+        raise InputError(f"{what} {text!r}: contains a path separator or '..'; a file name cannot")
+    return check_name(NOT_IN_NAME.sub("-", text.strip()), what)
 
 
 class SavedFigure(dict):
@@ -81,11 +106,10 @@ def save_figure(fig, name: str, table: pd.DataFrame | None = None, *, folder: Pa
     ``show``: display the saved chart in the notebook cell; default: when running in a Jupyter kernel.
     ``close``: close the figure afterwards, so it is neither shown twice nor kept in memory.
     """
-    if not NAME.match(name):
-        raise ValueError(f"figure name {name!r}: use letters, digits, '-', '_' and '.' (a name that says what it shows)")
+    check_name(name)
     tables = default_tables() if tables is None else tuple(tables)
     if bad := [t for t in tables if t not in TABLE_FORMATS]:
-        raise ValueError(f"figure {name}: table format(s) {bad}; choose from {TABLE_FORMATS}")
+        raise InputError(f"figure {name}: table format(s) {bad}; choose from {TABLE_FORMATS}")
     folder = Path(folder) if folder is not None else config.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}

@@ -32,6 +32,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 from .lexicon import Lexicon
 from .trends import trend_table
@@ -162,11 +163,11 @@ def formulation_trends(paragraphs: pd.DataFrame, formulations: Sequence[str], *,
 
     ``paragraphs`` is a segmented paragraph table (texts and token counts per paragraph).
     """
-    formulations = list(dict.fromkeys(formulations))
+    formulations = list(dict.fromkeys(check.terms(formulations, "formulations", "formulation_trends")))
     if not formulations:
         raise InputError("no formulations given")
     grouped = paragraphs.groupby("doc_id", sort=False)
     docs = pd.DataFrame({"year": grouped["year"].first(), "n_tokens": grouped["n_tokens"].sum(),
                          "text": grouped["text"].agg("\n".join)}).reset_index()
     counts = pd.DataFrame({f: docs["text"].str.count(re.escape(f)) for f in formulations})
-    return trend_table(counts, docs, target=target, years=years)
+    return trend_table(counts, docs, target=target, years=years, func="formulation_trends")

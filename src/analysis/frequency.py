@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .dtm import build_dtm, rank_within_groups
 
 PER = 10_000  # rates are per 10,000 tokens
@@ -20,6 +21,8 @@ def term_frequency(docs: pd.DataFrame, *, by: str | None = None, ngram_range: tu
     contain the term), ``n_docs``, ``rank`` (1 = most frequent in the group).
     Documents whose ``by`` value is missing are left out.
     """
+    check.column(docs, by, "by", "term_frequency")
+    check.integer(min_count, "min_count", "term_frequency", minimum=1)
     if by is not None:
         docs = docs[docs[by].notna()]
     dtm = build_dtm(docs, ngram_range=ngram_range)
@@ -50,4 +53,5 @@ def frequency_from_dtm(grouped, present, labels, *, min_count: int = 1) -> pd.Da
 
 def top_terms(freq: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """The ``n`` most frequent terms of each group of a :func:`term_frequency` table."""
+    check.integer(n, "n", "top_terms")
     return freq[freq["rank"] <= n].reset_index(drop=True)

@@ -78,6 +78,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
+from . import _check as check
 from .dtm import build_dtm
 from .errors import InputError
 from .frequency import PER
@@ -216,10 +217,10 @@ def bootstrap_log_ratio(target_units, target_totals, reference, *, n_boot: int =
     Terms are processed ``chunk`` at a time (memory B × chunk); the draws are made once, so the
     result does not depend on ``chunk``.  Columns ``lr_ci_low, lr_ci_high, p_boot``.
     """
-    if not isinstance(random_state, (int, np.integer)):
-        raise InputError(f"random_state must be an integer, got {random_state!r}")
-    if n_boot < 1:
-        raise InputError(f"n_boot must be at least 1, got {n_boot}")
+    check.integer(random_state, "random_state", "bootstrap_log_ratio", minimum=None)
+    check.integer(n_boot, "n_boot", "bootstrap_log_ratio", minimum=1)
+    check.fraction(level, "level", "bootstrap_log_ratio")
+    check.integer(chunk, "chunk", "bootstrap_log_ratio", minimum=1)
     rng = np.random.default_rng(random_state)
     target_units = sp.csc_matrix(target_units, dtype=float)
     w_target = _resample_weights(target_units.shape[0], n_boot, rng)
@@ -255,6 +256,8 @@ def is_key(table: pd.DataFrame, *, alpha: float = ALPHA, min_units: int = MIN_UN
     units of the target (Egbert & Biber 2019; a term of a single paragraph is that
     paragraph's).  Missing (``<NA>``) where the significance test passes but the table has no
     unit information to check the rest."""
+    check.fraction(alpha, "alpha", "is_key")
+    check.integer(min_units, "min_units", "is_key")
     measure = table.attrs.get("measure", "g2")
     over = pd.Series(table[measure].to_numpy() > 0, index=table.index)
     significant = pd.Series(table["p_adj"].to_numpy() < alpha, index=table.index, dtype="boolean")
@@ -267,39 +270,33 @@ def is_key(table: pd.DataFrame, *, alpha: float = ALPHA, min_units: int = MIN_UN
     return (significant & ci_ok & spread).rename("is_key")
 
 
-def _select(docs: pd.DataFrame, which, role: str) -> np.ndarray:
-    """A boolean mask from a doc_id, a list of doc_ids, a boolean mask or a callable on the table.
-    A missing value in a boolean mask (a document without a year, for
+def _select(docs: pd.DataFrame, which, role: str, func: str = "keyness") -> np.ndarray:
+    """A boolean mask from a doc_id, a list of doc_ids, a boolean mask or a callable on the table
+    (checked by :func:`analysis._check.selector`: None, a number or an integer 0/1 array is an
+    :class:`InputError`).  A missing value in a boolean mask (a document without a year, for
     ``lambda d: d.year.between(…)``) counts as not selected."""
     ids = docs["doc_id"].astype(str)
     if callable(which):
         which = which(docs)
-    if isinstance(which, (pd.Series, pd.api.extensions.ExtensionArray)) and pd.api.types.is_bool_dtype(which.dtype):
-        which = pd.Series(which).fillna(False).to_numpy(dtype=bool)
-    if isinstance(which, str):
-        which = [which]
-    mask_like = np.asarray(which)
-    if mask_like.dtype == bool:
-        if len(mask_like) != len(docs):
-            raise InputError(f"{role} mask has {len(mask_like)} entries for {len(docs)} documents")
-        return mask_like
-    wanted = [str(w) for w in which]
-    unknown = sorted(set(wanted) - set(ids))
+    kind, value = check.selector(which, len(docs), role, func)
+    if kind == "mask":
+        return value
+    unknown = sorted(set(value) - set(ids))
     if unknown:
         raise InputError(f"{role} names unknown document(s): {unknown}")
-    return ids.isin(wanted).to_numpy()
+    return ids.isin(value).to_numpy()
 
 
-def select_pair(table: pd.DataFrame, target, reference=None) -> tuple[np.ndarray, np.ndarray]:
+def select_pair(table: pd.DataFrame, target, reference=None, func: str = "keyness") -> tuple[np.ndarray, np.ndarray]:
     """The target's and the reference's masks over ``table`` (documents, or units such as
     paragraphs: several rows may share a doc_id), checked: the target selects something and not
     everything, the reference (default: every other row) selects something and no target row."""
-    is_target = _select(table, target, "target")
+    is_target = _select(table, target, "target", func)
     if not is_target.any():
         raise InputError("target selects no documents")
     if is_target.all():
         raise InputError("target cannot be all the documents")
-    is_reference = ~is_target if reference is None else _select(table, reference, "reference")
+    is_reference = ~is_target if reference is None else _select(table, reference, "reference", func)
     if (is_reference & is_target).any():
         overlap = list(dict.fromkeys(table.loc[is_reference & is_target, "doc_id"]))
         raise InputError(f"the reference contains target document(s) {overlap}; they must be disjoint")
@@ -308,11 +305,22 @@ def select_pair(table: pd.DataFrame, target, reference=None) -> tuple[np.ndarray
     return is_target, is_reference
 
 
-def _check_options(measure: str, resample: str) -> None:
+def _check_options(measure: str, resample: str, func: str = "keyness", *, min_target=1, min_count=1, n_boot=N_BOOT,
+                   random_state=0, alpha=ALPHA, min_units=MIN_UNITS, ngram_range=(1, 1), correction="bh",
+                   exact=None) -> None:
     if measure not in ("g2", "chi2"):
         raise InputError(f"unknown measure {measure!r}; choose 'g2' or 'chi2' (log_ratio is always reported)")
     if resample not in ("target", "both"):
         raise InputError(f"unknown resample {resample!r}; choose 'target' or 'both'")
+    check.integer(min_target, "min_target", func)
+    check.integer(min_count, "min_count", func, minimum=1)
+    check.integer(n_boot, "n_boot", func, minimum=1)
+    check.integer(random_state, "random_state", func, minimum=None)
+    check.fraction(alpha, "alpha", func)
+    check.integer(min_units, "min_units", func)
+    check.ngram_range(ngram_range, func=func)
+    check.choice(correction, "correction", ("bh", None), func)
+    check.choice(exact, "exact", (None, True, False), func)
 
 
 def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", yates: bool = True,
@@ -348,7 +356,9 @@ def keyness(docs: pd.DataFrame, target, reference=None, *, measure: str = "g2", 
     the units' tokens must add up to the target's.  ``n_boot`` replicates with the integer
     ``random_state``; ``alpha`` and ``min_units`` set the ``is_key`` rule.
     """
-    _check_options(measure, resample)
+    _check_options(measure, resample, min_target=min_target, min_count=min_count, n_boot=n_boot,
+                   random_state=random_state, alpha=alpha, min_units=min_units, ngram_range=ngram_range,
+                   correction=correction, exact=exact)
     is_target, is_reference = select_pair(docs, target, reference)
     sub = docs[is_target | is_reference]
     dtm = build_dtm(sub, ngram_range=ngram_range)
@@ -372,7 +382,9 @@ def keyness_from_dtm(sub: pd.DataFrame, dtm, in_target: np.ndarray, *, totals: t
     on-disk store, :mod:`analysis.store`): ``sub`` holds the target and reference documents
     (``doc_id``, ``year``) row-aligned with ``dtm``, ``in_target`` marks the target rows,
     ``totals`` the target's and reference's token totals when they are not the matrix's sums."""
-    _check_options(measure, resample)
+    _check_options(measure, resample, "keyness_from_dtm", min_target=min_target, min_count=min_count, n_boot=n_boot,
+                   random_state=random_state, alpha=alpha, min_units=min_units, ngram_range=ngram_range,
+                   correction=correction, exact=exact)
     m = dtm.matrix.tocsc()
     a = np.asarray(m[in_target].sum(axis=0)).ravel()
     b = np.asarray(m[~in_target].sum(axis=0)).ravel()
@@ -489,6 +501,9 @@ def key_terms(table: pd.DataFrame, n: int = 20, *, alpha: float = ALPHA, directi
     """
     if direction not in ("over", "under"):
         raise InputError(f"unknown direction {direction!r}; choose 'over' or 'under'")
+    check.integer(n, "n", "key_terms")
+    check.fraction(alpha, "alpha", "key_terms")
+    check.integer(min_units, "min_units", "key_terms")
     measure = table.attrs.get("measure", "g2")
     sig = table[table["p_adj"] < alpha]
     if "n_units_target" in table and table["n_units_target"].notna().any():

@@ -41,8 +41,10 @@ Ananiadou & Mima (2000, C-value) for preferring the maximal term over its nested
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -52,6 +54,8 @@ import pandas as pd
 
 from . import config
 from .atomic import atomic_write
+from .corpus.readers import read_text
+from .errors import CacheWarning, InputError
 from .lexicon import Lexicon, genre_stopwords, standard_stopwords
 from .phrases import JOINERS, ngram_stats
 from .preprocessing import normalise
@@ -273,6 +277,12 @@ def save_learned(table: pd.DataFrame, path: Path | str, *, params: dict | None =
     unique temporary file in the same folder, then renamed.
     """
     path = Path(path)
+    _write_atomic(path, learned_tsv(table, params=params))
+    return path
+
+
+def learned_tsv(table: pd.DataFrame, *, params: dict | None = None) -> str:
+    """The text :func:`save_learned` writes (UTF-8, ``\\n`` line ends)."""
     out = table.copy()
     if "keep" not in out.columns:
         out["keep"] = "yes"
@@ -286,33 +296,63 @@ def save_learned(table: pd.DataFrame, path: Path | str, *, params: dict | None =
               "# even after re-learning, as long as this file stays in its folder (or the term is in veto.txt)."]
     header += [f"# {k}: {v}" for k, v in (params or {}).items()]
     body = out.to_csv(sep="\t", index=False, float_format="%.4f", lineterminator="\n")
-    _write_atomic(path, "\n".join(header) + "\n" + body)
-    return path
+    return "\n".join(header) + "\n" + body
 
 
 def load_learned(path: Path | str, veto: Iterable[str] | Path | str | None = None) -> pd.DataFrame:
     """Read a learned-terms TSV; terms in ``veto`` (a list, or a file with one term a line) get ``keep = no``.
 
-    Raises ``ValueError`` naming the file when a column is missing or ``keep`` is not yes/no.
+    The file is decoded as every text file is (:func:`analysis.corpus.read_text`: UTF-8 with
+    or without a byte-order mark, UTF-16/32 with one, GB18030), so a table re-saved from a
+    spreadsheet reads back: CRLF line ends, quoted fields and trailing empty columns are fine.
+    Raises :class:`~analysis.errors.InputError` naming the file and line when the header or a
+    column is missing, a row has another number of fields than the header, or ``keep`` is not
+    yes/no (a file that cannot be read or decoded: :class:`~analysis.errors.CorpusError`).
     """
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    body = [ln for ln in lines if not ln.startswith("#")]
-    if not body:
-        raise ValueError(f"{path}: no header line (expected columns {', '.join(TSV_COLUMNS)})")
-    header = body[0].split("\t")
+    return parse_learned(read_text(path), path, veto)
+
+
+def _tsv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """``(line number, fields)`` of each line that is not blank or a ``#`` comment; fields as a
+    spreadsheet writes them (quoted when they hold a tab or a quote), trailing empty ones dropped."""
+    rows = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith("#") or line.startswith('"#') or not line.strip("\t\r "):
+            continue
+        fields = next(csv.reader([line.rstrip("\r")], delimiter="\t", quotechar='"'))
+        while fields and not fields[-1].strip():
+            fields.pop()
+        rows.append((number, fields))
+    return rows
+
+
+def parse_learned(text: str, path: Path | str, veto: Iterable[str] | Path | str | None = None) -> pd.DataFrame:
+    """The table of a learned-terms TSV's ``text`` (see :func:`load_learned`; ``path`` names it in errors)."""
+    rows = _tsv_rows(text)
+    if not rows:
+        raise InputError(f"{path}: no header line (expected columns {', '.join(TSV_COLUMNS)})")
+    header_line, header = rows[0]
+    header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputError(f"{path}, line {header_line}: column(s) {', '.join(map(repr, repeated))} appear more than "
+                         f"once in the header; each column must be named once")
     missing = [c for c in ("term", "keep") if c not in header]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    rows = [ln.split("\t") for ln in body[1:] if ln.strip()]
-    bad = [n for n, r in enumerate(rows, 2) if len(r) != len(header)]
+        raise InputError(f"{path}, line {header_line}: missing column(s) {', '.join(missing)} in the header "
+                         f"(expected columns {', '.join(TSV_COLUMNS)})")
+    bad = [n for n, r in rows[1:] if len(r) > len(header)]
     if bad:
-        raise ValueError(f"{path}: line(s) {bad[:5]} of the table do not have {len(header)} tab-separated fields")
-    table = pd.DataFrame(rows, columns=header)
+        raise InputError(f"{path}: line(s) {bad[:5]} of the table have more than the {len(header)} "
+                         f"tab-separated fields of the header")
+    body = [(n, r + [""] * (len(header) - len(r))) for n, r in rows[1:]]  # trailing empty cells were dropped
+    table = pd.DataFrame([r for _, r in body], columns=header)
     table["keep"] = table["keep"].str.strip().str.lower()
-    wrong = sorted(set(table["keep"]) - {"yes", "no"})
+    wrong = [(n, k) for (n, _), k in zip(body, table["keep"]) if k not in ("yes", "no")]
     if wrong:
-        raise ValueError(f"{path}: column keep must be yes or no, found {wrong}")
+        raise InputError(f"{path}: column keep must be yes or no, found {sorted({k for _, k in wrong})} "
+                         f"on line(s) {[n for n, _ in wrong][:5]}")
     for col in ("score", "pmi", "npmi", "bound", "left_entropy", "right_entropy", "left_char_entropy",
                 "right_char_entropy"):
         if col in table:
@@ -331,10 +371,9 @@ def read_veto(veto: Iterable[str] | Path | str | None) -> frozenset[str]:
         return frozenset()
     if isinstance(veto, (str, Path)):
         path = Path(veto)
-        if not path.exists():
+        if not path.is_file():
             return frozenset()
-        return frozenset(ln.split("\t")[0].strip() for ln in path.read_text(encoding="utf-8").splitlines()
-                         if ln.strip() and not ln.startswith("#"))
+        return frozenset(fields[0].strip() for _, fields in _tsv_rows(read_text(path)) if fields)
     return frozenset(veto)
 
 
@@ -359,7 +398,7 @@ def vetoed_terms(cache_dir: Path | str, veto: Iterable[str] | Path | str | None 
     """Every veto in force: ``veto``, ``cache_dir/veto.txt`` and ``keep = no`` rows of any learned TSV there."""
     cache_dir = Path(cache_dir)
     out = set(read_veto(veto)) | set(read_veto(cache_dir / VETO_FILE_NAME))
-    for path in sorted(cache_dir.glob("learned_*.tsv")):
+    for path in sorted(cache_dir.glob("learned_*.tsv")) if cache_dir.is_dir() else ():
         table = load_learned(path)
         out |= set(table.loc[table["keep"] == "no", "term"])
     return frozenset(out)
@@ -367,7 +406,11 @@ def vetoed_terms(cache_dir: Path | str, veto: Iterable[str] | Path | str | None 
 
 def learned_table(texts: Iterable[str], lexicon: Lexicon | None = None, *, cache_dir: Path | str | None = None,
                   veto: Iterable[str] | Path | str | None = None, **params) -> tuple[pd.DataFrame, Path]:
-    """The learned-terms table of ``texts`` (read from the cache when there), and its TSV path."""
+    """The learned-terms table of ``texts`` (read from the cache when there), and its TSV path.
+
+    A cache folder that cannot be written (full, read-only, a file in its place) is named in
+    one :class:`~analysis.errors.CacheWarning` and the table is returned as if read back from
+    the file (the same values), which then does not exist."""
     texts = list(texts)
     lex = lexicon if lexicon is not None else Lexicon.load()
     settings = {**DEFAULTS, **params}
@@ -375,13 +418,18 @@ def learned_table(texts: Iterable[str], lexicon: Lexicon | None = None, *, cache
     key = corpus_key(texts, lex, settings)
     path = cache_dir / f"learned_{key[:16]}.tsv"
     vetoed = vetoed_terms(cache_dir, veto)
-    if path.exists():
+    if path.is_file():
         return load_learned(path, veto=vetoed), path
     table = learn_terms(texts, lexicon=lex, **settings)
     table.insert(1, "keep", np.where(table["term"].isin(vetoed), "no", "yes"))
-    save_learned(table, path, params={"corpus_sha256": key, "documents": len(texts), **settings,
+    text = learned_tsv(table, params={"corpus_sha256": key, "documents": len(texts), **settings,
                                       "version": LEARN_VERSION})
-    return load_learned(path, veto=vetoed), path
+    try:
+        _write_atomic(path, text)
+    except OSError as exc:
+        warnings.warn(f"{cache_dir}: cannot write to the learned-terms cache folder ({exc.strerror or exc}); "
+                      f"going on without it (the terms are learned again next time)", CacheWarning, stacklevel=2)
+    return parse_learned(text, path, veto=vetoed), path
 
 
 def learned_lexicon(docs_texts: Iterable[str], lexicon: Lexicon | None = None, *,

@@ -11,6 +11,7 @@ their own files with the same columns::
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Iterable
 import pandas as pd
 
 from .config import DATA_DIR
+from .errors import InputError
 
 LEXICON_FILE = DATA_DIR / "lexicon" / "political.tsv"
 GENRE_STOPWORDS_FILE = DATA_DIR / "stopwords_genre.txt"
@@ -35,16 +37,29 @@ class Lexicon:
 
     @classmethod
     def read(cls, path: Path | str) -> "Lexicon":
-        """Read one lexicon file (tab-separated, ``#`` comments; or a plain list, one term a line)."""
+        """Read one lexicon file (tab-separated, ``#`` comments; or a plain list, one term a line).
+
+        Decoded as every text file is (:func:`analysis.corpus.read_text`: UTF-8 with or without
+        a byte-order mark, UTF-16/32 with one, GB18030), and read as a spreadsheet saves it
+        (CRLF line ends, quoted fields, trailing empty columns).  An entry with an empty term,
+        whitespace inside its term or more than the four columns is an
+        :class:`~analysis.errors.InputError` naming the file, the entry and its line."""
+        from .corpus.readers import read_text
         path = Path(path)
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-        if lines and lines[0].split("\t")[0] == "term":
+        lines = [(number, line) for number, line in enumerate(read_text(path).split("\n"), 1)
+                 if line.strip("\t\r ") and not line.startswith(("#", '"#'))]
+        if lines and _fields(lines[0][1])[:1] == ["term"]:
             lines = lines[1:]
         rows = []
-        for n, line in enumerate(lines, 1):
-            fields = (line.split("\t") + ["", "", ""])[:4]
+        for n, (number, line) in enumerate(lines, 1):
+            fields = _fields(line)
+            if len(fields) > len(COLUMNS):
+                raise InputError(f"{path}: entry {n} (line {number}) has {len(fields)} tab-separated columns, "
+                                 f"more than the {len(COLUMNS)} of a lexicon ({', '.join(COLUMNS)}): {line!r}")
+            fields = (fields + ["", "", ""])[:4]
             if not fields[0].strip() or re.search(r"\s", fields[0].strip()):
-                raise ValueError(f"{path}: entry {n} has an empty term or whitespace inside it: {line!r}")
+                raise InputError(f"{path}: entry {n} (line {number}) has an empty term or whitespace inside it: "
+                                 f"{line!r}")
             rows.append([f.strip() for f in fields])
         table = pd.DataFrame(rows, columns=COLUMNS)
         table["category"] = table["category"].replace("", "user")
@@ -103,6 +118,14 @@ class Lexicon:
         """The members of a numbered formulation, when the lexicon lists them (else ``[]``)."""
         row = self.table.loc[self.table["term"] == term, "members"]
         return [m for m in row.iloc[0].split(";") if m] if len(row) and row.iloc[0] else []
+
+
+def _fields(line: str) -> list[str]:
+    """The tab-separated fields of one line (a quoted field may hold a tab), trailing empty ones dropped."""
+    fields = next(csv.reader([line.rstrip("\r")], delimiter="\t", quotechar='"'))
+    while fields and not fields[-1].strip():
+        fields.pop()
+    return fields
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .corpus import ensure_unique_ids, load_default_corpus
 from .errors import CorpusWarning
 from .lexicon import Lexicon
@@ -69,7 +70,8 @@ class SegmentedCorpus:
         """Occurrences of ``terms`` per document (or ``by`` group) in the unfiltered streams, as a
         token, a run of tokens, or (``nested``) inside a longer formulation; never across a word
         boundary.  Rows follow :attr:`documents` when ``by="doc_id"``."""
-        table = term_matrix(self.paragraphs, [terms] if isinstance(terms, str) else terms,
+        check.column(self.paragraphs, by, "by", "SegmentedCorpus.count", none=False)
+        table = term_matrix(self.paragraphs, check.terms(terms, "terms", "SegmentedCorpus.count"),
                             self.segmenter.nesting if nested else None, by=by)
         if by == "doc_id":
             table = table.reindex(self.documents["doc_id"], fill_value=0)
@@ -121,6 +123,9 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CorpusWarning)
             docs = load_default_corpus()
+    if not isinstance(docs, pd.DataFrame):
+        raise check.fail("prepare", "docs", "a documents table (a DataFrame with doc_id and text columns) or None", docs,
+                         "read files with analysis.corpus.load_corpus(path) first")
     docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
     learned = None
     if segmenter is None:

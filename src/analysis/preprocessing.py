@@ -4,7 +4,8 @@ Texts stay unchanged after loading; :func:`normalise` returns a *new* text with
 PDF-extraction damage undone, Traditional characters converted to Simplified and
 page boilerplate removed, and says what it removed and converted (:class:`Normalised`).
 Nothing else is dropped: every character of the input survives in order except
-whitespace (and zero-width format characters), the named mappings
+whitespace, control and format characters (:func:`remove_control_chars`, counted in
+``Normalised.control_chars``), the named mappings
 (:data:`ASCII_TO_FULLWIDTH`, full-width letters and digits to ASCII, Traditional to
 Simplified with OpenCC's ``t2s``) and the boilerplate listed in ``Normalised.boilerplate``.
 (`tests/test_preprocessing.py` checks this conservation property.)
@@ -27,6 +28,17 @@ CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
 HSPACE = r"[ \t\u00a0\u3000\u2002-\u200a\u202f\u205f]"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# Characters that end a line without being "\n" (vertical tab, form feed, the information
+# separators Python's ``str.splitlines`` breaks at, next line, line and paragraph separators).
+LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+# Every control (Cc: C0 and C1), format (Cf: zero-width, bidi, soft hyphen, BOM, tags …), line
+# and paragraph separator (Zl, Zp) character of Unicode 15 except "\n", "\r" (line ends) and
+# "\t" (made a space); tests/test_bad_inputs_env.py checks it against ``unicodedata``.
+CONTROL = (r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+           r"\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd"
+           r"\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+           r"\U000e0020-\U000e007f")
 
 # ASCII punctuation that stands for full-width punctuation when it touches Chinese text.
 ASCII_TO_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -37,6 +49,23 @@ ASCII_TO_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"
 
 _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 _FULLWIDTH_ALNUM_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_CONTROL_RE = re.compile(f"[{CONTROL}]")
+
+
+def remove_control_chars(text: str) -> tuple[str, int]:
+    """Control and format characters out; return ``(text, how many were removed or mapped)``.
+
+    A line or paragraph separator (:data:`LINE_BREAKS`, U+2028/2029) becomes ``\n``; every other
+    control (C0, C1) and format character (zero-width spaces and joiners, bidi marks and
+    embeddings U+200E/200F, U+202A-202E, U+2066-2069, the soft hyphen U+00AD, a BOM U+FEFF …)
+    is removed.  A tab becomes a space (not counted: it is whitespace, like a space).  None of
+    them can then become a token or part of one.
+    """
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if not _CONTROL_RE.search(text):
+        return text, 0
+    return _CONTROL_RE.subn(lambda m: "\n" if m.group() in LINE_BREAKS else "", text)
 
 
 def remove_zero_width(text: str) -> str:
@@ -221,12 +250,14 @@ DEFAULT_STEPS: tuple[Step, ...] = (
 
 @dataclass
 class Normalised:
-    """A normalised text, the boilerplate removed from it (by kind) and how many characters
-    were converted from Traditional to Simplified."""
+    """A normalised text, the boilerplate removed from it (by kind), how many characters
+    were converted from Traditional to Simplified, and how many control and format characters
+    were removed or made line ends (:func:`remove_control_chars`)."""
 
     text: str
     boilerplate: dict[str, str] = field(default_factory=dict)
     simplified_chars: int = 0
+    control_chars: int = 0
 
     @property
     def boilerplate_chars(self) -> int:
@@ -245,9 +276,10 @@ def changed_chars(before: str, after: str) -> int:
 def normalise(text: str, *, strip_boilerplate: bool = True, simplify: bool = True,
               strippers: dict[str, Stripper] | None = None,
               steps: tuple[Step, ...] = DEFAULT_STEPS) -> Normalised:
-    """Normalise one text: format characters, full-width alphanumerics, Traditional → Simplified
-    (unless ``simplify=False``), boilerplate, then ``steps``."""
-    text = fullwidth_alnum_to_ascii(remove_zero_width(text)).replace("\r\n", "\n").replace("\r", "\n")
+    """Normalise one text: control and format characters, full-width alphanumerics, Traditional →
+    Simplified (unless ``simplify=False``), boilerplate, then ``steps``."""
+    text, control_chars = remove_control_chars(text)
+    text = fullwidth_alnum_to_ascii(text).replace("\r\n", "\n").replace("\r", "\n")
     simplified_chars = 0
     if simplify:
         converted = traditional_to_simplified(text)
@@ -260,12 +292,14 @@ def normalise(text: str, *, strip_boilerplate: bool = True, simplify: bool = Tru
             text, cut = strip(text)
             if cut:
                 removed[kind] = cut
-    return Normalised(make_pipeline(*steps)(text), removed, simplified_chars)
+    return Normalised(make_pipeline(*steps)(text), removed, simplified_chars, control_chars)
 
 
 def normalise_corpus(docs, **options):
-    """Add ``clean_text``, ``boilerplate_chars`` and ``simplified_chars`` columns to a document table (a copy)."""
+    """Add ``clean_text``, ``boilerplate_chars``, ``simplified_chars`` and ``control_chars`` columns
+    to a document table (a copy)."""
     results = [normalise(t, **options) for t in docs["text"]]
     return docs.assign(clean_text=[r.text for r in results],
                        boilerplate_chars=[r.boilerplate_chars for r in results],
-                       simplified_chars=[r.simplified_chars for r in results])
+                       simplified_chars=[r.simplified_chars for r in results],
+                       control_chars=[r.control_chars for r in results])

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 
 REPEAT_COLUMNS = ["start", "end", "length", "text", "first_start"]
@@ -35,8 +36,9 @@ def find_repeats(text: str, min_chars: int = 30) -> pd.DataFrame:
     first_start + length] == text[start:end]``).  Copies of a passage that occurs three times
     give two rows.  Ordered by ``start``.
     """
-    if min_chars < 1:
-        raise InputError(f"min_chars must be at least 1, got {min_chars}")
+    if not isinstance(text, str):
+        raise check.fail("find_repeats", "text", "a text (a string)", text)
+    check.integer(min_chars, "min_chars", "find_repeats", minimum=1)
     n = len(text)
     first: dict[str, int] = {}
     back = [0] * max(0, n - min_chars + 1)  # distance to the window's first occurrence (0: first time)

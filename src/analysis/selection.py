@@ -15,24 +15,31 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 from .tokens import Nesting, count_in_stream
 
 
 def select_documents(documents: pd.DataFrame, *, collection: str | None = None,
-                     years: tuple[int, int] | None = None, doc_ids=None, exclude=None) -> np.ndarray:
+                     years: tuple[int, int] | str | int | None = None, doc_ids=None, exclude=None) -> np.ndarray:
     """A boolean mask over a documents table (columns ``doc_id``, ``collection``, ``year``): the
-    documents of ``collection``, in ``years`` (inclusive), among ``doc_ids``, not in ``exclude``."""
+    documents of ``collection``, in ``years`` (inclusive: a (first, last) tuple, one year or a
+    string such as ``"2015-2024"``, read by :func:`analysis._check.years`), among ``doc_ids``,
+    not in ``exclude``."""
+    years = check.years(years, "years", "select")
+    if collection is not None and not isinstance(collection, str):
+        raise check.fail("select", "collection", "a collection name (a string) or None", collection)
     d = documents
     mask = np.ones(len(d), bool)
     if collection is not None:
         mask &= (d["collection"] == collection).to_numpy()
     if years is not None:
         mask &= d["year"].between(*years).fillna(False).to_numpy(dtype=bool)
-    if doc_ids is not None:
-        mask &= d["doc_id"].isin([doc_ids] if isinstance(doc_ids, str) else doc_ids).to_numpy()
-    if exclude is not None:
-        mask &= ~d["doc_id"].isin([exclude] if isinstance(exclude, str) else exclude).to_numpy()
+    for name, which, keep in (("doc_ids", doc_ids, True), ("exclude", exclude, False)):
+        if which is not None:
+            kind, value = check.selector(which, len(d), name, "select")
+            chosen = value if kind == "mask" else d["doc_id"].astype(str).isin(value).to_numpy()
+            mask &= chosen if keep else ~chosen
     if not mask.any():
         raise InputError(f"no documents with collection={collection!r}, years={years}, doc_ids={doc_ids!r}")
     return mask
@@ -43,11 +50,10 @@ def matching_paragraphs(paragraphs: pd.DataFrame, terms: Iterable[str], *, min_h
     """A boolean mask over ``paragraphs``: those whose stream holds at least ``min_hits``
     occurrences of ``terms`` (counted as :func:`analysis.tokens.count_terms` counts: tokens, runs
     of tokens, and nested inside longer formulations with ``nesting``).  Headings never match."""
-    terms = [t for t in dict.fromkeys(terms) if t]
+    terms = [t for t in dict.fromkeys(check.terms(terms, "terms", "matching_paragraphs")) if t]
     if not terms:
         raise InputError("no terms to select paragraphs by")
-    if min_hits < 1:
-        raise InputError(f"min_hits must be at least 1, not {min_hits}")
+    check.integer(min_hits, "min_hits", "matching_paragraphs", minimum=1)
     hits = np.array([sum(count_in_stream(s, terms, nesting).values()) for s in paragraphs["stream"]])
     return (hits >= min_hits) & ~paragraphs["is_heading"].to_numpy(dtype=bool)
 

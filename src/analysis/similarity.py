@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .dtm import build_dtm
 from .errors import InputError
 from .tfidf import tfidf_matrix
@@ -34,6 +35,8 @@ def cross_similarity(left: pd.DataFrame, right: pd.DataFrame, *, tf: str = "raw"
 
 def similarity_to(docs: pd.DataFrame, target: str, **scheme) -> pd.DataFrame:
     """Cosine similarity of document ``target`` to every other document of ``docs``, by year."""
+    if not isinstance(target, str):
+        raise check.fail("similarity_to", "target", "a doc_id (a string)", target)
     is_target = docs["doc_id"] == target
     if not is_target.any():
         raise InputError(f"unknown target document {target!r}")

@@ -27,7 +27,10 @@ text); re-running skips documents already in the store, and a changed text under
 doc_id is an error (index it into a new store).  Each chunk is written as its own part files, each
 file atomically (temporary name + ``os.replace``), and the part is committed by an atomic rewrite
 of the manifest once all its files exist: a killed run leaves only uncommitted files, which the
-next run deletes before it resumes.
+next run deletes before it resumes.  The store deletes only files it can prove it wrote (its part
+and vocabulary file names and their temporaries, in its own folders, never through a symbolic
+link), refuses a folder that is neither empty nor a store, and repairs a damaged part (a committed
+file missing or unreadable) by indexing its documents again; every read names a damaged file.
 
 Engines (:func:`index` ``engine=``): ``"local"`` runs chunks on this machine's processes (joblib/loky);
 ``"dask"`` builds a :mod:`dask.bag` over the chunks (``from_sequence(...).map_partitions(...)``) and
@@ -48,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -62,6 +66,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import _check as check
 from .atomic import atomic_write
 from .errors import CorpusError, InputError
 from .selection import select_documents
@@ -95,17 +100,178 @@ def _write_json(data: dict, path: Path) -> None:
     _atomic_write(path, lambda fh: fh.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")))
 
 
+# ---------------------------------------------------------------------------- names and what the store owns
+PART = re.compile(r"part-[0-9a-f]{20}")           # a part's name (see part_name)
+FILTER_KEY = re.compile(r"[0-9a-f]{16}")          # a filter's counts folder (see filter_key)
+KINDS = ("documents", "tokens", "counts")
+COLUMNS = {"documents": DOC_COLUMNS,
+           "tokens": ["doc_id", "paragraph", "section", "section_path", "is_heading", "level", "tokens"],
+           "counts": ["doc_id", "term", "count"], "vocabulary": ["term_id", "term", "count", "doc_freq"]}
+MANIFEST_KEYS = ("format", "segmenter", "filters", "default_filter", "parts")
+
+
+def _check_name(name, pattern: re.Pattern, what: str, where) -> str:
+    """``name`` (a part name or filter key read from a manifest) when it is one the store makes; the
+    one check before such a name becomes a path, so no manifest leads a read or write out of the store."""
+    if not isinstance(name, str) or not pattern.fullmatch(name):
+        raise CorpusError(f"{where}: {what} {name!r} is not one the store makes ({pattern.pattern}); "
+                          f"the manifest was not written by `analysis index`")
+    return name
+
+
+def _part_path(root: Path, kind: str, part: str, fkey: str | None = None) -> Path:
+    """``root/kind/<part>.parquet`` (``counts``: ``root/counts/<fkey>/<part>.parquet``), names checked."""
+    folder = root / kind
+    if fkey is not None:
+        folder = folder / _check_name(fkey, FILTER_KEY, "filter key", root / MANIFEST)
+    return folder / f"{_check_name(part, PART, 'part name', root / MANIFEST)}.parquet"
+
+
+def _vocabulary_path(root: Path, fkey: str) -> Path:
+    return root / "vocabulary" / f"{_check_name(fkey, FILTER_KEY, 'filter key', root / MANIFEST)}.parquet"
+
+
 def _read_manifest(root: Path) -> dict | None:
+    """The store's manifest, checked: its format, the keys the store writes, part names and filter
+    keys (they become file names); ``None`` when there is no manifest."""
     path = root / MANIFEST
     if not path.exists():
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path}: not a readable store manifest ({exc})") from exc
-    if manifest.get("format") != FORMAT:
-        raise CorpusError(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    if not isinstance(manifest, dict) or "format" not in manifest:
+        raise CorpusError(f"{path}: not a store manifest (no \"format\": {FORMAT!r}); this folder was not "
+                          f"made by `analysis index`")
+    if manifest["format"] != FORMAT:
+        raise CorpusError(f"{path}: store format {manifest['format']!r}, this version reads {FORMAT!r}; "
+                          f"use the version that wrote it, or index the corpus into a new store")
+    missing = [k for k in MANIFEST_KEYS if k not in manifest]
+    if missing:
+        raise CorpusError(f"{path}: store manifest without {missing}; not written by `analysis index`")
+    if not (isinstance(manifest["parts"], dict) and isinstance(manifest["filters"], dict)
+            and all(isinstance(v, dict) for v in chain(manifest["parts"].values(), manifest["filters"].values()))
+            and all({"n_docs", "n_chars"} <= set(v) for v in manifest["parts"].values())
+            and all({"name", "fingerprint", "spec"} <= set(v) for v in manifest["filters"].values())
+            and isinstance(manifest["segmenter"], dict) and "fingerprint" in manifest["segmenter"]):
+        raise CorpusError(f"{path}: store manifest with malformed parts, filters or segmenter entries")
+    for part in manifest["parts"]:
+        _check_name(part, PART, "part name", path)
+    for fkey in manifest["filters"]:
+        _check_name(fkey, FILTER_KEY, "filter key", path)
+    if manifest["default_filter"] not in manifest["filters"]:
+        raise CorpusError(f"{path}: default filter {manifest['default_filter']!r} is not one of its filters")
     return manifest
+
+
+def _own_files(root: Path) -> list[tuple[Path, str | None, bool]]:
+    """The files in ``root`` the store can prove are its own, as ``(path, part, temporary)``: part
+    files ``part-<20 hex>.parquet`` in documents/, tokens/ and counts/<16 hex>/ (``part`` their
+    name), vocabulary files ``<16 hex>.parquet`` (``part`` None), and the temporaries of those and
+    of the manifest (``.<name>.…``: a run killed mid-write).  Anything else is someone else's.
+    A symbolic link among these folders or files is an error: the store never writes, deletes or
+    cleans through a link (it could lead out of the store)."""
+    def link(path: Path) -> None:
+        if path.is_symlink():
+            raise CorpusError(f"{path}: a symbolic link inside the store; a store's folders and files must be "
+                              f"its own (refusing to write or delete through it)")
+
+    folders: list[tuple[Path, re.Pattern]] = [(root / "documents", PART), (root / "tokens", PART)]
+    link(root / "counts")
+    if (root / "counts").is_dir():
+        folders += [(f, PART) for f in sorted((root / "counts").iterdir()) if FILTER_KEY.fullmatch(f.name)]
+    folders.append((root / "vocabulary", FILTER_KEY))
+    found = []
+    for folder, pattern in folders:
+        link(folder)
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.iterdir()):
+            stem, _, rest = file.name.removeprefix(".").partition(".parquet")
+            temporary = file.name.startswith(".") and rest.startswith(".")
+            if pattern.fullmatch(stem) and (temporary or rest == "" and not file.name.startswith(".")):
+                link(file)
+                found.append((file, stem if pattern is PART else None, temporary))
+    link(root / MANIFEST)
+    found += [(f, None, True) for f in sorted(root.glob(f".{MANIFEST}.*")) if not f.is_symlink()]
+    return found
+
+
+def _clean_uncommitted(root: Path, committed: set[str]) -> int:
+    """Delete the store's own files that no manifest entry commits (part files of a killed run, and
+    temporaries); nothing else, nothing through a link."""
+    removed = 0
+    for file, part, temporary in _own_files(root):
+        if temporary or (part is not None and part not in committed):
+            file.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _delete_store(root: Path) -> list[Path]:
+    """``--overwrite``: delete what the store wrote (its part files, vocabularies, temporaries, then
+    the manifest) and the folders it made once they are empty.  Files it did not write are kept,
+    and so are their folders (as ``git clean`` keeps untracked files unless told); return them."""
+    own = _own_files(root)
+    for file, _, _ in own:
+        file.unlink(missing_ok=True)
+    (root / MANIFEST).unlink(missing_ok=True)
+    counts = root / "counts"
+    folders = [f for f in sorted(counts.iterdir()) if FILTER_KEY.fullmatch(f.name)] if counts.is_dir() else []
+    for folder in [*folders, counts, root / "documents", root / "tokens", root / "vocabulary"]:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return sorted(p for p in root.rglob("*") if not p.is_dir())
+
+
+def _damaged(root: Path, path: Path, reason) -> CorpusError:
+    reason = " ".join(str(reason).split()) or type(reason).__name__
+    return CorpusError(f"{path}: damaged ({reason}); run `analysis index CORPUS --out {root}` on the corpus it "
+                       f"was indexed from to repair it")
+
+
+def _problem(root: Path, path: Path, kind: str) -> str | None:
+    """Why the store file ``path`` (a ``kind`` file) cannot be read, from its footer (cheap: the
+    data are not read), or None.  A file that resolves out of the store is refused."""
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise CorpusError(f"{path}: leads out of the store (to {real}); refusing to read it")
+    if not path.is_file():
+        return "missing"
+    if path.stat().st_size == 0:
+        return "empty file"
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, pa.ArrowException) as exc:
+        return " ".join(str(exc).split())
+    missing = [c for c in COLUMNS[kind] if c not in names]
+    return f"no column(s) {missing}" if missing else None
+
+
+def _read_part(root: Path, path: Path, kind: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """``pq.read_table`` of a store file; a missing, unreadable or foreign file is a CorpusError naming it."""
+    problem = _problem(root, path, kind)
+    if problem is not None:
+        raise _damaged(root, path, problem)
+    try:
+        return pq.read_table(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise _damaged(root, path, exc) from exc
+
+
+def _damaged_parts(root: Path, manifest: dict) -> dict[str, str]:
+    """The committed parts with a file that is missing, unreadable or foreign: part → what is wrong."""
+    damaged = {}
+    for part in manifest["parts"]:
+        files = [(_part_path(root, kind, part), kind) for kind in ("documents", "tokens")]
+        files += [(_part_path(root, "counts", part, fkey), "counts") for fkey in manifest["filters"]]
+        for path, kind in files:
+            problem = _problem(root, path, kind)
+            if problem is not None:
+                damaged[part] = f"{path}: {problem}"
+                break
+    return damaged
 
 
 # ---------------------------------------------------------------------------- filters
@@ -144,7 +310,8 @@ def filter_from_entry(entry: dict, where: str = "store") -> TokenFilter:
 @dataclass
 class DocRef:
     """One document to index: its metadata, its key, and where its text is (never the text of a
-    file: ``source`` is ``("text", str)`` only for documents that were in memory already)."""
+    file: ``source`` is a reader's locator, :func:`analysis.corpus.readers.document_texts`; it is
+    ``("text", str)`` only for documents that were in memory already: a table, a CSV file)."""
 
     doc_id: str
     collection: str
@@ -155,86 +322,39 @@ class DocRef:
     source: tuple
 
 
-def _year(value) -> int | None:
-    """A year as an int, or None when missing or not a number (as ``pd.to_numeric(errors="coerce")``)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return None
-        return None if number != number or number in (float("inf"), float("-inf")) else int(number)
-
-
 def _frame_refs(docs: pd.DataFrame, seg: Segmenter) -> Iterator[DocRef]:
+    from .corpus.readers import _year
     for row in docs.itertuples(index=False):
         text = str(row.text)
-        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year), str(getattr(row, "title", "") or ""),
-                     seg.key(text), len(text), ("text", text))
+        yield DocRef(str(row.doc_id), str(row.collection), _year(row.year, f"document {row.doc_id!r}"),
+                     str(getattr(row, "title", "") or ""), seg.key(text), len(text), ("text", text))
 
 
-def _jsonl_refs(path: Path, seg: Segmenter, *, text: str = "text", year: str | None = "year",
-                title: str | None = "title", doc_id: str | None = None, collection: str | None = None) -> Iterator[DocRef]:
-    """Stream a JSON Lines file (UTF-8, as JSON requires), with the field mapping of
-    :func:`analysis.corpus.load_jsonl`; each reference keeps the line's byte range."""
-    default_collection = collection or path.stem
-    with open(path, "rb") as fh:
-        offset, n = 0, 0
-        for line_no, line in enumerate(fh, 1):
-            start, offset = offset, offset + len(line)
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line.decode("utf-8-sig" if start == 0 else "utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise CorpusError(f"{path}, line {line_no}: not valid UTF-8 JSON ({exc})") from exc
-            if text not in row:
-                raise CorpusError(f"{path}, line {line_no}: no text field {text!r} (fields: {list(row)})")
-            n += 1
-            body = "" if row[text] is None else str(row[text])
-            ident = row.get(doc_id) if doc_id else row.get("doc_id")
-            yield DocRef(str(ident if ident is not None else f"doc{n:04d}"),
-                         str(row.get("collection") or default_collection),
-                         _year(row.get(year)) if year else None, str((row.get(title) if title else "") or ""),
-                         seg.key(body), len(body), ("jsonl", str(path), start, len(line), text))
-
-
-def _folder_refs(folder: Path, seg: Segmenter, *, metadata: str = "metadata.csv", encoding: str | None = None,
-                 collection: str | None = None, pattern: str = "*.txt") -> Iterator[DocRef]:
-    """Stream a folder of text files with :func:`analysis.corpus.load_folder`'s rules (its
-    metadata.csv reader, year from the file name, no files outside the folder), one file at a time."""
-    from .corpus.readers import decode_file, folder_files, year_from_name
-    files, meta = folder_files(folder, pattern=pattern, metadata=metadata)
-    for file in files:
-        body, enc = decode_file(file, encoding)
-        info = meta.get(file.name, ({}, ""))[0]
-        year = info.get("year") or year_from_name(file.name)
-        yield DocRef(str(info.get("doc_id", file.stem)), str(info.get("collection", collection or folder.name)),
-                     _year(year), str(info.get("title", file.stem)), seg.key(body), len(body),
-                     ("file", str(file), enc))
+def _path_refs(path: Path, seg: Segmenter, **options) -> list[DocRef]:
+    """The documents of a folder, .jsonl or .csv file, read by :func:`analysis.corpus.iter_corpus`:
+    the loaders' readers and checks, so ``index`` accepts and refuses what ``load_corpus`` does,
+    with the same messages.  Each text is dropped once keyed (a folder is read a file at a time,
+    a .jsonl file a line at a time; the workers read the texts again from the locators); a CSV
+    file's texts stay in memory (no safe byte ranges).  Listed whole before planning, as the
+    checks across documents (repeated ids) end the stream."""
+    from .corpus.readers import iter_corpus
+    refs = []
+    for doc in iter_corpus(path, **options):
+        record, text = doc.record, doc.record["text"]
+        refs.append(DocRef(record["doc_id"], str(record["collection"]), record["year"], record["title"],
+                           seg.key(text), len(text), ("text", text) if doc.locator is None else doc.locator))
+    return refs
 
 
 def corpus_refs(corpus, seg: Segmenter, **options) -> Iterator[DocRef]:
     """References to every document of ``corpus``: a document table, a folder, a .jsonl file, a
-    .csv file (read whole by :func:`analysis.corpus.load_csv`: CSV has no safe line ranges), or
-    ``None`` for the study corpus."""
+    .csv file (read as :func:`analysis.corpus.load_corpus` reads them), or ``None`` for the study corpus."""
     if corpus is None:
         from .corpus import load_default_corpus
         return _frame_refs(load_default_corpus(), seg)
     if isinstance(corpus, pd.DataFrame):
         return _frame_refs(corpus, seg)
-    path = Path(corpus)
-    if path.is_dir():
-        return _folder_refs(path, seg, **options)
-    if not path.exists():
-        raise CorpusError(f"{path}: no such file or folder")
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return _jsonl_refs(path, seg, **options)
-    if path.suffix.lower() == ".csv":
-        from .corpus import load_csv
-        return _frame_refs(load_csv(path, **options), seg)
-    raise CorpusError(f"{path}: unknown corpus format {path.suffix!r}; use a folder of .txt files, .jsonl or .csv")
+    return iter(_path_refs(Path(corpus), seg, **options))
 
 
 def plan_chunks(refs: Iterable[DocRef], indexed: Mapping[str, str], chunk_chars: int = CHUNK_CHARS,
@@ -284,27 +404,8 @@ def _worker_segmenter(seg: Segmenter) -> Segmenter:
 
 
 def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
-    handles: dict[str, object] = {}
-    try:
-        for ref in chunk:
-            kind = ref.source[0]
-            if kind == "text":
-                yield ref.source[1]
-            elif kind == "file":
-                from .corpus.readers import decode_file
-                yield decode_file(ref.source[1], ref.source[2])[0]
-            elif kind == "jsonl":
-                _, path, start, length, field = ref.source
-                fh = handles.get(path) or handles.setdefault(path, open(path, "rb"))
-                fh.seek(start)
-                line = fh.read(length).decode("utf-8-sig" if start == 0 else "utf-8")
-                value = json.loads(line)[field]
-                yield "" if value is None else str(value)
-            else:
-                raise CorpusError(f"document {ref.doc_id!r}: unknown source {kind!r}")
-    finally:
-        for fh in handles.values():
-            fh.close()
+    from .corpus.readers import document_texts
+    return document_texts(ref.source for ref in chunk)
 
 
 class _ChunkBuilder:
@@ -386,9 +487,9 @@ def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Seq
     docs, paras, counts = builder.tables()
     base = Path(root)
     for token_filter, table in zip(filters, counts):
-        _write_parquet(table, base / "counts" / filter_key(token_filter) / f"{name}.parquet")
-    _write_parquet(paras, base / "tokens" / f"{name}.parquet")
-    _write_parquet(docs, base / "documents" / f"{name}.parquet")  # last: the part is complete
+        _write_parquet(table, _part_path(base, "counts", name, filter_key(token_filter)))
+    _write_parquet(paras, _part_path(base, "tokens", name))
+    _write_parquet(docs, _part_path(base, "documents", name))  # last: the part is complete
     return {"part": name, "n_docs": len(chunk), "n_chars": int(sum(r.n_chars for r in chunk)),
             "n_tokens": builder.n_tokens, "seconds": round(time.perf_counter() - start, 3)}
 
@@ -409,7 +510,7 @@ def _dictionary_column(table: pa.Table, name: str) -> pa.DictionaryArray:
 
 def part_term_totals(root: str, fkey: str, part: str) -> pd.DataFrame:
     """Per term of one part's counts: total ``count`` and ``doc_freq`` (indexed by term)."""
-    table = pq.read_table(Path(root) / "counts" / fkey / f"{part}.parquet", columns=["term", "count"])
+    table = _read_part(Path(root), _part_path(Path(root), "counts", part, fkey), "counts", ["term", "count"])
     term = _dictionary_column(table, "term")
     ids = term.indices.to_numpy(zero_copy_only=False)
     size = len(term.dictionary)
@@ -442,10 +543,10 @@ def update_vocabulary(root: Path, fkey: str, parts: Sequence[str], runner: "_Eng
     """Write ``vocabulary/<fkey>.parquet`` for ``parts``: the totals it already holds plus the
     reduction over the parts it does not cover yet (all of them with ``rebuild``).  The parts a
     vocabulary covers are in its own schema metadata, so file and coverage change together."""
-    path = root / "vocabulary" / f"{fkey}.parquet"
+    path = _vocabulary_path(root, fkey)
     old, covered = None, set()
-    if path.exists() and not rebuild:
-        table = pq.read_table(path)
+    if not rebuild and _problem(root, path, "vocabulary") is None:  # a damaged one is counted again
+        table = _read_part(root, path, "vocabulary")
         covered = set(json.loads((table.schema.metadata or {}).get(b"parts", b"[]")))
         if covered <= set(parts):
             old = table.to_pandas().set_index("term")[["count", "doc_freq"]]
@@ -560,19 +661,6 @@ class IndexResult:
     seconds: float
 
 
-def _clean_uncommitted(root: Path, committed: set[str]) -> int:
-    """Delete part files (and temporaries) that no manifest entry commits: leftovers of a killed run."""
-    removed = 0
-    for folder in (root / "documents", root / "tokens", *(root / "counts").glob("*")):
-        if not folder.is_dir():
-            continue
-        for file in folder.iterdir():
-            if file.name.startswith(".") or file.name.removesuffix(".parquet") not in committed:
-                file.unlink()
-                removed += 1
-    return removed
-
-
 def _new_manifest(seg: Segmenter, filters: Sequence) -> dict:
     return {"format": FORMAT, "segmenter": {"fingerprint": seg.fingerprint, "options": seg.options,
                                             "repr": repr(seg)},
@@ -592,26 +680,50 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     ``"dask"`` (``scheduler`` address, or a LocalCluster of ``n_jobs or 2`` processes).
     ``filters``: the token filters to count for (default: the segmenter's own filter); lexicon
     terms are protected in each, as the segmenter does.  The store path must be reachable by
-    every worker (a shared filesystem on a cluster).  ``overwrite`` deletes an existing store at
-    ``store`` first (only a folder that is a store, or empty).
+    every worker (a shared filesystem on a cluster).
+
+    The store owns only what it wrote: ``store`` must be a new or empty folder, or a store (its
+    manifest in this format); any other folder is refused untouched.  A re-run deletes only the
+    store's own uncommitted files (part files no manifest entry commits, temporaries; see
+    :func:`_own_files`), and repairs damaged parts (a committed part file missing, unreadable or
+    foreign: dropped from the manifest, its documents indexed again).  ``overwrite`` deletes the
+    store's own files first; files it did not write are kept (a warning names them), as ``git clean``
+    keeps what it does not track.  A symbolic link among the store's folders or files is an error.
     """
     start = time.perf_counter()
     seg = segmenter or Segmenter(cache=False)
     filters = [seg.with_filter(f).filter for f in filters] if filters else [default_filter(seg)]
     root = Path(store)
-    if overwrite and root.exists():
-        if not (root / MANIFEST).is_file() and any(root.iterdir()):
-            raise CorpusError(f"{root}: not a store (no {MANIFEST}) and not empty; refusing to delete it")
-        import shutil
-        shutil.rmtree(root)
+    if root.exists() and not root.is_dir():
+        raise CorpusError(f"{root}: not a folder; give a new or empty folder (or a store) for --out")
+    manifest = _read_manifest(root) if root.is_dir() else None  # a foreign or future manifest is refused
+    if manifest is None and root.is_dir() and any(not p.name.startswith(f".{MANIFEST}.") for p in root.iterdir()):
+        # (only a temporary of the first manifest: a run killed at once, the store's own)
+        raise CorpusError(f"{root}: not a store (no {MANIFEST}) and not empty; refusing to "
+                          f"{'delete it or ' if overwrite else ''}index into it (give a new or empty folder)")
+    if overwrite and manifest is not None:
+        kept = _delete_store(root)
+        manifest = None
+        if kept:
+            warnings.warn(f"{root}: --overwrite kept {len(kept)} file(s) the store did not write: "
+                          f"{', '.join(str(p.relative_to(root)) for p in kept[:5])}{' …' if len(kept) > 5 else ''}",
+                          UserWarning, stacklevel=2)
     root.mkdir(parents=True, exist_ok=True)
-    manifest = _read_manifest(root) or _new_manifest(seg, filters)
+    manifest = manifest or _new_manifest(seg, filters)
     if manifest["segmenter"]["fingerprint"] != seg.fingerprint:
-        raise CorpusError(f"{root}: store was built with another segmenter ({manifest['segmenter']['repr']}, "
-                          f"options {manifest['segmenter']['options']}); index into a new store")
+        raise CorpusError(f"{root}: store was built with another segmenter ({manifest['segmenter'].get('repr')}, "
+                          f"options {manifest['segmenter'].get('options')}); index into a new store")
     missing = [f.name for f in filters if filter_key(f) not in manifest["filters"]]
     if missing and manifest["parts"]:
         raise CorpusError(f"{root}: the store has no counts for filter(s) {missing}; add them with add_filter()")
+    _own_files(root)  # a link among the store's folders or files: refused before anything is written
+    damaged = _damaged_parts(root, manifest)
+    previous = {part: manifest["parts"].pop(part).get("order") for part in damaged}  # re-indexed in place
+    if damaged:
+        _write_json(manifest, root / MANIFEST)
+        warnings.warn(f"{root}: {len(damaged)} damaged part(s) dropped and indexed again: "
+                      f"{'; '.join(list(damaged.values())[:3])}{' …' if len(damaged) > 3 else ''}",
+                      UserWarning, stacklevel=2)
     manifest["filters"].update({filter_key(f): filter_entry(f) for f in filters})
     # new parts are counted for every filter the store has (also those added later by add_filter)
     filters = [filter_from_entry(e, str(root)) for e in manifest["filters"].values()]
@@ -621,10 +733,10 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     origin = "study corpus" if corpus is None else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
     chunks, skipped = plan_chunks(corpus_refs(corpus, seg, **read_options), indexed, chunk_chars, origin)
     run = manifest["runs"] = manifest.get("runs", 0) + 1
-    order = {part_name(chunk): [run, i] for i, chunk in enumerate(chunks)}
+    order = {name: previous.get(name) or [run, i] for i, name in enumerate(map(part_name, chunks))}
     _write_json(manifest, root / MANIFEST)
-    vocabularies = [root / "vocabulary" / f"{filter_key(f)}.parquet" for f in filters]
-    if not chunks and all(v.exists() for v in vocabularies):  # nothing new: no workers to start
+    vocabularies = [_vocabulary_path(root, filter_key(f)) for f in filters]
+    if not chunks and all(_problem(root, v, "vocabulary") is None for v in vocabularies):  # nothing to do
         return IndexResult(Store(root), 0, skipped, 0, 0, time.perf_counter() - start)
 
     from .progress import progress_bar
@@ -650,7 +762,8 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
 
 def count_part(part: str, root: str, token_filter) -> str:
     """Count one part's stored streams for ``token_filter`` and write its counts file (a worker job)."""
-    table = pq.read_table(Path(root) / "tokens" / f"{part}.parquet", columns=["doc_id", "tokens"]).combine_chunks()
+    path = _part_path(Path(root), "tokens", part)
+    table = _read_part(Path(root), path, "tokens", ["doc_id", "tokens"]).combine_chunks()
     tokens = table["tokens"].chunk(0) if table.num_rows else pa.array([], table.schema.field("tokens").type)
     values = pa.chunked_array([tokens.flatten()]).unify_dictionaries().combine_chunks()
     parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
@@ -663,7 +776,7 @@ def count_part(part: str, root: str, token_filter) -> str:
     out = pa.table({"doc_id": pa.array(np.asarray(doc_names, dtype=object)[doc].tolist(), pa.string()),
                     "term": pa.DictionaryArray.from_arrays(pa.array(term.astype(np.int32)), values.dictionary),
                     "count": pa.array(counts.astype(np.int32))})
-    _write_parquet(out, Path(root) / "counts" / filter_key(token_filter) / f"{part}.parquet")
+    _write_parquet(out, _part_path(Path(root), "counts", part, filter_key(token_filter)))
     return part
 
 
@@ -677,6 +790,7 @@ def add_filter(store: "str | Path | Store", token_filter, *, engine: str = "loca
     manifest = _read_manifest(root)
     if manifest is None:
         raise CorpusError(f"{root}: not a store (no {MANIFEST})")
+    _own_files(root)  # no writes through a link out of the store
     if protect_lexicon:
         from .lexicon import Lexicon
         lexicon = Lexicon.load()
@@ -725,13 +839,16 @@ class Store:
         return sorted(self.manifest["parts"], key=lambda p: (self.manifest["parts"][p].get("order", [0, 0]), p))
 
     def _file(self, kind: str, part: str, fkey: str | None = None) -> Path:
-        folder = self.root / kind if fkey is None else self.root / kind / fkey
-        return folder / f"{part}.parquet"
+        return _part_path(self.root, kind, part, fkey)
+
+    def _read(self, kind: str, part: str, fkey: str | None = None, columns: Sequence[str] | None = None) -> pa.Table:
+        """One part file as a table; a missing or damaged file is a CorpusError naming it."""
+        return _read_part(self.root, self._file(kind, part, fkey), kind, columns)
 
     def _doc_keys(self) -> tuple[list[str], list[str]]:
         ids, keys = [], []
         for part in self.parts:
-            table = pq.read_table(self._file("documents", part), columns=["doc_id", "key"])
+            table = self._read("documents", part, columns=["doc_id", "key"])
             ids += table["doc_id"].to_pylist()
             keys += table["key"].to_pylist()
         return ids, keys
@@ -741,7 +858,7 @@ class Store:
         """One row per document (corpus order within parts): the metadata, ``n_chars``, ``n_tokens``
         (the unfiltered stream), ``key``, ``part``; ``duplicate_of`` the first document with the same text."""
         if self._documents is None:
-            frames = [pq.read_table(self._file("documents", p)).to_pandas().assign(part=p) for p in self.parts]
+            frames = [self._read("documents", p).to_pandas().assign(part=p) for p in self.parts]
             docs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DOC_COLUMNS + ["part"])
             docs["doc_id"] = docs["doc_id"].astype(str)
             docs["year"] = docs["year"].astype("Int64")
@@ -778,7 +895,8 @@ class Store:
         """``term_id, term, count, doc_freq`` over the whole store, for one filter."""
         fkey = self.filter_key(token_filter)
         if fkey not in self._vocabularies:
-            self._vocabularies[fkey] = pq.read_table(self.root / "vocabulary" / f"{fkey}.parquet").to_pandas()
+            path = _vocabulary_path(self.root, fkey)
+            self._vocabularies[fkey] = _read_part(self.root, path, "vocabulary").to_pandas()
         return self._vocabularies[fkey].copy()
 
     def select(self, *, collection: str | None = None, years: tuple[int, int] | None = None,
@@ -800,7 +918,7 @@ class Store:
         vocab = pa.array(self.vocabulary(fkey)["term"].astype(str).tolist(), pa.string())
         docs = self.documents()
         for part in docs.loc[docs["doc_id"].isin(rows.index), "part"].unique():
-            table = pq.read_table(self._file("counts", part, fkey))
+            table = self._read("counts", part, fkey)
             row = rows.reindex(table["doc_id"].to_numpy(zero_copy_only=False)).to_numpy()
             hit = ~np.isnan(row)
             term = _dictionary_column(table, "term")
@@ -957,8 +1075,7 @@ class Store:
         sel = docs if which is None else docs[self.mask(which)]
         wanted = None if which is None else set(sel["doc_id"])
         for part in sel["part"].unique():
-            source = pq.ParquetFile(self._file("tokens", part))
-            for batch in source.iter_batches(batch_size=batch_rows, columns=list(columns)):
+            for batch in self._batches(part, batch_rows, list(columns)):
                 frame = batch.to_pandas()
                 if wanted is not None:
                     frame = frame[frame["doc_id"].isin(wanted)]
@@ -969,6 +1086,17 @@ class Store:
                 if len(frame):
                     yield frame.reset_index(drop=True)
 
+    def _batches(self, part: str, batch_rows: int, columns: list[str]) -> Iterator[pa.RecordBatch]:
+        """A part's token file in batches; a missing or damaged file is a CorpusError naming it."""
+        path = self._file("tokens", part)
+        problem = _problem(self.root, path, "tokens")
+        if problem is not None:
+            raise _damaged(self.root, path, problem)
+        try:
+            yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns)
+        except (OSError, pa.ArrowException) as exc:
+            raise _damaged(self.root, path, exc) from exc
+
 
 def open_store(path: str | Path) -> Store:
     """Open an indexed store (for notebooks: ``store = open_store("my_store")``)."""
@@ -976,16 +1104,6 @@ def open_store(path: str | Path) -> Store:
 
 
 # ---------------------------------------------------------------------------- command line
-def _parse_years(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    lo, _, hi = text.partition("-")
-    try:
-        return int(lo), int(hi or lo)
-    except ValueError:
-        raise InputError(f"--years must look like 2015-2024, not {text!r}") from None
-
-
 def _cli_index(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -1008,7 +1126,7 @@ def _cli_index(args) -> int:
 
 def _cli_keyness(args) -> int:
     store = Store(args.store)
-    reference = store.select(collection=args.collection, years=_parse_years(args.years), exclude=args.target)
+    reference = store.select(collection=args.collection, years=check.years(args.years, "--years"), exclude=args.target)
     table = store.keyness(args.target, reference, measure=args.measure)
     out = Path(args.out)
     _atomic_write(out, lambda fh: table.to_csv(fh, index=False))

@@ -22,8 +22,6 @@ valid document ids, and applies the rules of the design:
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 
 DEFAULT_COLLECTION = "gwr"
@@ -57,8 +56,7 @@ def collection_name(collection: str, plural: bool = True) -> str:
 
 # ------------------------------------------------------------------ parsing what papermill passes
 
-def _none_like(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null", "default"))
+_none_like = check.none_like
 
 
 def parse_years(value: Any) -> tuple[int, int] | None:
@@ -66,30 +64,10 @@ def parse_years(value: Any) -> tuple[int, int] | None:
 
     Accepts ``None``/``"None"`` (the default), a tuple or list of two years, one year, and the
     strings ``"[2010, 2020]"``, ``"(2010, 2020)"``, ``"2010-2020"``, ``"2010–2020"``,
-    ``"2010:2020"``, ``"2010, 2020"`` and ``"2015"``.  Both ends are included.
+    ``"2010:2020"``, ``"2010, 2020"`` and ``"2015"``.  Both ends are included.  (The package's
+    one years parser, :func:`analysis._check.years`.)
     """
-    if _none_like(value):
-        return None
-    original = value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            parts = [p for p in re.split(r"\s*(?:[-–—:,]|\.\.|to)\s*", text.strip("[]() ")) if p]
-            value = parts
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = [value, value]
-    if isinstance(value, (list, tuple, np.ndarray, pd.Series)) and len(value) == 1:
-        value = [value[0], value[0]]
-    try:
-        first, last = (int(str(v).strip()) for v in value)
-    except (TypeError, ValueError):
-        raise InputError(f"REFERENCE_YEARS {original!r}: give two years, e.g. [2010, 2020], \"2010-2020\" "
-                         f"or (2010, 2020); None for the default") from None
-    if first > last:
-        raise InputError(f"REFERENCE_YEARS {original!r}: the first year {first} is after the last {last}")
-    return first, last
+    return check.years(value, "REFERENCE_YEARS")
 
 
 def parse_name(value: Any, what: str) -> str | None:
@@ -197,6 +175,18 @@ def _metadata(corpus) -> pd.DataFrame:
     return documents.merge(raw[["doc_id", *extra]].drop_duplicates("doc_id"), on="doc_id", how="left") if extra else documents
 
 
+def output_name(text: str, what: str = "figure name") -> str:
+    """The file name :func:`save_and_show` and :func:`save_table` give a name built from document ids
+    (:func:`analysis.figures.figure_name`: Chinese and ``[A-Za-z0-9_.-]`` kept, other characters
+    ``-``); a path separator, ``..`` or nothing is an :class:`InputError` naming ``what``.
+    :func:`resolve` calls it on the target and the names it leads to, before any computation."""
+    from .figures import figure_name
+    try:
+        return figure_name(text, what)
+    except InputError as exc:
+        raise InputError(f"{exc}; the notebooks name their figures and tables after it") from None
+
+
 def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = None, reference_years: Any = None,
             mode: str = "keyness", window: int = 10) -> StudyParams:
     """Resolve and validate a notebook's parameters against ``corpus`` (a :class:`SegmentedCorpus`
@@ -215,6 +205,7 @@ def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = N
     ids = documents["doc_id"].astype(str)
     if target not in set(ids):
         raise InputError(f"unknown TARGET {target!r}; " + valid_ids_message(documents))
+    output_name(target, "TARGET")
     row = documents[ids == target].iloc[0]
     t_collection = str(row["collection"])
     t_year = None if pd.isna(row["year"]) else int(row["year"])
@@ -262,6 +253,8 @@ def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = N
     span_text = f"{shown[0]}" if shown[0] == shown[1] else f"{shown[0]}–{shown[1]}"
     abbreviation = collection.upper() if collection in COLLECTION_NAMES else collection
     name = document_name(row)
+    slug = f"{collection}{shown[0]}-{shown[1]}" if shown[0] != shown[1] else f"{collection}{shown[0]}"
+    output_name(f"{target}_vs_{slug}", "the figure names of TARGET and REFERENCE_COLLECTION")
     return StudyParams(
         target=target, target_collection=t_collection, target_year=t_year,
         reference_collection=collection, reference_years=shown,
@@ -270,7 +263,7 @@ def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = N
         name=name, label=f"{name} ({target})", short_label=target,
         reference_label=f"{plural} {span_text} ({n} document{'s' if n != 1 else ''})",
         reference_short=f"{abbreviation} {span_text}",
-        slug=f"{collection}{shown[0]}-{shown[1]}" if shown[0] != shown[1] else f"{collection}{shown[0]}",
+        slug=slug,
         is_speech=t_collection == "speech",
     )
 
@@ -375,13 +368,15 @@ def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, 
 def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=None, dpi: int = 120) -> dict:
     """Save ``fig`` with :func:`analysis.figures.save_figure` (PNG, SVG and the table as CSV) and,
     in a notebook kernel, show it inline as a PNG (rendered at ``dpi``, whatever the matplotlib
-    backend: papermill runs headless with ``agg``); then close it.  Returns the paths."""
+    backend: papermill runs headless with ``agg``); then close it.  Returns the paths.  ``name`` may
+    hold a document id as it is (``keyness_讲话 2024_vs_…``): it is made a file name by :func:`output_name`."""
     import inspect
 
     from .figures import save_figure
     # save_figure may show the chart itself in a kernel: ask it not to, the display here carries the
     # figure's name and words with the image (one image per chart).
     quiet = {"show": False} if "show" in inspect.signature(save_figure).parameters else {}
+    name = output_name(name)
     paths = save_figure(fig, name, table, folder=folder, close=False, **quiet)
     show_figure(fig, dpi=dpi, name=name)
     return paths
@@ -615,6 +610,7 @@ def save_table(table: pd.DataFrame, name: str, *, folder=None) -> dict:
 
     from . import config
     from .export import write_table
+    name = output_name(name, "table name")
     folder = Path(folder) if folder is not None else config.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     return write_table(table, folder / name, ("csv",))

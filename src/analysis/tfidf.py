@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import _check as check
 from .dtm import DTM, build_dtm, rank_within_groups
 from .errors import InputError
 
@@ -55,6 +56,7 @@ def tfidf(docs: pd.DataFrame, *, by: str | None = None, top: int | None = 20, mi
     distinctiveness.  ``exclude_ubiquitous=True`` drops such terms before ranking (the scheme
     label says so), which is what a "most distinctive terms" chart should show.
     """
+    check.column(docs, by, "by", "tfidf")
     if by is not None:
         docs = docs[docs[by].notna()]
     dtm = build_dtm(docs)
@@ -68,6 +70,8 @@ def tfidf_from_dtm(dtm, *, top: int | None = 20, min_count: int = 1, tf: str = "
                    norm: str = "l2", exclude_ubiquitous: bool = False) -> pd.DataFrame:
     """The table of :func:`tfidf` from a (grouped) document-term matrix already made (in memory or
     from an on-disk store, :mod:`analysis.store`)."""
+    check.integer(top, "top", "tfidf", none=True)
+    check.integer(min_count, "min_count", "tfidf", minimum=1)
     weighted, idf_vec = tfidf_matrix(dtm, tf=tf, idf=idf, norm=norm)
     counts = dtm.matrix.tocoo()
     w = weighted.tocsr()

@@ -20,6 +20,8 @@ there.  Choices about what to count are made afterwards, in steps with names (qu
 :func:`count_terms`
     how often each term occurs in a text as a token, a run of tokens, or nested inside a longer
     token — and never across a word boundary.  ``analysis count FILE TERM …`` prints it.
+    A term is normalised like the text (:func:`normalise_term`): ``新质 生产力`` (or with a
+    full-width space) is the run 新质生产力, ``中国,`` is 中国，, as in the normalised text.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from . import _check as check
 from .errors import InputError
 from .lexicon import stopword_list
 
@@ -251,14 +254,39 @@ def term_starts(text: str, term: str, bounds: set[int]) -> Iterable[int]:
         start = text.find(term, start + 1)
 
 
+def normalise_term(term: str) -> str:
+    """A term as the text it is counted in is normalised (:func:`analysis.preprocessing.normalise`):
+    spaces next to Chinese characters go (``新质 生产力``, ``新质\u3000生产力`` → 新质生产力), ASCII
+    punctuation touching Chinese becomes full-width, Traditional characters Simplified; then stripped.
+    The one rule for a term counted by :func:`count_terms` and by ``analysis count``."""
+    from .preprocessing import normalise
+    if not isinstance(term, str):
+        raise check.fail("count_terms", "a term", "a string", term)
+    return normalise(term).text.strip()
+
+
+def counted_terms(terms: Iterable[str], func: str = "count_terms") -> list[str]:
+    """The terms as they are counted: each normalised like the text (:func:`normalise_term`), repeats
+    dropped, in the order given; no term, or one empty once normalised, is an error."""
+    given = [t.strip() for t in check.terms(terms, "terms", func)]
+    if not given or not all(given):
+        raise InputError("give at least one non-empty term to count")
+    normal = [normalise_term(t) for t in given]
+    if empty := [t for t, n in zip(given, normal) if not n]:
+        raise InputError(f"{func}: term(s) {empty} are empty once normalised like the text")
+    return list(dict.fromkeys(normal))
+
+
 def count_terms(streams: Iterable[Sequence[str]], terms: Iterable[str], nesting: Nesting | None = None) -> pd.DataFrame:
     """How often each term occurs over paragraph streams, nested occurrences included.
 
-    Returns ``term, count`` in the order the terms were given (repeats dropped).
+    ``streams`` are token streams (one list of tokens per paragraph, as
+    :meth:`~analysis.segment.Segmenter.cut` gives), never raw strings; each term is normalised
+    like the text (:func:`normalise_term`).  Returns ``term, count`` in the order the terms were
+    given, each term as counted (normalised; repeats dropped).
     """
-    terms = list(dict.fromkeys(t.strip() for t in terms))
-    if not terms or not all(terms):
-        raise InputError("give at least one non-empty term to count")
+    terms = counted_terms(terms, "count_terms")
+    streams = check.token_lists(streams, "streams", "count_terms")
     counts: Counter = Counter()
     for stream in streams:
         count_in_stream(stream, terms, nesting, counts)
@@ -269,8 +297,9 @@ def term_matrix(paragraphs: pd.DataFrame, terms: Sequence[str], nesting: Nesting
                 by: str = "doc_id", stream: str = "stream") -> pd.DataFrame:
     """Nested counts of ``terms`` per document (or per ``by`` group): a table with one row per
     group (in order of first appearance) and one column per term, for
-    :func:`analysis.trends.trend_table` and keyness from counts."""
-    terms = list(dict.fromkeys(terms))
+    :func:`analysis.trends.trend_table` and keyness from counts.  Terms are normalised like the text
+    (:func:`counted_terms`), so a column is named by the term as counted."""
+    terms = counted_terms(terms, "term_matrix")
     rows: dict = {}
     for key, toks in zip(paragraphs[by], paragraphs[stream]):
         count_in_stream(toks, terms, nesting, rows.setdefault(key, Counter()))

@@ -41,6 +41,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from . import _check as check
 from .atomic import atomic_write
 from .dtm import identity
 from .errors import CacheError, CacheWarning, InputError
@@ -114,11 +115,22 @@ class TopicModel:
         return LatentDirichletAllocation(n_components=self.n_topics, learning_method="batch",
                                          random_state=self.random_state, max_iter=self.max_iter or 20)
 
-    def fit(self, token_lists: Sequence[Sequence[str]]) -> "TopicModel":
+    def _check_params(self) -> None:
         if self.method not in METHODS:
             raise InputError(f"unknown method {self.method!r}; choose one of {METHODS}")
-        docs = [list(t) for t in token_lists]
         check_n_topics(self.n_topics)
+        check.integer(self.random_state, "random_state", "TopicModel", minimum=None)
+        check.integer(self.max_iter, "max_iter", "TopicModel", minimum=1, none=True)
+        check.integer(self.top_n, "top_n", "TopicModel", minimum=1)
+        for name in ("min_df", "max_df"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or value <= 0 \
+                    or (isinstance(value, (float, np.floating)) and value > 1):
+                raise check.fail("TopicModel", name, "a document count (an integer ≥ 1) or a share in (0, 1]", value)
+
+    def fit(self, token_lists: Sequence[Sequence[str]]) -> "TopicModel":
+        self._check_params()
+        docs = [list(t) for t in check.token_lists(token_lists, "token_lists", "TopicModel.fit")]
         if len(docs) < self.n_topics:
             raise InputError(f"too few documents ({len(docs)}) for {self.n_topics} topics")
         vectorizer = self._vectorizer()
@@ -143,7 +155,8 @@ class TopicModel:
 
     def transform(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Topic proportions of documents (rows sum to 1; an empty row stays 0)."""
-        weights = self.model_.transform(self.vectorizer_.transform([list(t) for t in token_lists]))
+        docs = [list(t) for t in check.token_lists(token_lists, "token_lists", "TopicModel.transform")]
+        weights = self.model_.transform(self.vectorizer_.transform(docs))
         sums = weights.sum(axis=1, keepdims=True)
         return np.divide(weights, sums, out=np.zeros_like(weights), where=sums > 0)
 
@@ -298,6 +311,8 @@ def fit_cached(model: TopicModel, token_lists: Sequence[Sequence[str]], cache_di
     that was fitted on other documents is named in a :class:`CacheWarning`, and the
     model is fitted again and the file replaced.
     """
+    token_lists = check.token_lists(token_lists, "token_lists", "fit_cached")
+    model._check_params()
     corpus = corpus_hash(token_lists)
     key = hashlib.sha256((corpus + repr(sorted(model.get_params().items()))).encode()).hexdigest()[:24]
     path = Path(cache_dir) / f"topics-{model.method}-k{model.n_topics}-{key}.npz"
@@ -319,6 +334,9 @@ def fit_cached(model: TopicModel, token_lists: Sequence[Sequence[str]], cache_di
 
 def npmi_coherence(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], *, window: int = 10) -> np.ndarray:
     """NPMI coherence of each topic (list of top words) over ``texts`` with a boolean sliding window."""
+    topics = check.token_lists(topics, "topics", "npmi_coherence")
+    texts = check.token_lists(texts, "texts", "npmi_coherence")
+    check.integer(window, "window", "npmi_coherence", minimum=1)
     vocab = {w: i for i, w in enumerate(dict.fromkeys(w for t in topics for w in t))}
     rows, cols, n_windows = [], [], 0
     for text in texts:
@@ -375,8 +393,13 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
     ``fit_seconds`` (mean per fit), ``recommended`` (see :func:`recommend_k`).  With
     ``cache_dir`` the table is stored, keyed on the corpus and every argument, and reused.
     """
+    token_lists = check.token_lists(token_lists, "token_lists", "select_k")
     ks = list(ks)
-    texts = coherence_texts if coherence_texts is not None else token_lists
+    for k in ks:
+        check_n_topics(k)
+    if isinstance(subsample, bool) or not isinstance(subsample, (int, float)) or not 0 < subsample <= 1:
+        raise check.fail("select_k", "subsample", "a share of the documents in (0, 1]", subsample)
+    texts = check.token_lists(coherence_texts, "coherence_texts", "select_k") if coherence_texts is not None else token_lists
     path = None
     if cache_dir is not None:
         key = hashlib.sha256(repr((corpus_hash(token_lists), corpus_hash(texts), ks, list(methods), list(seeds),
@@ -491,7 +514,7 @@ def _token_lists(token_docs) -> tuple[list[list[str]], pd.Index]:
         return [list(t) for t in token_docs["tokens"]], labels
     if isinstance(token_docs, pd.Series):
         return [list(t) for t in token_docs], pd.Index(token_docs.index, name="doc_id")
-    docs = [list(t) for t in token_docs]
+    docs = [list(t) for t in check.token_lists(token_docs, "token_docs")]
     return docs, pd.RangeIndex(len(docs), name="doc_id")
 
 

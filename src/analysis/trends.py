@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from . import _check as check
 from .dtm import build_dtm
 from .errors import InputError
 from .frequency import PER
@@ -21,10 +22,14 @@ TREND_COLUMNS = ["term", "year", "count", "total_tokens", "per_10k", "n_docs", "
 
 
 def trend_table(counts: pd.DataFrame, docs: pd.DataFrame, *, target=None, years: Sequence[int] | None = None,
-                target_label: str | None = None) -> pd.DataFrame:
+                target_label: str | None = None, func: str = "trend_table") -> pd.DataFrame:
     """Build a trend table from per-document counts (rows aligned with ``docs``, one column per term)
-    and the documents' ``doc_id``, ``year`` and ``n_tokens``.  Shared by term and formulation trends."""
-    is_target = _select(docs, target, "target") if target is not None else np.zeros(len(docs), bool)
+    and the documents' ``doc_id``, ``year`` and ``n_tokens``.  Shared by term and formulation trends.
+
+    ``years`` are the years shown: a range or list of years as given, or a (first, last) tuple, one
+    year or a string such as ``"2015-2024"`` (every year of that span; :func:`analysis._check.year_list`)."""
+    years = check.year_list(years, "years", func)
+    is_target = _select(docs, target, "target", func) if target is not None else np.zeros(len(docs), bool)
     has_year = docs["year"].notna().to_numpy()
     ref = ~is_target & has_year
     if not ref.any():
@@ -33,7 +38,6 @@ def trend_table(counts: pd.DataFrame, docs: pd.DataFrame, *, target=None, years:
     if years is None:
         years = range(int(ref_years.min()), int(ref_years.max()) + 1)
     else:
-        years = list(years)
         if not ref_years.isin(years).any():
             raise InputError(f"no reference documents in the years {min(years)}-{max(years)}")
     frames = []
@@ -68,15 +72,15 @@ def term_trends(docs: pd.DataFrame, terms: Sequence[str], *, target=None, years:
     total_tokens, per_10k, n_docs, series``); the ``target`` documents (e.g. ``"speech2025"``)
     form their own series beside the reference years.  A term that occurs nowhere is an error
     (it is probably segmented differently: check it with ``Segmenter.cut``)."""
-    terms = list(dict.fromkeys(terms))
+    terms = list(dict.fromkeys(check.terms(terms, "terms", "term_trends")))
     if not terms:
-        raise InputError("no terms given")
+        raise InputError("term_trends: no terms given")
     dtm = build_dtm(docs, vocabulary=terms)
     counts = pd.DataFrame(dtm.matrix.toarray(), columns=terms, index=docs.index)
     unknown = [t for t in terms if counts[t].sum() == 0]
     if unknown:
         raise InputError(f"unknown term(s), not a token anywhere in these documents: {unknown}")
-    return trend_table(counts, docs, target=target, years=years)
+    return trend_table(counts, docs, target=target, years=years, func="term_trends")
 
 
 def first_appearance(trends: pd.DataFrame) -> pd.DataFrame:

@@ -3,18 +3,19 @@
 >>> from analysis.corpus import load_default_corpus, load_corpus
 >>> docs = load_default_corpus()          # speech + Government Work Reports + Congress reports
 >>> mine = load_corpus("my_texts/")       # a researcher's own folder, .jsonl or .csv
+>>> for doc in iter_corpus("big.jsonl"): ...  # the same documents and checks, one at a time
 """
 
 from .fetch import Resource, fetch, fetch_all, load_manifest, reference_path, sha256_file
-from .readers import (decode_bytes, decode_file, documents_frame, ensure_unique_ids, load_corpus, load_csv,
-                      load_folder, load_jsonl, read_text)
+from .readers import (Document, decode_bytes, decode_file, document_texts, documents_frame, ensure_unique_ids,
+                      iter_corpus, load_corpus, load_csv, load_folder, load_jsonl, read_text)
 from .reference import (CONGRESS_YEARS, describe_corpus, list_documents, load_cpc, load_default_corpus,
                         load_gwr, load_reference, load_speech, npc_session_year)
 
 __all__ = [
     "Resource", "fetch", "fetch_all", "load_manifest", "reference_path", "sha256_file",
-    "decode_bytes", "decode_file", "documents_frame", "ensure_unique_ids", "load_corpus", "load_csv", "load_folder",
-    "load_jsonl", "read_text",
+    "Document", "decode_bytes", "decode_file", "document_texts", "documents_frame", "ensure_unique_ids", "iter_corpus",
+    "load_corpus", "load_csv", "load_folder", "load_jsonl", "read_text",
     "CONGRESS_YEARS", "describe_corpus", "list_documents", "load_cpc", "load_default_corpus", "load_gwr",
     "load_reference", "load_speech", "npc_session_year",
 ]

@@ -12,19 +12,27 @@ encodings tried; nothing is ever decoded with replacement characters.
 
 Every value read from a user's file (year, doc_id, text, title) is checked, and an error
 names the file and line: ``mine.csv, line 3: year '2020年' is not a year …``.
+
+One reader per format, used by the loaders and by ``analysis index`` alike: :func:`iter_corpus`
+yields the checked documents one at a time (a folder a file at a time, JSON Lines a line at a
+time with each line's byte range), and :func:`load_corpus` & co. are the table of the same
+documents, so both accept and refuse exactly the same files with the same messages.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import fnmatch
+import hashlib
 import io
 import json
+import os
 import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import BinaryIO, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,9 +63,14 @@ def _plausibility(text: str) -> float:
 def _codec(encoding: str, source: str) -> str:
     """The canonical codec name of ``encoding``; an unknown name is an error naming ``source``."""
     try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise DecodingError(f"{source}: unknown encoding {encoding!r}; use e.g. 'utf-8', 'gb18030' or 'big5'") from None
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        info = None
+    if info is None:
+        raise DecodingError(f"{source}: unknown encoding {encoding!r}; use e.g. 'utf-8', 'gb18030' or 'big5'")
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib …: codecs, not text encodings
+        raise DecodingError(f"{source}: {encoding!r} is not a text encoding; use e.g. 'utf-8', 'gb18030' or 'big5'")
+    return info.name
 
 
 def _decode_error(source: str, enc: str, exc: UnicodeDecodeError) -> DecodingError:
@@ -96,6 +109,8 @@ def decode_bytes(data: bytes, source: str = "<bytes>", encoding: str | None = No
 def _detect(data: bytes, source: str) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts FF FE
+        candidates = ("utf-32",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ("utf-16",)
     else:
@@ -108,7 +123,7 @@ def _detect(data: bytes, source: str) -> tuple[str, str]:
             if len(candidates) == 1:
                 raise _decode_error(source, enc, exc) from None
             continue
-        if enc in ("utf-8", "utf-8-sig", "utf-16"):  # valid Unicode is never accidental: take it
+        if enc in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):  # valid Unicode is never accidental: take it
             return text, enc
         decoded.append((text, enc))
     if not decoded:
@@ -122,6 +137,18 @@ def _detect(data: bytes, source: str) -> tuple[str, str]:
     return text, enc
 
 
+def _file_error(path: Path, exc: OSError) -> CorpusError:
+    """A file that cannot be opened or read, named, with what to do."""
+    if isinstance(exc, FileNotFoundError):
+        return CorpusError(f"{path}: no such file")
+    if isinstance(exc, IsADirectoryError):
+        return CorpusError(f"{path}: is a folder, not a file; give one text file "
+                           f"(a folder is a corpus: load_corpus, `analysis corpus info`)")
+    if isinstance(exc, PermissionError):
+        return CorpusError(f"{path}: permission denied; make the file readable")
+    return CorpusError(f"{path}: cannot be read ({exc.strerror or exc})")
+
+
 def decode_file(path: Path | str, encoding: str | None = None) -> tuple[str, str]:
     """Read and decode a text file as :func:`decode_bytes` does; return ``(text, encoding)``.
 
@@ -130,15 +157,8 @@ def decode_file(path: Path | str, encoding: str | None = None) -> tuple[str, str
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a folder, not a file; give one text file "
-                          f"(a folder is a corpus: load_corpus, `analysis corpus info`)") from None
-    except PermissionError:
-        raise CorpusError(f"{path}: permission denied; make the file readable") from None
     except OSError as exc:
-        raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise _file_error(path, exc) from None
     return decode_bytes(data, str(path), encoding)
 
 
@@ -150,18 +170,88 @@ def read_text(path: Path | str, encoding: str | None = None) -> str:
     return decode_file(path, encoding)[0]
 
 
+# Codecs in which a line of a file decodes alone to the same text as inside the whole file: no
+# state, and the bytes of "\r" and "\n" are never part of another character.
+LINE_SAFE = frozenset({"utf-8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "ascii", "iso8859-1",
+                       "cp1252"})
+LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _line_codec(path: Path, encoding: str | None) -> tuple[str | None, int]:
+    """``(codec, skip)``: decoding each line of ``path`` (after ``skip`` bytes of a UTF-8 byte-order mark)
+    with ``codec`` gives the lines of ``read_text(path, encoding)``; ``(None, 0)`` when the file must
+    be decoded whole (UTF-16, stateful encodings).  A UTF-8 file is checked as it streams; a file that is
+    not UTF-8 is decoded whole once (:func:`decode_file`: its errors, or the legacy encoding it detects)."""
+    codec = "utf-8" if encoding is None else _codec(encoding, str(path))
+    codec = "utf-8" if codec == "utf-8-sig" else codec
+    if codec not in LINE_SAFE:
+        return None, 0
+    try:
+        with open(path, "rb") as fh:
+            skip = 3 if codec == "utf-8" and fh.read(3) == codecs.BOM_UTF8 else 0
+            fh.seek(skip)
+            decoder = codecs.getincrementaldecoder(codec)()
+            clean = True
+            while clean and (block := fh.read(1 << 20)):
+                clean = "\x00" not in decoder.decode(block)
+            if clean:
+                decoder.decode(b"", final=True)
+                return codec, skip
+    except OSError as exc:
+        raise _file_error(path, exc) from None
+    except UnicodeDecodeError:
+        pass
+    enc = decode_file(path, encoding)[1]  # raises what read_text raises, or names the legacy encoding
+    try:
+        name = codecs.lookup(enc).name
+    except LookupError:
+        return None, 0
+    return (name, 0) if name in LINE_SAFE and name != codec else (None, 0)
+
+
+def _byte_lines(fh: BinaryIO, start: int = 0, block: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
+    """``(offset, line)`` of each line of a binary file from ``start``, split as :func:`decode_bytes`
+    splits text (``\\r\\n``, ``\\r`` or ``\\n``; line ends not included).  Read a block at a time."""
+    fh.seek(start)
+    parts: list[bytes] = []
+    offset = start
+    while data := fh.read(block):
+        while data.endswith(b"\r"):  # a "\r\n" split between two blocks is one line end
+            more = fh.read(1)
+            if not more:
+                break
+            data += more
+        pos = 0
+        for match in LINE_END.finditer(data):
+            parts.append(data[pos:match.start()])
+            yield start, b"".join(parts)
+            parts, pos = [], match.end()
+            start = offset + pos
+        parts.append(data[pos:])
+        offset += len(data)
+    yield start, b"".join(parts)
+
+
 def year_from_name(name: str) -> int | None:
     """The first plausible year (1800-2099) standing alone in a file name."""
     match = YEAR_IN_NAME.search(name)
     return int(match.group(1)) if match else None
 
 
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _year(value, where: str):
-    """A year from a user file: a whole number 1-2100, or missing (``None``, ``""``, NaN)."""
-    if value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip()):
+    """A year from a user's file or table: a whole number 1-2100, or missing (``None``, ``""``, NaN, <NA>).
+
+    The one check of a year value, for the loaders and ``analysis index`` alike."""
+    if _missing(value) or (isinstance(value, str) and not value.strip()):
         return None
     year = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        year = int(value)
+    elif isinstance(value, (float, np.floating)) and float(value).is_integer():
         year = int(value)
     elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         year = int(value.strip())
@@ -172,7 +262,7 @@ def _year(value, where: str):
 
 
 def _text_field(value, field: str, where: str, *, allow_numbers: bool) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if _missing(value):
         return ""
     if isinstance(value, str):
         return value
@@ -183,18 +273,80 @@ def _text_field(value, field: str, where: str, *, allow_numbers: bool) -> str:
 
 
 def _clean_record(record: dict, where: str) -> dict:
-    """Check the values of one document read from a user file; errors name ``where`` (file and line)."""
+    """Check the values of one document read from a user file; errors name ``where`` (file and line).
+    An empty ``collection`` is a missing one (the reader's default applies)."""
     record = dict(record)
     record["year"] = _year(record.get("year"), where)
     record["text"] = _text_field(record.get("text"), "the text", where, allow_numbers=False)
     for col in ("title", "source"):
         record[col] = _text_field(record.get(col), col, where, allow_numbers=True)
+    if "collection" in record:
+        record["collection"] = _text_field(record["collection"], "collection", where, allow_numbers=True) or None
     doc_id = _text_field(record.get("doc_id"), "doc_id", where, allow_numbers=True).strip()
     if not doc_id or any(ch in doc_id for ch in "\n\r\t"):
         raise CorpusError(f"{where}: doc_id {record.get('doc_id')!r} is empty or holds a line break or tab; "
                           f"give each document a one-line id")
     record["doc_id"] = doc_id
     return record
+
+
+class _Checks:
+    """The checks across a corpus's documents, made as they pass one by one (only ids and text
+    digests are kept): doc_ids are unique (an error naming every place of the first repeated id),
+    and empty, year-less and duplicate documents are reported (:meth:`finish`), never dropped.
+    Used by :func:`documents_frame` and :func:`iter_corpus` alike."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.first: dict[str, str] = {}        # doc_id -> where it is first used
+        self.again: dict[str, list[str]] = {}  # doc_id -> where it is used again
+        self.repeats = 0
+        self.empty: list[str] = []
+        self.no_year: list[str] = []
+        self.texts: dict[bytes, str] = {}      # digest of a stripped text -> first doc_id with it
+        self.duplicates: list[tuple[str, str]] = []
+
+    def add(self, doc_id: str, where: str, year, text: str) -> str | None:
+        """Record one document; return the doc_id of an earlier document with the same text, if any."""
+        if doc_id in self.first:
+            self.again.setdefault(doc_id, []).append(where)
+            self.repeats += 1
+        else:
+            self.first[doc_id] = where
+        if _missing(year):
+            self.no_year.append(doc_id)
+        key = text.strip()
+        if not key:
+            self.empty.append(doc_id)
+            return None
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+        earlier = self.texts.setdefault(digest, doc_id)
+        if earlier == doc_id:
+            return None
+        self.duplicates.append((doc_id, earlier))
+        return earlier
+
+    def finish(self, stacklevel: int = 2) -> None:
+        """Refuse an empty corpus or repeated ids; warn about empty, year-less and duplicate documents."""
+        origin = self.origin
+        if not self.first:
+            raise CorpusError(f"{origin}: no documents found")
+        if self.again:
+            first = next(doc_id for doc_id in self.first if doc_id in self.again)
+            places = [self.first[first], *self.again[first]]
+            raise CorpusError(f"{origin}: doc_id values must be unique; {first!r} is used by {' and '.join(places)} "
+                              f"({self.repeats} repeated id(s) in all)")
+        if self.empty:
+            warnings.warn(f"{origin}: {len(self.empty)} empty document(s) kept with no text: {self.empty}",
+                          CorpusWarning, stacklevel=stacklevel + 1)
+        if self.no_year:
+            warnings.warn(
+                f"{origin}: {len(self.no_year)} document(s) without a year, kept but left out of by-year "
+                f"statistics and charts: {self.no_year}", CorpusWarning, stacklevel=stacklevel + 1)
+        if self.duplicates:
+            pairs = ", ".join(f"{a} = {b}" for a, b in self.duplicates)
+            warnings.warn(f"{origin}: {len(self.duplicates)} duplicate document(s) kept and flagged in "
+                          f"duplicate_of: {pairs}", CorpusWarning, stacklevel=stacklevel + 1)
 
 
 def documents_frame(records: list[dict], collection: str, origin: str, wheres: list[str] | None = None) -> pd.DataFrame:
@@ -218,34 +370,12 @@ def documents_frame(records: list[dict], collection: str, origin: str, wheres: l
         df[col] = df[col].fillna("").astype(str)
     df["year"] = pd.array(df["year"] if "year" in df else [pd.NA] * len(df), dtype="Int64")
     df["doc_id"] = df["doc_id"].astype(str)
-    repeated = df["doc_id"].duplicated(keep=False)
-    if repeated.any():
-        first = df.loc[repeated, "doc_id"].iloc[0]
-        places = [wheres[i] if wheres else str(i + 1) for i in np.flatnonzero(df["doc_id"] == first)]
-        raise CorpusError(f"{origin}: doc_id values must be unique; {first!r} is used by {' and '.join(places)} "
-                          f"({int(df['doc_id'].duplicated().sum())} repeated id(s) in all)")
     df["text"] = df["text"].fillna("").astype(str)
-
-    empty = df.loc[df["text"].str.strip() == "", "doc_id"].tolist()
-    if empty:
-        warnings.warn(f"{origin}: {len(empty)} empty document(s) kept with no text: {empty}", CorpusWarning, stacklevel=3)
-    no_year = df.loc[df["year"].isna(), "doc_id"].tolist()
-    if no_year:
-        warnings.warn(
-            f"{origin}: {len(no_year)} document(s) without a year, kept but left out of by-year "
-            f"statistics and charts: {no_year}", CorpusWarning, stacklevel=3)
-    first_of: dict[str, str] = {}
-    duplicate_of = []
-    for doc_id, text in zip(df["doc_id"], df["text"]):
-        key = text.strip()
-        duplicate_of.append(first_of.get(key) if key else None)
-        first_of.setdefault(key, doc_id)
+    checks = _Checks(origin)
+    places = wheres if wheres is not None else [str(i + 1) for i in range(len(df))]
+    duplicate_of = [checks.add(*doc) for doc in zip(df["doc_id"], places, df["year"], df["text"])]
+    checks.finish(stacklevel=3)
     df["duplicate_of"] = pd.array(duplicate_of, dtype="string")
-    dups = df.loc[df["duplicate_of"].notna(), ["doc_id", "duplicate_of"]]
-    if len(dups):
-        pairs = ", ".join(f"{a} = {b}" for a, b in dups.itertuples(index=False))
-        warnings.warn(f"{origin}: {len(dups)} duplicate document(s) kept and flagged in duplicate_of: {pairs}",
-                      CorpusWarning, stacklevel=3)
     extras = [c for c in df.columns if c not in COLUMNS and c != "duplicate_of"]
     return df[COLUMNS + extras + ["duplicate_of"]].reset_index(drop=True)
 
@@ -312,32 +442,89 @@ def _metadata(meta_path: Path, folder: Path, files: list[Path]) -> dict[str, tup
     return meta
 
 
+
+class Document(NamedTuple):
+    """One document as a reader yields it: its checked ``record`` (doc_id, year, title, source,
+    text and any metadata), ``where`` it is (``"my.jsonl, line 3"``, a file), and a ``locator``
+    that reads its text again (:func:`document_texts`), or ``None`` when the text is only in memory."""
+
+    record: dict
+    where: str
+    locator: tuple | None
+
+
+SHOWN = 10  # names listed in a message, then "and N more"
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return ", ".join(names[:SHOWN]) + more
+
+
+def _shown(name: str) -> str:
+    """A file name as it can be printed: itself, or (not valid UTF-8) its bytes with ``\\x..`` escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return repr(os.fsencode(name))[2:-1]
+
+
+def _bad_name(folder: Path, name: str) -> CorpusError:
+    raw = os.fsencode(name)
+    try:
+        guess = f" (as GB18030 it reads {raw.decode('gb18030')!r})"
+    except UnicodeDecodeError:
+        guess = ""
+    return CorpusError(f"{folder}: the file name '{_shown(name)}' is not valid UTF-8{guess}; rename the file "
+                       f"to a UTF-8 name (e.g. convmv -f gbk -t utf-8 --notest), then load the folder again")
+
+
 def folder_files(folder: Path, *, pattern: str = "*.txt", metadata: str = "metadata.csv") -> tuple[list[Path], dict]:
-    """The text files of ``folder`` (sorted; symbolic links pointing out of it refused) and its
-    metadata (from ``metadata.csv`` when there is one, checked row by row)."""
+    """The documents of ``folder`` (sorted) and its metadata (from ``metadata.csv`` when there is
+    one, checked row by row).
+
+    A document is a file of the folder itself whose name matches ``pattern`` in any case
+    (``a.txt`` and ``B.TXT``).  Everything else in the folder (files of other extensions, editor
+    backups such as ``a.txt~``, hidden files such as ``.a.txt.swp`` or ``._a.txt``, subfolders) is
+    left out and named in one :class:`CorpusWarning`; the metadata file is not a document and not
+    reported.  A document whose name is not valid UTF-8, or a symbolic link pointing out of the
+    folder, is an error saying what to do.
+    """
+    if "/" in pattern or "\\" in pattern:
+        raise InputError(f"pattern {pattern!r} must match file names of the folder itself (no '/'), e.g. '*.txt'")
     root = folder.resolve()
-    files = sorted(f for f in folder.glob(pattern) if f.is_file())
-    for file in files:
-        if not file.resolve().is_relative_to(root):
-            raise CorpusError(f"{file}: points outside {folder} (to {file.resolve()}); copy the file into the folder")
+    files, skipped = [], []
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if name == metadata:
+            continue
+        if name.startswith("."):
+            skipped.append(f"{_shown(name)} (hidden)")
+        elif entry.is_dir():
+            skipped.append(f"{_shown(name)}/ (a folder)")
+        elif not fnmatch.fnmatchcase(name.lower(), pattern.lower()):
+            skipped.append(_shown(name))
+        elif not entry.is_file():
+            skipped.append(f"{_shown(name)} (not a file)")
+        elif _shown(name) != name:
+            raise _bad_name(folder, name)
+        elif not entry.resolve().is_relative_to(root):
+            raise CorpusError(f"{entry}: points outside {folder} (to {entry.resolve()}); copy the file into the folder")
+        else:
+            files.append(entry)
+    if skipped and not files:
+        raise CorpusError(f"{folder}: no {pattern} files (documents are its {pattern} files, in any case); "
+                          f"it has only {_listed(skipped)}")
+    if skipped:
+        warnings.warn(f"{folder}: left out {len(skipped)} item(s) that are not {pattern} documents (documents are "
+                      f"the folder's own {pattern} files, in any case; not hidden files or subfolders): "
+                      f"{_listed(skipped)}", CorpusWarning, stacklevel=3)
     meta_path = folder / metadata
     return files, (_metadata(meta_path, folder, files) if meta_path.is_file() else {})
 
 
-def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: str | None = None,
-                collection: str | None = None, pattern: str = "*.txt") -> pd.DataFrame:
-    """Load a folder of text files, one document per file.
-
-    Optional ``metadata.csv`` has a ``filename`` column and any of ``doc_id``,
-    ``year``, ``title``, ``source`` and more; a file it does not list (or lists
-    without a year) takes its year from its name (``gwr_2019.txt`` → 2019).
-    Only files inside the folder are read (symbolic links pointing out of it are refused).
-    """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise CorpusError(f"{folder}: not a folder")
-    files, meta = folder_files(folder, pattern=pattern, metadata=metadata)
-    records, wheres = [], []
+def _folder_documents(files: list[Path], meta: dict, encoding: str | None) -> Iterator[Document]:
     for file in files:
         text, enc = decode_file(file, encoding)
         fields, where = meta.get(file.name, ({}, str(file)))
@@ -346,15 +533,39 @@ def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: s
         if record.get("year") in (None, ""):
             record["year"] = year_from_name(file.name)
         record["text"] = text
-        records.append(record)
-        wheres.append(where)
-    return documents_frame(records, collection or folder.name, str(folder), wheres)
+        yield Document(_clean_record(record, where), where, ("file", str(file), encoding))
 
 
-def _mapped_records(rows: Iterable[tuple[str, Mapping]],
-                    mapping: Mapping[str, str | None]) -> tuple[list[dict], list[str]]:
-    records, wheres = [], []
-    for i, (where, row) in enumerate(rows):
+def _folder(path: Path | str, metadata: str = "metadata.csv", encoding: str | None = None,
+            collection: str | None = None, pattern: str = "*.txt") -> tuple[Iterator[Document], str, str]:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: not a folder")
+    files, meta = folder_files(folder, pattern=pattern, metadata=metadata)
+    return _folder_documents(files, meta, encoding), collection or folder.name, str(folder)
+
+
+def _frame(documents: Iterable[Document], collection: str, origin: str) -> pd.DataFrame:
+    """The document table of a reader's documents (:func:`documents_frame` makes the checks across them)."""
+    documents = list(documents)
+    return documents_frame([d.record for d in documents], collection, origin, [d.where for d in documents])
+
+
+def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: str | None = None,
+                collection: str | None = None, pattern: str = "*.txt") -> pd.DataFrame:
+    """Load a folder of text files, one document per file (see :func:`folder_files`: ``.txt`` in any
+    case; everything else in the folder is named in a warning).
+
+    Optional ``metadata.csv`` has a ``filename`` column and any of ``doc_id``,
+    ``year``, ``title``, ``source`` and more; a file it does not list (or lists
+    without a year) takes its year from its name (``gwr_2019.txt`` → 2019).
+    Only files inside the folder are read (symbolic links pointing out of it are refused).
+    """
+    return _frame(*_folder(path, metadata, encoding, collection, pattern))
+
+
+def _mapped(rows: Iterable[tuple[str, Mapping, tuple | None]], mapping: Mapping[str, str | None]) -> Iterator[Document]:
+    for i, (where, row, locator) in enumerate(rows):
         if mapping["text"] not in row:
             raise CorpusError(f"{where}: no text field {mapping['text']!r} (fields: {list(row)}); "
                               f"name the text field with text=...")
@@ -363,15 +574,25 @@ def _mapped_records(rows: Iterable[tuple[str, Mapping]],
             if field is not None and field in row:
                 record[target] = row[field]
         record.setdefault("doc_id", f"doc{i + 1:04d}")
-        records.append(record)
-        wheres.append(where)
-    return records, wheres
+        yield Document(_clean_record(record, where), where, locator)
 
 
-def _jsonl_rows(path: Path, encoding: str | None = None) -> list[tuple[str, dict]]:
-    content = read_text(path, encoding)
-    rows = []
-    for n, line in enumerate(content.split("\n"), 1):
+def _jsonl_rows(path: Path, encoding: str | None = None, field: str = "text") -> Iterator[tuple[str, dict, tuple | None]]:
+    """``(where, object, locator)`` of each non-blank line, decoded as :func:`read_text` decodes the
+    whole file (byte-order mark, legacy encodings, ``\\r`` or ``\\r\\n`` line ends).
+
+    A file in a :data:`LINE_SAFE` codec (UTF-8, GB18030, Big5, ...) is read line by line and each
+    locator is the line's byte range, to read the ``field`` of that line again; a file that is not
+    UTF-8 is decoded whole once first to detect its encoding.  A file in another codec (UTF-16 or
+    UTF-32 with a byte-order mark, a stateful encoding) has no safe byte ranges: it is read whole
+    and its documents have no locator (their texts stay in memory; convert a big one to UTF-8).
+    """
+    codec, skip = _line_codec(path, encoding)
+    if codec is None:
+        lines = ((n, line, None) for n, line in enumerate(read_text(path, encoding).split("\n"), 1))
+    else:
+        lines = _jsonl_lines(path, codec, skip, field)
+    for n, line, locator in lines:
         if not line.strip():
             continue
         try:
@@ -381,22 +602,36 @@ def _jsonl_rows(path: Path, encoding: str | None = None) -> list[tuple[str, dict
         if not isinstance(row, dict):
             raise CorpusError(f"{path}, line {n}: a JSON {type(row).__name__}, not an object; "
                               f"each line must be one object such as {{\"text\": \"...\"}}")
-        rows.append((f"{path}, line {n}", row))
-    return rows
+        yield f"{path}, line {n}", row, locator
+
+
+def _jsonl_lines(path: Path, codec: str, skip: int, field: str) -> Iterator[tuple[int, str, tuple]]:
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise _file_error(path, exc) from None
+    with fh:
+        for n, (start, raw) in enumerate(_byte_lines(fh, skip), 1):
+            yield n, raw.decode(codec), ("jsonl", str(path), n, start, len(raw), codec, field)
 
 
 def read_jsonl(path: Path | str) -> list[dict]:
     """The records of a JSON Lines file (blank lines skipped); a bad line is an error naming it."""
-    return [row for _, row in _jsonl_rows(Path(path))]
+    return [row for _, row, _ in _jsonl_rows(Path(path))]
+
+
+def _jsonl(path: Path | str, text: str = "text", year: str | None = "year", title: str | None = "title",
+           doc_id: str | None = None, collection: str | None = None,
+           encoding: str | None = None) -> tuple[Iterator[Document], str, str]:
+    path = Path(path)
+    mapping = {"text": text, "year": year, "title": title, "doc_id": doc_id}
+    return _mapped(_jsonl_rows(path, encoding, text), mapping), collection or path.stem, str(path)
 
 
 def load_jsonl(path: Path | str, *, text: str = "text", year: str | None = "year", title: str | None = "title",
                doc_id: str | None = None, collection: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Load a JSON Lines file; the keyword arguments name the fields that hold each column."""
-    path = Path(path)
-    mapping = {"text": text, "year": year, "title": title, "doc_id": doc_id}
-    records, wheres = _mapped_records(_jsonl_rows(path, encoding), mapping)
-    return documents_frame(records, collection or path.stem, str(path), wheres)
+    return _frame(*_jsonl(path, text, year, title, doc_id, collection, encoding))
 
 
 def _csv_rows(path: Path, encoding: str | None) -> list[tuple[str, dict]]:
@@ -429,26 +664,110 @@ def _csv_rows(path: Path, encoding: str | None) -> list[tuple[str, dict]]:
     return rows
 
 
+def _csv(path: Path | str, text: str = "text", year: str | None = "year", title: str | None = "title",
+         doc_id: str | None = None, collection: str | None = None,
+         encoding: str | None = None) -> tuple[Iterator[Document], str, str]:
+    """A CSV file's documents.  CSV is read whole (a quoted field may hold line breaks, so a row
+    has no safe byte range): its documents have no locator."""
+    path = Path(path)
+    mapping = {"text": text, "year": year, "title": title, "doc_id": doc_id}
+    rows = ((where, row, None) for where, row in _csv_rows(path, encoding))
+    return _mapped(rows, mapping), collection or path.stem, str(path)
+
+
 def load_csv(path: Path | str, *, text: str = "text", year: str | None = "year", title: str | None = "title",
              doc_id: str | None = None, collection: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Load a CSV file with one document per row; ``text`` names the column with the text."""
-    path = Path(path)
-    mapping = {"text": text, "year": year, "title": title, "doc_id": doc_id}
-    records, wheres = _mapped_records(_csv_rows(path, encoding), mapping)
-    return documents_frame(records, collection or path.stem, str(path), wheres)
+    return _frame(*_csv(path, text, year, title, doc_id, collection, encoding))
+
+
+FOLDER_OPTIONS = ("metadata", "encoding", "collection", "pattern")
+TABLE_OPTIONS = ("text", "year", "title", "doc_id", "collection", "encoding")
+
+
+def _reader(path: Path, options: Mapping) -> tuple[Iterator[Document], str, str]:
+    """``(documents, default collection, origin)`` of the reader ``path`` needs (its options checked)."""
+    if path.is_dir():
+        reader, kind, allowed = _folder, "a folder", FOLDER_OPTIONS
+    elif not path.exists():
+        raise CorpusError(f"{path}: no such file or folder")
+    elif path.suffix.lower() in (".jsonl", ".ndjson"):
+        reader, kind, allowed = _jsonl, "a JSON Lines file", TABLE_OPTIONS
+    elif path.suffix.lower() == ".csv":
+        reader, kind, allowed = _csv, "a CSV file", TABLE_OPTIONS
+    else:
+        raise CorpusError(f"{path}: unknown corpus format {path.suffix.lower()!r}; "
+                          f"use a folder of .txt files, .jsonl or .csv")
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        raise InputError(f"{path}: {kind} takes no option {', '.join(unknown)}; its options are {', '.join(allowed)}")
+    return reader(path, **options)
 
 
 def load_corpus(path: Path | str, **options) -> pd.DataFrame:
     """Load a researcher's corpus, choosing the reader by what ``path`` is:
     a folder (:func:`load_folder`), ``.jsonl`` (:func:`load_jsonl`) or ``.csv`` (:func:`load_csv`)."""
-    path = Path(path)
-    if path.is_dir():
-        return load_folder(path, **options)
-    if not path.exists():
-        raise CorpusError(f"{path}: no such file or folder")
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return load_jsonl(path, **options)
-    if suffix == ".csv":
-        return load_csv(path, **options)
-    raise CorpusError(f"{path}: unknown corpus format {suffix!r}; use a folder of .txt files, .jsonl or .csv")
+    return _frame(*_reader(Path(path), options))
+
+
+def iter_corpus(path: Path | str, **options) -> Iterator[Document]:
+    """The documents of :func:`load_corpus` one at a time, with the same checks and messages: each
+    :class:`Document`'s record is checked as it is read, its ``collection`` filled in; the checks
+    across documents (:class:`_Checks`: repeated ids refused, empty, year-less and duplicate
+    documents reported) end the stream, so act on it only once it is consumed whole.
+
+    A folder is read one file at a time and a JSON Lines file line by line (see :func:`_jsonl_rows`),
+    and a consumer that drops each text keeps no texts (the locators read them again,
+    :func:`document_texts`); a CSV file is read whole.  Bad paths and options are refused at once.
+    """
+    documents, collection, origin = _reader(Path(path), options)
+    return _checked(documents, collection, origin)
+
+
+def _checked(documents: Iterator[Document], collection: str, origin: str) -> Iterator[Document]:
+    checks = _Checks(origin)
+    for doc in documents:
+        if doc.record.get("collection") is None:
+            doc.record["collection"] = collection
+        checks.add(doc.record["doc_id"], doc.where, doc.record["year"], doc.record["text"])
+        yield doc
+    checks.finish()
+
+
+def _changed(where: str) -> CorpusError:
+    return CorpusError(f"{where}: changed since it was first read; run again")
+
+
+def document_texts(locators: Iterable[tuple]) -> Iterator[str]:
+    """The text of each document a :class:`Document` locator names, read again as it was read first
+    (``("text", text)`` gives ``text``): a file decoded with the same ``encoding`` option, a JSON
+    Lines line from its byte range in the same codec.  A line that no longer holds its document is
+    an error naming it."""
+    handles: dict[str, BinaryIO] = {}
+    try:
+        for locator in locators:
+            kind = locator[0]
+            if kind == "text":
+                yield locator[1]
+            elif kind == "file":
+                yield read_text(locator[1], locator[2])
+            elif kind == "jsonl":
+                _, path, n, start, length, codec, field = locator
+                if path not in handles:
+                    try:
+                        handles[path] = open(path, "rb")
+                    except OSError as exc:
+                        raise _file_error(Path(path), exc) from None
+                handles[path].seek(start)
+                try:
+                    value = json.loads(handles[path].read(length).decode(codec))[field]
+                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+                    raise _changed(f"{path}, line {n}") from None
+                if value is not None and not isinstance(value, str):
+                    raise _changed(f"{path}, line {n}")
+                yield value or ""
+            else:
+                raise CorpusError(f"unknown document locator {kind!r}")
+    finally:
+        for fh in handles.values():
+            fh.close()
