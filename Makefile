@@ -94,8 +94,16 @@ clean: ## Remove caches, executed notebooks and generated figures (keeps .venv)
 
 .PHONY: lexicon-eval
 lexicon-eval: ## Leave-out test of learned terms: recall of removed lexicon terms, precision on the hand-labelled sample
-	$(PY) -m analysis.lexicon_eval
+	$(PY) -m analysis.tokens.learn_eval
 
 .PHONY: bench-scale
 bench-scale: ## Index 10x/30x/100x corpora with both engines beside prepare(): seconds, M chars/s, peak GB
-	$(PY) -m analysis.bench_scale
+	$(PY) -m analysis.bench.scale
+
+.PHONY: golden golden-check
+GOLDEN ?= build/golden
+golden: ## Keep every table the study writes for the speech, gwr2019 and cpc20 (before a change that must not change results)
+	$(PY) tools/golden.py capture $(GOLDEN)
+
+golden-check: ## Rerun those three studies and compare every table byte for byte with what `make golden` kept
+	$(PY) tools/golden.py compare $(GOLDEN)

@@ -14,7 +14,7 @@ if not os.environ.get("ANALYSIS_CORPUS_MIRROR") and SHARED_MIRROR.is_dir():
 os.environ.setdefault("MPLBACKEND", "agg")
 
 from analysis.corpus import load_cpc, load_gwr, load_speech  # noqa: E402
-from analysis.segment import Segmenter  # noqa: E402
+from analysis.tokens.segment import Segmenter  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +58,7 @@ def gwr_paragraphs(gwr, segmenter):
 @pytest.fixture(scope="session")
 def study_corpus():
     """The study corpus as the notebooks prepare it."""
-    from analysis.pipeline import prepare
+    from analysis.tokens.pipeline import prepare
     return prepare()
 
 

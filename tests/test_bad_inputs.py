@@ -27,9 +27,9 @@ from analysis.corpus import (Resource, decode_bytes, ensure_unique_ids, fetch, f
 from analysis.corpus.fetch import FetchAllError
 from analysis.errors import (AnalysisError, CacheError, CacheWarning, ChecksumError, CorpusError, CorpusWarning,
                              DecodingError, InputError, ManifestError)
-from analysis.keyness import keyness
-from analysis.pipeline import SegmentedCorpus, prepare
-from analysis.topics import TopicModel, fit_cached
+from analysis.stats.keyness import keyness
+from analysis.tokens.pipeline import SegmentedCorpus, prepare
+from analysis.topics.model import TopicModel, fit_cached
 
 SIMPLIFIED = "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神。"
 ENV = {k: v for k, v in os.environ.items() if k != "ANALYSIS_CORPUS_MIRROR"}
@@ -463,7 +463,7 @@ SAVE_LOAD_LOOP = """
 import sys, numpy as np
 sys.path.insert(0, {tests!r})
 from test_bad_inputs import tiny_docs, tiny_model
-from analysis.topics import TopicModel
+from analysis.topics.model import TopicModel
 docs = tiny_docs()
 model = tiny_model().fit(docs)
 expected = model.transform(docs)
@@ -520,7 +520,7 @@ def test_process_killed_mid_save_then_rerun(tmp_path):
 
 
 def test_segment_cache_never_executes_a_planted_pickle(tmp_path):
-    from analysis.cache import SegmentCache
+    from analysis.tokens.cache import SegmentCache
     cache, marker = SegmentCache(tmp_path / "seg"), tmp_path / "EXECUTED"
     key = hashlib.sha256(b"x").hexdigest()
     cache.path(key).parent.mkdir(parents=True)
@@ -595,7 +595,7 @@ def test_every_error_is_the_package_s_own():
 
 
 def test_stale_part_files_are_told_apart_from_live_and_foreign_ones(tmp_path):
-    from analysis.atomic import remove_stale_parts
+    from analysis._util.atomic import remove_stale_parts
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     names = {f".data.jsonl.{dead.stdout.strip()}.k2j4.part": "removed (its process is gone)",
              ".data.jsonl.k2j4x9.part": "removed (written before pids were recorded)",
@@ -611,7 +611,7 @@ def test_stale_part_files_are_told_apart_from_live_and_foreign_ones(tmp_path):
 @pytest.mark.parametrize("cache", [False, True])
 def test_segment_names_a_document_without_text_or_with_invalid_unicode(tmp_path, cache):
     from analysis.corpus import load_speech
-    from analysis.segment import Segmenter
+    from analysis.tokens.segment import Segmenter
     speech = load_speech()
     seg = Segmenter(cache=tmp_path if cache else False)
     missing = pd.concat([speech, speech.assign(doc_id="blank2020", text=None)], ignore_index=True)

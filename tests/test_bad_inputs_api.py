@@ -23,19 +23,20 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis import _check  # noqa: E402
+from analysis._util import check as _check  # noqa: E402
 from analysis.errors import InputError  # noqa: E402
-from analysis.export import write_table  # noqa: E402
-from analysis.figures import figure_name, save_figure  # noqa: E402
-from analysis.frequency import term_frequency, top_terms  # noqa: E402
-from analysis.keyness import key_terms, keyness  # noqa: E402
-from analysis.pipeline import SegmentedCorpus  # noqa: E402
-from analysis.selection import select_documents  # noqa: E402
-from analysis.study import output_name, resolve, save_and_show, save_table  # noqa: E402
-from analysis.tfidf import tfidf  # noqa: E402
-from analysis.tokens import count_terms  # noqa: E402
-from analysis.topics import TopicModel  # noqa: E402
-from analysis.trends import term_trends  # noqa: E402
+from analysis.viz.export import write_table  # noqa: E402
+from analysis.viz.save import figure_name, save_figure  # noqa: E402
+from analysis.counts.frequency import term_frequency, top_terms  # noqa: E402
+from analysis.stats.keyness import key_terms, keyness  # noqa: E402
+from analysis.tokens.pipeline import SegmentedCorpus  # noqa: E402
+from analysis.stats.like_for_like import select_documents  # noqa: E402
+from analysis.study.display import save_and_show, save_table  # noqa: E402
+from analysis.study.params import output_name, resolve  # noqa: E402
+from analysis.stats.tfidf import tfidf  # noqa: E402
+from analysis.tokens.nesting import count_terms  # noqa: E402
+from analysis.topics.model import TopicModel  # noqa: E402
+from analysis.stats.trends import term_trends  # noqa: E402
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -143,7 +144,7 @@ def test_select_one_year_and_bad_years(corpus):
 
 
 def test_the_study_and_the_api_share_the_years_parser():
-    from analysis.study import parse_years
+    from analysis.study.params import parse_years
     for value in ("2015-2024", "2015–2024", (2015, 2024), "[2015, 2024]"):
         assert parse_years(value) == _check.years(value) == (2015, 2024)
 
@@ -203,8 +204,8 @@ TERMS = ["新质 生产力", "新质\u3000生产力", "中国,", "生产力", "�
 
 @pytest.fixture(scope="module")
 def cli_segmenter():
-    from analysis.lexicon import Lexicon
-    from analysis.segment import Segmenter
+    from analysis.lexicon.terms import Lexicon
+    from analysis.tokens.segment import Segmenter
     return Segmenter(Lexicon.load(), backend="rjieba", stopwords="none", cache=False)  # as `analysis count --no-learn`
 
 
@@ -215,8 +216,8 @@ def _cli_count(terms):
 
 
 def test_api_and_cli_count_terms_the_same(cli_segmenter):
-    from analysis.preprocessing import normalise
-    from analysis.structure import split_paragraphs
+    from analysis.text.normalise import normalise
+    from analysis.text.structure import split_paragraphs
     out = _cli_count(TERMS)
     assert out.returncode == 0, out.stderr
     cli = dict(line.rsplit(",", 1) for line in out.stdout.strip().splitlines()[1:])
@@ -266,7 +267,7 @@ def test_figures_tables_and_models_have_the_mode_open_would_give(tmp_path, umask
 
 
 def test_a_private_file_stays_0600(tmp_path, umask):
-    from analysis.atomic import atomic_write
+    from analysis._util.atomic import atomic_write
     assert _mode(atomic_write(tmp_path / "key", lambda fh: fh.write(b"k"), private=True)) == 0o600
 
 
@@ -323,7 +324,7 @@ def test_a_reference_collection_that_cannot_name_a_file_is_refused(own_corpus):
 
 
 def test_prepare_and_count_refuse_what_is_not_a_table_or_terms(corpus):
-    from analysis.pipeline import prepare
+    from analysis.tokens.pipeline import prepare
     with pytest.raises(InputError, match=r"prepare: docs must be a documents table .* got 'corpus.csv'; read files "
                                           r"with analysis.corpus.load_corpus\(path\) first"):
         prepare("corpus.csv", learn=False)

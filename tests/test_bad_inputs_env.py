@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 from analysis.corpus import decode_bytes, read_text
 from analysis.errors import CacheWarning, CorpusError, DecodingError, InputError
-from analysis.lexicon import Lexicon
-from analysis.preprocessing import CONTROL, normalise, normalise_corpus, remove_control_chars
-from analysis.segment import Segmenter
+from analysis.lexicon.terms import Lexicon
+from analysis.text.normalise import CONTROL, normalise, normalise_corpus, remove_control_chars
+from analysis.tokens.segment import Segmenter
 
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
 HYGIENE = ("Cc", "Cf", "Zl", "Zp")
@@ -105,7 +105,7 @@ def test_no_token_holds_a_control_format_or_separator_character(text):
 
 # ---------------------------------------------------------------- user-editable TSV files, as a spreadsheet saves them
 
-from analysis.learn import TSV_COLUMNS, learned_table, load_learned, save_learned  # noqa: E402
+from analysis.tokens.learn import TSV_COLUMNS, learned_table, load_learned, save_learned  # noqa: E402
 
 SPREADSHEET_ENCODINGS = {
     "utf-8": lambda t: t.encode("utf-8"),
@@ -211,8 +211,8 @@ def test_cli_reads_a_utf16_lexicon_and_names_a_bad_one(tmp_path):
 
 # ---------------------------------------------------------------- cache folders that cannot be written or read
 
-import analysis.cache  # noqa: E402
-from analysis.cache import SegmentCache, Segments, encode  # noqa: E402
+import analysis.tokens.cache  # noqa: E402
+from analysis.tokens.cache import SegmentCache, Segments, encode  # noqa: E402
 
 TEXTS = ["一、总结\n坚持依法治国，推动高质量发展。", "（一）加强党的建设\n推动高质量发展，坚持依法治国。",
          "各位代表：\n全面深化改革开放，坚持新发展理念。"]
@@ -248,7 +248,7 @@ def test_a_full_or_read_only_cache_folder_gives_one_warning_and_the_same_results
     def failing_write(path, write, **kwargs):  # what the kernel answers on a full / read-only / forbidden folder
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(analysis.cache, "atomic_write", failing_write)
+    monkeypatch.setattr(analysis.tokens.cache, "atomic_write", failing_write)
     with pytest.warns(CacheWarning) as record:
         table = Segmenter(cache=tmp_path / "segments").segment(_docs(*TEXTS))
     (message,) = _cache_warnings(record)
@@ -288,11 +288,11 @@ def test_a_learned_terms_cache_that_cannot_be_written_gives_one_warning_and_the_
 
 KILLED_SEGMENTATION = """
 import sys, time
-import analysis.cache
-from analysis.segment import Segmenter
+import analysis.tokens.cache
+from analysis.tokens.segment import Segmenter
 sys.path.insert(0, {tests!r})
 from test_bad_inputs_env import TEXTS, _docs
-real, calls = analysis.cache.atomic_write, []
+real, calls = analysis.tokens.cache.atomic_write, []
 def stuck(path, write, **kwargs):       # the third entry: half its bytes written, then the process is killed
     calls.append(path)
     if len(calls) < 3:
@@ -303,7 +303,7 @@ def stuck(path, write, **kwargs):       # the third entry: half its bytes writte
         print("mid-write", flush=True)
         time.sleep(120)
     return real(path, half, **kwargs)
-analysis.cache.atomic_write = stuck
+analysis.tokens.cache.atomic_write = stuck
 Segmenter(cache={folder!r}).segment(_docs(*TEXTS))
 """
 
@@ -348,7 +348,7 @@ def test_a_forged_entry_without_the_key_is_named_and_recomputed(tmp_path):
     first = _segment_warning_free(folder)
     seg = _segmenter()
     entry = SegmentCache(folder).path(seg.key(TEXTS[0]))
-    value = analysis.cache.decode(entry.read_bytes(), seg.key(TEXTS[0]), SegmentCache(folder).secret)
+    value = analysis.tokens.cache.decode(entry.read_bytes(), seg.key(TEXTS[0]), SegmentCache(folder).secret)
     for corpus in folder.glob("corpora/*.corpus"):
         corpus.unlink()  # so that the document entries are read
     entry.write_bytes(encode(_forged(value), seg.key(TEXTS[0])))  # valid in every way but the HMAC
@@ -399,7 +399,7 @@ def test_an_entry_of_the_earlier_format_is_simply_not_found_then_overwritten(tmp
 
 
 def test_two_caches_made_at_once_agree_on_one_key(tmp_path):
-    code = ("import sys; from analysis.cache import SegmentCache; "
+    code = ("import sys; from analysis.tokens.cache import SegmentCache; "
             "sys.stdout.write(SegmentCache(sys.argv[1]).secret.hex())")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "segments")], stdout=subprocess.PIPE,
                               env=ENV) for _ in range(4)]
@@ -411,7 +411,7 @@ def test_two_caches_made_at_once_agree_on_one_key(tmp_path):
 @pytest.mark.parametrize("header", ["term\tkeep\tkeep\tscore", "term\tkeep\tscore\tscore", "term\tkeep\tterm"])
 def test_a_learned_terms_table_with_a_repeated_column_is_named(tmp_path, header):
     """Found by the fuzzer: a header naming a column twice (a spreadsheet's copy-paste) was a pandas traceback."""
-    from analysis.learn import load_learned
+    from analysis.tokens.learn import load_learned
     path = tmp_path / "learned.tsv"
     path.write_text(header + "\n" + "\t".join(["发展"] + ["yes"] * (header.count("\t"))) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"learned.tsv, line 1: column\(s\) .* appear more than once"):

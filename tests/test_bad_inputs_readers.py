@@ -16,7 +16,7 @@ import pytest
 
 from analysis.corpus import document_texts, iter_corpus, load_corpus, load_folder, read_text
 from analysis.errors import CorpusError, CorpusWarning, InputError
-from analysis.segment import Segmenter
+from analysis.tokens.segment import Segmenter
 from analysis.store import index
 
 TEXT = "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神。"
@@ -155,7 +155,7 @@ def test_jsonl_text_is_decoded_as_read_text_decodes_the_whole_file(tmp_path):
 
 def test_a_long_crlf_jsonl_is_split_right_across_read_blocks(tmp_path):
     """"\\r\\n" straddling the 1 MiB read blocks is one line end, and a 3 MB line is one line."""
-    from analysis.corpus.readers import _byte_lines
+    from analysis.corpus.decode import _byte_lines
     rows = [{"doc_id": f"d{i}", "text": ("改革" * (i * 37_000 + 1))} for i in range(40)]
     data = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
     path = tmp_path / "long.jsonl"

@@ -25,8 +25,9 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import CorpusError
-from analysis.store import MANIFEST, Store, add_filter, index
-from analysis.tokens import TokenFilter
+from analysis.store import Store, add_filter, index
+from analysis.store.files import MANIFEST
+from analysis.tokens.nesting import TokenFilter
 
 SENTENCES = [
     "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神。",
@@ -360,7 +361,7 @@ def test_a_damaged_part_is_named_and_repaired_by_index(corpus, tmp_path, segment
     _damage(path, how)
     reads = {"documents": lambda s: s.documents(), "keyness": lambda s: s.keyness("doc_2003"),
              "paragraphs": lambda s: list(s.iter_paragraphs()), "tfidf": lambda s: s.tfidf(),
-             "trends": lambda s: s.trends(["建设"]), "frequency": lambda s: s.term_frequency(),
+             "trends": lambda s: s.term_trends(["建设"]), "frequency": lambda s: s.term_frequency(),
              "units": lambda s: s.keyness(target, units="paragraphs")}
     touches = {"documents": list(reads), "counts": ["keyness", "tfidf", "trends", "frequency", "units"],
                "tokens": ["paragraphs", "units"]}  # every read that opens a file of this kind

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.claims import first_appearance_all, keyness_survival
+from analysis.stats.claims import first_appearance_all, keyness_survival
 from analysis.errors import InputError
-from analysis.tfidf import tfidf
+from analysis.stats.tfidf import tfidf
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +49,10 @@ def test_first_appearance_first_year_of_collection_is_uncertain():
 
 def test_tfidf_exclude_ubiquitous():
     docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "tokens": [["共", "共", "共", "甲"], ["共", "乙"], ["共", "丙", "丙"]]})
-    everything = tfidf(docs, top=None)
+    everything = tfidf(docs, n=None)
     assert everything[everything["group"] == "a"].iloc[0]["term"] == "共"  # idf 1, not 0: frequency wins
     assert everything.loc[everything["term"] == "共", "ubiquitous"].all()
-    distinct = tfidf(docs, top=None, exclude_ubiquitous=True)
+    distinct = tfidf(docs, n=None, exclude_ubiquitous=True)
     assert "共" not in set(distinct["term"]) and distinct[distinct["group"] == "a"].iloc[0]["term"] == "甲"
     assert distinct["scheme"].str.endswith("terms in every group excluded").all()
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.collocations import collocates, collocations, cooccurrence, cooccurrence_graph
+from analysis.stats.collocations import collocates, collocations, cooccurrence, cooccurrence_graph
 from analysis.errors import InputError
 
 # Two documents: X = paragraphs Q1, Q2; Y = paragraph Q3.  Unfiltered tokens.
@@ -43,7 +43,7 @@ def scipy_g2(table):
 # ---------------------------------------------------------------- collocates of a node
 
 def test_collocates_hand_counted_window(docs):
-    t = collocates(docs, "法治", window=2, keep=KEEP, min_count=1).set_index("collocate")
+    t = collocates(docs, "法治", window=2, token_filter=KEEP, min_count=1).set_index("collocate")
     # Q1: nodes at 2 and 6, span = {0,1,3,4,5,7} (4 is the padded ，): 甲甲 乙乙 丙丙 丁丁 乙乙
     # Q3: node at 0, span = {1,2}: 的 (padding) and 甲甲; 丙丙 at distance 3 is outside
     # Q2 has no node; Q1's last 乙乙 does not reach into Q2 (no crossing of paragraphs)
@@ -55,7 +55,7 @@ def test_collocates_hand_counted_window(docs):
 
 
 def test_collocate_statistics_match_scipy(docs):
-    t = collocates(docs, "法治", window=2, keep=KEEP, min_count=1).set_index("collocate")
+    t = collocates(docs, "法治", window=2, token_filter=KEEP, min_count=1).set_index("collocate")
     r = t.loc["乙乙"]            # O = 2 in a span of 6; 4 of 13 tokens are 乙乙
     assert r["expected"] == pytest.approx(6 * 4 / 13)
     assert r["pmi"] == pytest.approx(math.log2(2 / (6 * 4 / 13)))
@@ -72,19 +72,19 @@ def test_collocate_statistics_match_scipy(docs):
 
 
 def test_window_policy_padding_and_paragraphs(docs):
-    no_pad = collocates(docs, "法治", window=2, keep=KEEP, min_count=1, padding=False).set_index("collocate")
+    no_pad = collocates(docs, "法治", window=2, token_filter=KEEP, min_count=1, padding=False).set_index("collocate")
     # without padding the removed 的 frees a slot: 丙丙 (Q3, third kept token) enters the window
     assert no_pad["n_with_node"].to_dict() == {"甲甲": 2, "乙乙": 2, "丙丙": 2, "丁丁": 1}
     assert (no_pad["n_span"] == 7).all()
-    crossing = collocates(docs, "法治", window=2, keep=KEEP, min_count=1, cross_paragraphs=True).set_index("collocate")
+    crossing = collocates(docs, "法治", window=2, token_filter=KEEP, min_count=1, cross_paragraphs=True).set_index("collocate")
     assert crossing.loc["乙乙", "n_with_node"] == 3      # Q2's first 乙乙 is two positions after Q1's last node
     assert (crossing["n_span"] == 7).all()
-    assert set(collocates(docs, "法治", window=2, keep=KEEP, min_count=2)["collocate"]) == {"甲甲", "乙乙"}
+    assert set(collocates(docs, "法治", window=2, token_filter=KEEP, min_count=2)["collocate"]) == {"甲甲", "乙乙"}
 
 
 def test_collocates_errors(docs):
     with pytest.raises(InputError, match="does not occur"):
-        collocates(docs, "没有", keep=KEEP)
+        collocates(docs, "没有", token_filter=KEEP)
     with pytest.raises(InputError, match="window"):
         collocates(docs, "法治", window=0)
 
@@ -92,7 +92,7 @@ def test_collocates_errors(docs):
 # ---------------------------------------------------------------- multiword collocations
 
 def test_bigram_lambda_z_pmi_g2_hand_counted(docs):
-    t = collocations(docs, size=2, min_count=1, keep=KEEP).set_index("collocation")
+    t = collocations(docs, size=2, min_count=1, token_filter=KEEP).set_index("collocation")
     # eligible bigrams (no padded token inside): Q1 5, Q2 3, Q3 3 → M = 11
     assert t.attrs["n_ngrams"] == 11
     r = t.loc["法治 乙乙"]
@@ -138,7 +138,7 @@ def test_trigram_lambda_equals_brute_force_table(seed):
 # ---------------------------------------------------------------- co-occurrence and the graph
 
 def test_paragraph_cooccurrence_hand_counted(docs):
-    e = cooccurrence(docs, ["法治", "乙乙", "丁丁"], unit="paragraph", keep=KEEP)
+    e = cooccurrence(docs, ["法治", "乙乙", "丁丁"], unit="paragraph", token_filter=KEEP)
     edges = {(s, t): r for s, t, r in zip(e["source"], e["target"], e.itertuples())}
     assert set(edges) == {("法治", "乙乙"), ("法治", "丁丁"), ("乙乙", "丁丁")}
     a = edges[("法治", "乙乙")]          # Q1 and Q3 hold both; 法治 in 2 of 3 paragraphs, 乙乙 in 3
@@ -151,7 +151,7 @@ def test_paragraph_cooccurrence_hand_counted(docs):
 
 
 def test_window_cooccurrence_hand_counted(docs):
-    e = cooccurrence(docs, ["法治", "乙乙", "丁丁"], unit="window", window=2, keep=KEEP)
+    e = cooccurrence(docs, ["法治", "乙乙", "丁丁"], unit="window", window=2, token_filter=KEEP)
     edges = {(s, t): r for s, t, r in zip(e["source"], e["target"], e.itertuples())}
     # pairs ≤ 2 apart: Q1 (乙乙1, 法治2), (丁丁5, 法治6), (丁丁5, 乙乙7), (法治6, 乙乙7); Q3's pair is 5 apart
     assert {k: r.count for k, r in edges.items()} == {("法治", "乙乙"): 2, ("法治", "丁丁"): 1, ("乙乙", "丁丁"): 1}
@@ -166,7 +166,7 @@ def test_window_cooccurrence_hand_counted(docs):
 
 
 def test_graph_from_edges(docs):
-    e = cooccurrence(docs, ["法治", "乙乙", "丁丁", "没有"], unit="window", window=2, keep=KEEP)
+    e = cooccurrence(docs, ["法治", "乙乙", "丁丁", "没有"], unit="window", window=2, token_filter=KEEP)
     assert e.attrs["missing"] == ["没有"]
     g = cooccurrence_graph(e, min_count=2)
     assert set(g.nodes) == {"法治", "乙乙"} and g.number_of_edges() == 1
@@ -180,9 +180,9 @@ def test_plot_network_labels_in_cjk_font_without_overlap(docs):
     import matplotlib
     matplotlib.use("agg")
     from matplotlib import font_manager
-    from analysis.fonts import cjk_font_path
-    from analysis.plots_network import network_layout, plot_network
-    g = cooccurrence_graph(cooccurrence(docs, ["法治", "乙乙", "丁丁", "甲甲", "丙丙"], unit="paragraph", keep=KEEP),
+    from analysis.viz.fonts import cjk_font_path
+    from analysis.viz.network import network_layout, plot_network
+    g = cooccurrence_graph(cooccurrence(docs, ["法治", "乙乙", "丁丁", "甲甲", "丙丙"], unit="paragraph", token_filter=KEEP),
                            min_count=1)
     ax = plot_network(g)
     labels = [t for t in ax.texts if t.get_text() in g.nodes]
@@ -199,18 +199,18 @@ def test_plot_network_labels_in_cjk_font_without_overlap(docs):
 # ---------------------------------------------------------------- the speech (real data)
 
 def test_speech_paragraph_cooccurrence_equals_plain_count(speech):
-    from analysis.preprocessing import normalise
-    from analysis.segment import Segmenter
-    from analysis.structure import split_paragraphs
+    from analysis.text.normalise import normalise
+    from analysis.tokens.segment import Segmenter
+    from analysis.text.structure import split_paragraphs
     seg = Segmenter(cache=False)
     paragraphs = [seg.cut(p) for p in split_paragraphs(normalise(speech["text"].iloc[0]).text)]
     terms = ["司法行政工作", "法律服务", "学习", "政治", "党建"]
-    e = cooccurrence([paragraphs], terms, unit="paragraph", keep=seg)
+    e = cooccurrence([paragraphs], terms, unit="paragraph", token_filter=seg)
     sets = [set(p) for p in paragraphs]
     for r in e.itertuples():
         assert r.count == sum(1 for s in sets if r.source in s and r.target in s)
         assert r.n_total == len(paragraphs)
     assert e["count"].max() >= 2
-    t = collocates([paragraphs], "司法行政工作", window=5, keep=seg, min_count=1)
+    t = collocates([paragraphs], "司法行政工作", window=5, token_filter=seg, min_count=1)
     assert (t["n_with_node"] <= t["n_collocate"]).all()
     assert t["n_node"].iloc[0] == sum(p.count("司法行政工作") for p in paragraphs)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.dictionary import Dictionary, category_keyness, category_trends, lookup, lookup_terms, token_units
+from analysis.stats.dictionary import Dictionary, category_keyness, category_trends, lookup, lookup_terms, token_units
 from analysis.errors import InputError
-from analysis.lexicon import Lexicon
-from analysis.tokens import Nesting, count_terms
+from analysis.lexicon.terms import Lexicon
+from analysis.tokens.nesting import Nesting, count_terms
 
 # Three paragraphs, unfiltered tokens (their concatenation is the paragraph's text).
 P1 = ["坚持", "全面依法治国", "，", "建设", "法治政府", "和", "法治社会", "。"]
@@ -98,7 +98,7 @@ def test_empty_members_are_errors():
 # ---------------------------------------------------------------- lookup, hand-counted
 
 def test_lookup_tokens_mode_by_document(units):
-    t = lookup(units, DICT, keep=KEEP)
+    t = lookup(units, DICT, token_filter=KEEP)
     assert t.attrs["filter"] == "min_chars=2" and t.attrs["count"] == "tokens"
     # kept tokens: P1 5 (，和。 dropped), P2 6, P3 6, P4 3
     assert row(t, "A", "rol")["total_tokens"] == 11 and row(t, "B", "rol")["total_tokens"] == 6
@@ -116,7 +116,7 @@ def test_lookup_tokens_mode_by_document(units):
 
 
 def test_lookup_by_a_column(units):
-    t = lookup(units, DICT, by="section", keep=KEEP)
+    t = lookup(units, DICT, by="section", token_filter=KEEP)
     assert list(t["group"].unique()) == ["一", "二"]
     one = row(t, "一", "rol")      # P1, P3, P4
     assert (one["count"], one["total_tokens"], one["n_docs"]) == (3 + 2 + 0, 5 + 6 + 3, 3)
@@ -124,7 +124,7 @@ def test_lookup_by_a_column(units):
 
 
 def test_lookup_nested_mode(units):
-    t = lookup(units, DICT, keep=KEEP, count="nested", nesting=NESTING)
+    t = lookup(units, DICT, token_filter=KEEP, count="nested", nesting=NESTING)
     a = row(t, "A", "rol")
     # P1: 全面依法治国 ⊃ 依法治国 (全面|依法治国), 法治政府 ⊃ 法治, 法治社会 ⊃ 法治; 法治 inside 依法治国 is not a word
     # P2: 依法|治国 is a run of tokens = 依法治国; 法治 the token.  Outermost spans: 3 + 2.
@@ -142,8 +142,8 @@ def test_nested_default_uses_the_base_dictionary():
 
 
 def test_lookup_terms_members_add_up_in_tokens_mode(units):
-    terms = lookup_terms(units, DICT, keep=KEEP)
-    cats = lookup(units, DICT, keep=KEEP)
+    terms = lookup_terms(units, DICT, token_filter=KEEP)
+    cats = lookup(units, DICT, token_filter=KEEP)
     summed = terms.groupby(["group", "category"])["count"].sum()
     for r in cats[cats["count"] > 0].itertuples():
         assert summed[(r.group, r.category)] == r.count
@@ -153,14 +153,14 @@ def test_lookup_terms_members_add_up_in_tokens_mode(units):
 
 
 def test_plain_lists_are_accepted():
-    t = lookup([[P1, P2], [P3]], DICT, keep=KEEP)
+    t = lookup([[P1, P2], [P3]], DICT, token_filter=KEEP)
     assert set(t["group"]) == {"0", "1"} and row(t, "0", "rol")["count"] == 4
     assert token_units({"x": P1}).loc[0, "tokens"] == P1
     assert t.attrs["filter"] == "min_chars=2"
 
 
 def test_a_filter_without_a_name_is_recorded_by_repr(units):
-    t = lookup(units, DICT, keep=len)
+    t = lookup(units, DICT, token_filter=len)
     assert "len" in t.attrs["filter"]
     with pytest.raises(InputError, match="count mode"):
         lookup(units, DICT, count="fuzzy")
@@ -173,7 +173,7 @@ def scipy_g2(table):
 
 
 def test_category_keyness_matches_scipy(units):
-    k = category_keyness(units, DICT, "A", ["B"], keep=KEEP).set_index("category")
+    k = category_keyness(units, DICT, "A", ["B"], token_filter=KEEP).set_index("category")
     rol = k.loc["rol"]
     # target A: 4 of 11 kept tokens; reference B: 2 of 6
     assert (rol["n_target"], rol["n_reference"], rol["total_target"], rol["total_reference"]) == (4, 2, 11, 6)
@@ -191,13 +191,13 @@ def test_category_keyness_matches_scipy(units):
 
 def test_category_keyness_rejects_overlap(units):
     with pytest.raises(InputError, match="disjoint"):
-        category_keyness(units, DICT, "A", ["A", "B"], keep=KEEP)
+        category_keyness(units, DICT, "A", ["A", "B"], token_filter=KEEP)
 
 
 # ---------------------------------------------------------------- trends with gaps
 
 def test_category_trends_gaps_zeros_and_target(units):
-    tr = category_trends(units, DICT, target="A", keep=KEEP)
+    tr = category_trends(units, DICT, target="A", token_filter=KEEP)
     rol = tr[tr["category"] == "rol"].set_index(["series", "year"])
     assert list(tr.columns[:7]) == ["category", "year", "count", "total_tokens", "per_10k", "n_docs", "series"]
     assert rol.loc[("reference", 2021), "count"] == 2 and rol.loc[("reference", 2021), "total_tokens"] == 6
@@ -213,9 +213,9 @@ def test_category_trends_gaps_zeros_and_target(units):
 
 @pytest.fixture(scope="module")
 def speech_units(speech):
-    from analysis.preprocessing import normalise
-    from analysis.segment import Segmenter
-    from analysis.structure import split_paragraphs
+    from analysis.text.normalise import normalise
+    from analysis.tokens.segment import Segmenter
+    from analysis.text.structure import split_paragraphs
     seg = Segmenter(cache=False)
     paragraphs = split_paragraphs(normalise(speech["text"].iloc[0]).text)
     tokens = [seg.cut(p) for p in paragraphs]
@@ -226,7 +226,7 @@ def speech_units(speech):
 def test_speech_category_equals_independent_member_count(speech_units):
     units, seg = speech_units
     d = Dictionary.from_lexicon(categories=["rule_of_law", "party_building"])
-    table = lookup(units, d, keep=seg)
+    table = lookup(units, d, token_filter=seg)
     kept = [t for toks in units["tokens"] for t in toks if seg.keep(t)]
     plain = Counter(kept)
     for cat in d.categories:
@@ -242,8 +242,8 @@ def test_speech_nested_counts_every_word_occurrence(speech_units):
     units, seg = speech_units
     text = "".join(t for toks in units["tokens"] for t in toks)
     d = Dictionary.from_dict({"x": ["司法行政"]})
-    nested = lookup(units, d, keep=seg, count="nested").iloc[0]
-    tokens_only = lookup(units, d, keep=seg).iloc[0]
+    nested = lookup(units, d, token_filter=seg, count="nested").iloc[0]
+    tokens_only = lookup(units, d, token_filter=seg).iloc[0]
     # 司法行政 is a word wherever it occurs in the speech: as a token or inside 司法行政工作/系统/机关
     assert nested["count"] == text.count("司法行政") > tokens_only["count"]
 
@@ -251,8 +251,8 @@ def test_speech_nested_counts_every_word_occurrence(speech_units):
 def test_plot_category_trends_draws_each_category_and_the_target(units):
     import matplotlib
     matplotlib.use("agg")
-    from analysis.plots_network import plot_category_trends
-    tr = category_trends(units, DICT, target="A", keep=KEEP)
+    from analysis.viz.network import plot_category_trends
+    tr = category_trends(units, DICT, target="A", token_filter=KEEP)
     ax = plot_category_trends(tr, target_label="the speech")
     labels = [line.get_label() for line in ax.get_lines()]
     assert [lab for lab in labels if not lab.startswith("_")] == ["rol", "party", "glob", "the speech (star)"]
@@ -268,16 +268,16 @@ def test_plot_category_trends_draws_each_category_and_the_target(units):
 def test_a_token_matched_twice_in_one_category_counts_once(units):
     d = Dictionary.from_dict({"a": ["法治*", "法治政府"], "b": ["法治政府"]})
     for mode in ("tokens", "nested"):
-        t = lookup([[P1]], d, keep=KEEP, count=mode, nesting=NESTING)
+        t = lookup([[P1]], d, token_filter=KEEP, count=mode, nesting=NESTING)
         assert row(t, "0", "a")["count"] == 2          # 法治政府 (glob and literal: one span), 法治社会
         assert row(t, "0", "b")["count"] == 1                               # one term in two categories: both count
-    t = lookup([[P1]], d, keep=KEEP)
+    t = lookup([[P1]], d, token_filter=KEEP)
     assert row(t, "0", "a")["members"] == "法治政府 1; 法治社会 1"
 
 
 def test_reference_by_callable_with_missing_years(units):
     units.loc[3, "year"] = pd.NA
-    k = category_keyness(units, DICT, "A", lambda d: d.year.between(2021, 2024), keep=KEEP).set_index("category")
+    k = category_keyness(units, DICT, "A", lambda d: d.year.between(2021, 2024), token_filter=KEEP).set_index("category")
     assert k.loc["rol", "total_reference"] == 6        # B only: C has no year
 
 
@@ -297,7 +297,7 @@ def test_paragraph_table_stream_and_its_filter_are_the_defaults(speech_paragraph
 
 
 def test_a_segmented_corpus_brings_its_filter_and_nesting(speech, segmenter):
-    from analysis.pipeline import prepare
+    from analysis.tokens.pipeline import prepare
     corpus = prepare(speech, segmenter)
     d = Dictionary.from_lexicon(categories=["rule_of_law"])
     t = lookup(corpus, d, count="nested")

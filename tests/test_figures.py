@@ -14,9 +14,9 @@ import pytest
 from nbclient import NotebookClient
 from PIL import Image
 
-from analysis.export import write_table
-from analysis.figures import png_size, save_figure
-from analysis.fonts import setup_matplotlib
+from analysis.viz.export import write_table
+from analysis.viz.save import png_size, save_figure
+from analysis.viz.fonts import setup_matplotlib
 
 TABLE = pd.DataFrame({"term": ["全面从严治党", "法治_建设", "改革"], "n_target": [12, 7, 4],
                       "per_10k": [3.25, 2.0, 1.125]})
@@ -92,7 +92,7 @@ def test_a_notebook_cell_shows_the_saved_chart(tmp_path):
     """Executed by a real Jupyter kernel (nbclient), with the headless agg backend as `make figures` has."""
     code = [
         "import matplotlib.pyplot as plt, pandas as pd\n"
-        "from analysis.figures import save_figure\n"
+        "from analysis.viz.save import save_figure\n"
         "fig, ax = plt.subplots(figsize=(3, 2)); ax.plot([2015, 2025], [1, 4]); ax.set_title('趋势')\n"
         f"save_figure(fig, 'trend_test', pd.DataFrame({{'year': [2015, 2025], 'n': [1, 4]}}), folder={str(tmp_path)!r})",
         "print(plt.get_fignums())",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.formulations import find_formulations, formulation_shape
+from analysis.stats.formulations import find_formulations, formulation_shape
 
 LABELS = Path(__file__).parent / "data" / "formulations_labelled.tsv"
 DOCS = ["speech2025", "gwr2018", "gwr2024", "cpc19", "cpc20"]

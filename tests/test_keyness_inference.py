@@ -11,9 +11,9 @@ import pytest
 from scipy.stats import fisher_exact
 
 from analysis.errors import InputError
-from analysis.keyness import (bootstrap_log_ratio, dispersion, expected_min, fisher_exact_p, is_key, key_terms,
+from analysis.stats.keyness import (bootstrap_log_ratio, dispersion, expected_min, fisher_exact_p, is_key, key_terms,
                               keyness)
-from analysis.segment import segmented_documents
+from analysis.tokens.segment import segmented_documents
 
 
 def toy_units(*paragraphs_by_doc, years=None):
@@ -235,7 +235,7 @@ def test_bootstrap_does_not_depend_on_the_chunk_size():
 
 
 def test_a_callable_reference_skips_documents_without_a_year():
-    from analysis.keyness import keyness
+    from analysis.stats.keyness import keyness
     docs = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "collection": "x",
                          "year": pd.array([2020, 2021, None, 2022], dtype="Int64"),
                          "tokens": [["法治", "法治", "发展"], ["发展", "改革"], ["法治", "改革"], ["改革", "发展"]]})

@@ -2,8 +2,8 @@
 
 import pytest
 
-from analysis.lexicon import Lexicon, genre_stopwords, standard_stopwords, stopword_list
-from analysis.phrases import discover_phrases
+from analysis.lexicon.terms import Lexicon, genre_stopwords, standard_stopwords, stopword_list
+from analysis.lexicon.phrases import discover_phrases
 
 
 def test_builtin_lexicon_categories_and_members():

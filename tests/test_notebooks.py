@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.frequency import term_frequency
-from analysis.keyness import keyness
-from analysis.study import resolve
+from analysis.counts.frequency import term_frequency
+from analysis.stats.keyness import keyness
+from analysis.study.params import resolve
 
 from nbruns import NOTEBOOKS, SLUGS, TARGETS, expected_names, outputs, run_all
 

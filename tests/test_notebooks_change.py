@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.collocations import split_sentences
-from analysis.dictionary import Dictionary, category_trends
-from analysis.repeats import find_repeats
-from analysis.study import resolve
+from analysis.stats.collocations import split_sentences
+from analysis.stats.dictionary import Dictionary, category_trends
+from analysis.stats.repeats import find_repeats
+from analysis.study.params import resolve
 
 from nbruns import SLUGS, outputs
 
@@ -171,7 +171,7 @@ def test_category_chart_matches_a_fresh_count(executed, study_corpus):
     dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, CATEGORIES)
     years = sorted(saved.loc[saved["series"] == "reference", "year"].astype(int).unique())  # cpc: document years only
     fresh = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
-                            target=target, count="nested", keep=study_corpus.filter,
+                            target=target, count="nested", token_filter=study_corpus.filter,
                             nesting=study_corpus.segmenter.nesting, years=years)
     merged = saved.merge(fresh, on=["category", "year", "series"], suffixes=("", "_fresh"))
     assert len(merged) == len(saved) == len(fresh)
@@ -266,7 +266,7 @@ def test_k_selection_prose_matches_its_table(executed):
 
 def test_explorer_states_counts(executed, study_corpus):
     target, _, out, _ = executed
-    from analysis.keyness import key_terms, keyness
+    from analysis.stats.keyness import key_terms, keyness
     study = resolve(study_corpus, target=target)
     key = keyness(study_corpus.documents, study.target_mask, study.reference_mask, min_target=0, min_count=3,
                   units=study_corpus.paragraphs)
@@ -296,10 +296,10 @@ def _readme(text: str) -> str:
 
 def test_readme_new_and_persisting_numbers(study_corpus):
     """The README's "New", "Persisting" and dictionary paragraphs, recomputed from the package."""
-    from analysis.claims import first_appearance_all
-    from analysis.formulations import find_formulations, formulation_trends
-    from analysis.keyness import key_terms, keyness
-    from analysis.trends import first_appearance
+    from analysis.stats.claims import first_appearance_all
+    from analysis.stats.formulations import find_formulations, formulation_trends
+    from analysis.stats.keyness import key_terms, keyness
+    from analysis.stats.trends import first_appearance
     readme = _readme(README)
     docs = study_corpus.documents
     study = resolve(study_corpus, target="speech2025")
@@ -334,7 +334,7 @@ def test_readme_new_and_persisting_numbers(study_corpus):
     # The rule-of-law family.
     dictionary = Dictionary.from_lexicon(study_corpus.segmenter.lexicon, ["rule_of_law"])
     cat = category_trends(study_corpus.paragraphs_of(trend.reference_mask | trend.target_mask), dictionary,
-                          target="speech2025", count="nested", keep=study_corpus.filter,
+                          target="speech2025", count="nested", token_filter=study_corpus.filter,
                           nesting=study_corpus.segmenter.nesting)
     t = cat[cat["series"] == "speech2025"].iloc[0]
     recent = cat[(cat["series"] == "reference") & cat["year"].between(2015, 2024)]
@@ -343,9 +343,9 @@ def test_readme_new_and_persisting_numbers(study_corpus):
 
 
 def test_readme_similarity_and_topic_numbers(study_corpus):
-    from analysis.similarity import similarity_to
-    from analysis.tokens import TokenFilter
-    from analysis.topics import TopicModel, oov_share
+    from analysis.stats.similarity import similarity_to
+    from analysis.tokens.nesting import TokenFilter
+    from analysis.topics.model import TopicModel, oov_share
     readme = _readme(README)
     docs = study_corpus.documents
     trend = resolve(study_corpus, target="speech2025", mode="trend")

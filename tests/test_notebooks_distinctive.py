@@ -19,14 +19,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.claims import keyness_survival
-from analysis.dictionary import Dictionary, category_keyness
-from analysis.keyness import key_terms, keyness
-from analysis.learn import load_learned
-from analysis.repeats import find_repeats
-from analysis.segment import section_documents
-from analysis.selection import like_for_like
-from analysis.study import resolve
+from analysis.stats.claims import keyness_survival
+from analysis.stats.dictionary import Dictionary, category_keyness
+from analysis.stats.keyness import key_terms, keyness
+from analysis.tokens.learn import load_learned
+from analysis.stats.repeats import find_repeats
+from analysis.tokens.segment import section_documents
+from analysis.stats.like_for_like import like_for_like
+from analysis.study.params import resolve
 
 from nbruns import outputs
 

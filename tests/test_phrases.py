@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 import pandas as pd
 import pytest
 
-from analysis.learn import (learn_terms, learned_lexicon, learned_table, load_learned, paragraph_tokens,
+from analysis.tokens.learn import (learn_terms, learned_lexicon, learned_table, load_learned, paragraph_tokens,
                             save_learned)
-from analysis.lexicon import Lexicon
-from analysis.lexicon_eval import candidate_terms, leave_out, read_labels, sample_terms, wholeness
-from analysis.phrases import ngram_stats
-from analysis.segment import Segmenter
+from analysis.lexicon.terms import Lexicon
+from analysis.tokens.learn_eval import candidate_terms, leave_out, read_labels, sample_terms, wholeness
+from analysis.lexicon.phrases import ngram_stats
+from analysis.tokens.segment import Segmenter
 
 # Ten sentences of report prose and six contexts for a planted term: three documents, each with
 # ten prose sentences and three sentences holding the term, so the term occurs 9 times in 3 documents.
@@ -236,8 +236,8 @@ def test_leave_out_helpers():
 
 
 def test_prepare_keeps_the_learned_table_it_segmented_with(gwr):
-    from analysis.pipeline import prepare
-    from analysis.study import learned_terms
+    from analysis.tokens.pipeline import prepare
+    from analysis.study.corpus import learned_terms
     corpus = prepare(gwr[gwr["year"] >= 2021], learn={"min_count": 5, "min_npmi": 0.5}, cache=False)
     table, path = learned_terms(corpus)
     kept = set(table.loc[table["keep"] == "yes", "term"])

@@ -11,17 +11,18 @@ import pytest
 from matplotlib import font_manager
 from PIL import Image, ImageDraw, ImageFont
 
-from analysis.figures import save_figure
-from analysis.fonts import cjk_font_path, setup_matplotlib
-from analysis.frequency import term_frequency
-from analysis.keyness import keyness
-from analysis.plots import (MUTED, OTHER_FILL, PAGE_WIDTH, TARGET_COLOR, is_intermittent, plot_comparison_cloud,
-                            plot_document_lengths, plot_first_appearance, plot_heatmap, plot_keyness, plot_rate_comparison,
-                            plot_section_lengths, plot_similarity, plot_top_terms, plot_topic_mix, plot_topic_words,
-                            plot_trend_panels,
-                            plot_wordcloud)
-from analysis.segment import segmented_documents
-from analysis.trends import term_trends
+from analysis.viz.save import save_figure
+from analysis.viz.fonts import cjk_font_path, setup_matplotlib
+from analysis.counts.frequency import term_frequency
+from analysis.stats.keyness import keyness
+from analysis.viz.corpus import plot_document_lengths, plot_section_lengths
+from analysis.viz.frequency import plot_comparison_cloud, plot_rate_comparison, plot_top_terms, plot_wordcloud
+from analysis.viz.keyness import plot_keyness
+from analysis.viz.style import MUTED, OTHER_FILL, PAGE_WIDTH, TARGET_COLOR, is_intermittent
+from analysis.viz.topics import plot_heatmap, plot_topic_mix, plot_topic_words
+from analysis.viz.trends import plot_first_appearance, plot_similarity, plot_trend_panels
+from analysis.tokens.segment import segmented_documents
+from analysis.stats.trends import term_trends
 
 matplotlib.use("agg")
 
@@ -115,7 +116,7 @@ def test_trend_panels_draw_one_or_two_occurrences_as_points(docs):
 
 
 def test_intermittent_series_are_joined(cpc, segmenter):
-    from analysis.segment import segmented_documents
+    from analysis.tokens.segment import segmented_documents
     cdocs = segmented_documents(segmenter.segment(cpc))
     assert is_intermittent(cdocs["year"]) and not is_intermittent(pd.Series(range(2000, 2025)))
     trends = term_trends(cdocs, ["社会主义"])
@@ -239,3 +240,54 @@ def test_section_lengths_fall_back_to_top_level_parts():
     assert sorted(p.get_width() for p in ax.patches)[-1] == sum(10 + k for k in range(15))
     detailed = plot_section_lengths(paragraphs, max_bars=60)
     assert len(detailed.patches) == 46 and detailed.figure.get_figheight() <= 9.0
+
+
+def test_every_chart_returns_the_axes_it_drew_on(docs):
+    """Single-panel charts (an ``ax`` parameter) draw on the Axes given and return it; multi-panel ones
+    (a ``fig`` parameter) draw on the figure given and return the array of its panels, as their docstrings say."""
+    import inspect
+
+    import matplotlib.pyplot as plt
+
+    import analysis.viz as viz
+    charts = {n: getattr(viz, n) for n in viz.__all__ if n.startswith("plot_")}
+    params = {n: inspect.signature(f).parameters for n, f in charts.items()}
+    single = {n for n, p in params.items() if "ax" in p}
+    multi = {n for n, p in params.items() if "fig" in p}
+    assert single | multi == set(charts) and not single & multi, (single, multi)
+    assert all("array of" in " ".join(charts[n].__doc__.split()) for n in multi), multi
+
+    freq = term_frequency(docs[docs["doc_id"] == "speech2025"])
+    reference = (docs["collection"] == "gwr").to_numpy() & docs["year"].between(2015, 2024).fillna(False).to_numpy(dtype=bool)
+    table = keyness(docs, "speech2025", reference, min_count=3)
+    trend = term_trends(docs, ["改革"], target="speech2025")
+    first = pd.DataFrame({"term": ["甲", "乙"], "first_year": pd.array([2014, 2019], dtype="Int64"),
+                          "last_year": pd.array([2024, 2019], dtype="Int64"), "n_years": [9, 1], "total_count": [20, 1]})
+    sims = pd.DataFrame({"doc_id": [f"d{y}" for y in range(2010, 2020)], "year": range(2010, 2020),
+                         "cosine": np.linspace(0.1, 0.3, 10)})
+    mix = pd.DataFrame({"group": "a", "topic": range(3), "label": ["x", "y", "z"], "share": [0.5, 0.3, 0.2]})
+    inputs = {"plot_top_terms": (freq, 10), "plot_wordcloud": (freq,), "plot_keyness": (table, 5),
+              "plot_comparison_cloud": (table,), "plot_rate_comparison": (table.head(6),), "plot_term_trend": (trend,),
+              "plot_first_appearance": (first,), "plot_similarity": (sims,), "plot_topic_mix": (mix, "group"),
+              "plot_heatmap": (pd.DataFrame([[1.0, 2.0]], index=["甲"], columns=["2019", "2020"]),)}
+    for name, args in inputs.items():
+        fig, ax = plt.subplots()
+        assert charts[name](*args, ax=ax) is ax, name
+        plt.close(fig)
+
+    fig = plt.figure()
+    panels = charts["plot_trend_panels"](term_trends(docs, ["改革", "发展"], target="speech2025"), ncols=2, fig=fig)
+    assert isinstance(panels, np.ndarray) and len(panels) == 2 and all(ax.figure is fig for ax in panels)
+    plt.close(fig)
+
+
+def test_the_old_charts_path_warns_and_gives_the_same_functions():
+    import importlib
+    import sys
+
+    import analysis.viz as viz
+    from analysis.viz.style import MUTED as muted
+    sys.modules.pop("analysis.viz.charts", None)
+    with pytest.warns(DeprecationWarning, match="analysis.viz.charts has been split"):
+        old = importlib.import_module("analysis.viz.charts")
+    assert old.plot_keyness is viz.plot_keyness and old.plot_topic_mix is viz.plot_topic_mix and old.MUTED is muted

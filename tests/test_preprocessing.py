@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.preprocessing import (ASCII_TO_FULLWIDTH, ascii_punct_to_fullwidth, fullwidth_alnum_to_ascii,
+from analysis.text.normalise import (ASCII_TO_FULLWIDTH, ascii_punct_to_fullwidth, fullwidth_alnum_to_ascii,
                                     join_hard_wraps, normalise, remove_spaces_near_cjk, remove_zero_width,
                                     strip_licence_footer, strip_title_block, traditional_to_simplified)
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from analysis.progress import enabled, in_notebook, progress, progress_bar
+from analysis._util.progress import enabled, in_notebook, progress, progress_bar
 
 
 def test_hidden_when_stderr_is_no_terminal(monkeypatch):
@@ -40,7 +40,7 @@ def test_a_forced_bar_counts_and_writes_to_its_stream(monkeypatch):
 
 
 def test_in_a_jupyter_kernel_the_bar_is_a_widget(tmp_path):
-    cell = ("from analysis.progress import progress, in_notebook, enabled\n"
+    cell = ("from analysis._util.progress import progress, in_notebook, enabled\n"
             "print(in_notebook(), enabled(), sum(progress(range(5), desc='topics')))")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_PROGRESS"}
@@ -48,3 +48,10 @@ def test_in_a_jupyter_kernel_the_bar_is_a_widget(tmp_path):
     outputs = nb.cells[0].outputs
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), outputs
     assert [o.text for o in outputs if o.output_type == "stream" and o.name == "stdout"] == ["True True 10\n"]
+
+
+def test_one_kernel_detection_for_bars_and_charts():
+    from analysis._util import notebook, progress as bars
+    from analysis.viz import save
+    assert bars.in_notebook is notebook.in_notebook and save.in_notebook is notebook.in_notebook
+    assert not notebook.in_notebook()  # pytest runs no kernel (the kernel case: test_in_a_jupyter_kernel_the_bar_is_a_widget)

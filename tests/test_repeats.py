@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.errors import InputError
-from analysis.preprocessing import normalise
-from analysis.repeats import dedupe_units, drop_repeats, find_repeats
+from analysis.text.normalise import normalise
+from analysis.stats.repeats import dedupe_units, drop_repeats, find_repeats
 
 PASSAGE = "以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神，"   # 35 characters
 NEAR = "以习近平新时代中国特色社会主义思想为指引，深入学习贯彻党的二十大精神，"      # one character differs

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main as cli
-from analysis.lexicon import Lexicon
-from analysis.segment import Segmenter, document_tokens, lexicon_check
+from analysis.lexicon.terms import Lexicon
+from analysis.tokens.segment import Segmenter, document_tokens, lexicon_check
 
 # Real sentences from the corpus, with a formulation of each lexicon category that plain jieba breaks.
 SENTENCES = {
@@ -135,8 +135,8 @@ def test_corrupt_corpus_entry_is_named_and_rebuilt_from_the_documents(gwr, tmp_p
 
 
 def test_corpus_entries_are_pruned_least_recently_used_first(gwr, tmp_path, monkeypatch):
-    import analysis.cache
-    monkeypatch.setattr(analysis.cache, "CORPUS_ENTRIES", 2)
+    import analysis.tokens.cache
+    monkeypatch.setattr(analysis.tokens.cache, "CORPUS_ENTRIES", 2)
     docs = gwr[gwr["year"] >= 2021].reset_index(drop=True)
     subsets = [docs.iloc[[0, 1]], docs.iloc[[1, 2]], docs.iloc[[0, 2]]]
     for subset in subsets[:2]:
@@ -199,7 +199,7 @@ def test_cli_lexicon_check(capsys):
 
 
 def test_benchmark_helpers_run(speech):
-    from analysis.bench import backend_differences, machine_parallelism
+    from analysis.bench.segmentation import backend_differences, machine_parallelism
     differing_docs, differing_tokens, total = backend_differences(speech)
     assert differing_docs == 0 and differing_tokens == 0 and total > 1000
     assert machine_parallelism(20_000) > 0
@@ -222,7 +222,7 @@ def test_unguarded_user_script_runs_once(tmp_path):
     import sys
     script = tmp_path / "study.py"
     script.write_text("import warnings\nwarnings.simplefilter('ignore')\nprint('SCRIPT RUN', flush=True)\n"
-                      "from analysis.pipeline import prepare\nfrom analysis.segment import Segmenter\n"
+                      "from analysis.tokens.pipeline import prepare\nfrom analysis.tokens.segment import Segmenter\n"
                       "c = prepare(segmenter=Segmenter(n_jobs=2))\nprint('tokens', c.documents['n_tokens'].sum())\n",
                       encoding="utf-8")
     env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cache")}

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.segment import Segmenter
-from analysis.selection import like_for_like, matching_paragraphs
+from analysis.tokens.segment import Segmenter
+from analysis.stats.like_for_like import like_for_like, matching_paragraphs
 
 
 @pytest.fixture(scope="module")

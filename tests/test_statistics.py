@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 from scipy.stats import chi2_contingency
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.concordance import kwic
-from analysis.dtm import build_dtm, identity
+from analysis.stats.concordance import kwic
+from analysis.counts.dtm import build_dtm, identity
 from analysis.errors import InputError
-from analysis.formulations import expand_members, find_formulations, formulation_trends
-from analysis.frequency import term_frequency
-from analysis.keyness import chi2_statistic, g2_statistic, key_terms, keyness, log_ratio
-from analysis.segment import section_documents, segmented_documents
-from analysis.similarity import cross_similarity, similarity_to
-from analysis.tfidf import tfidf
-from analysis.trends import first_appearance, term_trends
+from analysis.stats.formulations import expand_members, find_formulations, formulation_trends
+from analysis.counts.frequency import term_frequency
+from analysis.stats.keyness import chi2_statistic, g2_statistic, key_terms, keyness, log_ratio
+from analysis.tokens.segment import section_documents, segmented_documents
+from analysis.stats.similarity import cross_similarity, similarity_to
+from analysis.stats.tfidf import tfidf
+from analysis.stats.trends import first_appearance, term_trends
 
 
 def toy(*docs, years=None):
@@ -139,7 +139,7 @@ def test_term_frequency_by_group():
 @pytest.mark.parametrize("idf", ["smooth", "plain"])
 def test_tfidf_matches_sklearn(corpus_docs, sublinear, idf):
     docs = corpus_docs[corpus_docs["year"] >= 2018]
-    ours = tfidf(docs, top=None, tf="sublinear" if sublinear else "raw", idf=idf)
+    ours = tfidf(docs, n=None, tf="sublinear" if sublinear else "raw", idf=idf)
     vec = TfidfVectorizer(analyzer=identity, lowercase=False, sublinear_tf=sublinear, smooth_idf=(idf == "smooth"))
     matrix = vec.fit_transform(list(docs["tokens"]))
     vocab = vec.vocabulary_
@@ -150,7 +150,7 @@ def test_tfidf_matches_sklearn(corpus_docs, sublinear, idf):
 
 
 def test_tfidf_scheme_named_and_bad_scheme(corpus_docs):
-    table = tfidf(corpus_docs.head(3), top=5)
+    table = tfidf(corpus_docs.head(3), n=5)
     assert table["scheme"].iloc[0] == "tf=raw, idf=smooth, norm=l2"
     with pytest.raises(InputError, match="unknown idf weighting"):
         tfidf(corpus_docs.head(3), idf="bm25")

@@ -14,17 +14,18 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import CorpusError
-from analysis.frequency import term_frequency
-from analysis.tfidf import tfidf
-from analysis.keyness import keyness
-from analysis.pipeline import prepare
-from analysis.preprocessing import normalise
-from analysis.segment import Segmenter
-from analysis.structure import parse_paragraphs
-from analysis.store import MANIFEST, Store, add_filter, default_filter, index
-from analysis.store_topics import StreamingNMF, transform_paragraphs
-from analysis.tokens import TokenFilter
-from analysis.trends import term_trends
+from analysis.counts.frequency import term_frequency
+from analysis.stats.tfidf import tfidf
+from analysis.stats.keyness import keyness
+from analysis.tokens.pipeline import prepare
+from analysis.text.normalise import normalise
+from analysis.tokens.segment import Segmenter
+from analysis.text.structure import parse_paragraphs
+from analysis.store import Store, add_filter, default_filter, index
+from analysis.store.files import MANIFEST
+from analysis.topics.streaming import StreamingNMF, transform_paragraphs
+from analysis.tokens.nesting import TokenFilter
+from analysis.stats.trends import term_trends
 
 CHUNK = 20_000  # characters: several parts even for a small corpus
 
@@ -105,12 +106,26 @@ def test_store_frequency_tfidf_and_trends_equal_in_memory(study):
     freq = store.term_frequency(store.select(collection="gwr"), by="year")
     freq.attrs = {}
     pd.testing.assert_frame_equal(freq, term_frequency(docs[docs["collection"] == "gwr"], by="year"), check_dtype=False)
-    weights = store.tfidf(by="collection", top=30, exclude_ubiquitous=True)
+    weights = store.tfidf(by="collection", n=30, exclude_ubiquitous=True)
     weights.attrs = {}
-    pd.testing.assert_frame_equal(weights, tfidf(docs, by="collection", top=30, exclude_ubiquitous=True),
+    pd.testing.assert_frame_equal(weights, tfidf(docs, by="collection", n=30, exclude_ubiquitous=True),
                                   check_dtype=False)
     terms = ["全面依法治国", "高质量发展", "改革"]
-    pd.testing.assert_frame_equal(store.trends(terms, target="speech2025"), term_trends(docs, terms, target="speech2025"))
+    pd.testing.assert_frame_equal(store.term_trends(terms, target="speech2025"), term_trends(docs, terms, target="speech2025"))
+
+
+def test_the_package_s_statistics_take_a_store_as_they_take_a_table(study):
+    """One function and one name per statistic: keyness(store, ...) is Store.keyness, and so on."""
+    import analysis
+    store, corpus = study
+    ref = store.select(collection="gwr", years=(2015, 2024))
+    pd.testing.assert_frame_equal(analysis.keyness(store, "speech2025", ref), store.keyness("speech2025", ref))
+    pd.testing.assert_frame_equal(analysis.tfidf(store, by="collection", n=5), store.tfidf(by="collection", n=5))
+    pd.testing.assert_frame_equal(analysis.term_frequency(store, by="year"), store.term_frequency(by="year"))
+    terms = ["全面依法治国", "改革"]
+    pd.testing.assert_frame_equal(analysis.term_trends(store, terms), store.term_trends(terms))
+    with pytest.warns(DeprecationWarning, match="term_trends"):
+        pd.testing.assert_frame_equal(store.trends(terms), store.term_trends(terms))
 
 
 def test_counts_match_the_stored_streams(study, segmenter):

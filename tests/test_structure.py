@@ -1,7 +1,8 @@
 """Sections, paragraphs and sentences by the heading levels of Chinese official documents."""
 
-from analysis.preprocessing import normalise
-from analysis.structure import heading_level, outline, paragraph_table, parse_paragraphs, section_label, split_sentences
+from analysis.text.normalise import normalise
+from analysis.text.paragraphs import paragraph_table
+from analysis.text.structure import heading_level, outline, parse_paragraphs, section_label, split_sentences
 
 
 def test_heading_levels():

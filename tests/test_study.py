@@ -11,9 +11,11 @@ import pytest
 
 from analysis.corpus.readers import documents_frame
 from analysis.errors import InputError
-from analysis.pipeline import prepare
-from analysis.study import (StudyParams, explore_term, gap_years, ordinal, parse_years, resolve, save_and_show,
-                            term_list, year_ranges)
+from analysis.tokens.pipeline import prepare
+from analysis.study.display import save_and_show
+from analysis.study.explorer import explore_term
+from analysis.study.params import StudyParams, parse_years, resolve
+from analysis.study.wording import gap_years, ordinal, term_list, year_ranges
 
 matplotlib.use("agg")
 
@@ -205,7 +207,7 @@ def test_load_study_corpus_adds_a_users_documents(tmp_path, corpus):
     rows = [{"doc_id": "bureau2024", "year": 2024, "title": "甲", "text": text[:1200]},
             {"doc_id": "bureau2025", "year": 2025, "title": "乙", "text": text[1200:]}]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    from analysis.study import load_study_corpus
+    from analysis.study.corpus import load_study_corpus
     mine = load_study_corpus(path, stopwords="standard")
     assert set(mine.documents["doc_id"]) == set(corpus.documents["doc_id"]) | {"bureau2024", "bureau2025"}
     own = resolve(mine, target="bureau2025")  # default: its own collection, the earlier document
@@ -216,3 +218,61 @@ def test_load_study_corpus_adds_a_users_documents(tmp_path, corpus):
     clash.write_text(json.dumps({"doc_id": "gwr2019", "year": 2019, "text": "重复的编号。"}, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(InputError, match=r"doc_id\(s\) already used by the study corpus: \['gwr2019'\]"):
         load_study_corpus(clash)
+
+
+def test_save_table_returns_what_save_figure_returns(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from analysis.study.display import save_table
+    from analysis.viz.save import Saved
+    table = pd.DataFrame({"term": ["发展"], "n": [3]})
+    saved = save_table(table, "terms_讲话 2024", folder=tmp_path)
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    shown = save_and_show(fig, "line_test", table, folder=tmp_path)
+    assert type(saved) is type(shown) is Saved
+    assert saved == {"csv": tmp_path / "terms_讲话-2024.csv"} and saved.name == "terms_讲话-2024"
+    assert pd.read_csv(saved["csv"]).equals(table)
+    assert repr(saved) == f"saved terms_讲话-2024.{{csv}} in {tmp_path}"
+    assert repr(shown) == f"saved line_test.{{png,svg,csv}} in {tmp_path}"
+
+
+def test_save_and_show_in_a_kernel_shows_one_image_with_its_words(tmp_path):
+    """A real Jupyter kernel (nbclient), headless agg as papermill has: one image per chart, rendered at the
+    dpi asked, carrying the figure's name and words; the figure closed."""
+    import base64
+    import io
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+    from PIL import Image
+    code = ["import matplotlib.pyplot as plt, pandas as pd\n"
+            "from analysis.study import save_and_show\n"
+            "fig, ax = plt.subplots(figsize=(3, 2)); ax.plot([2015, 2025], [1, 4]); ax.set_title('趋势')\n"
+            f"save_and_show(fig, 'trend 讲话', pd.DataFrame({{'year': [2015, 2025]}}), folder={str(tmp_path)!r}, dpi=50)",
+            "print(plt.get_fignums())"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in code])
+    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}},
+                   ).execute(env={**os.environ, "MPLBACKEND": "agg"})
+    outputs = nb.cells[0].outputs
+    images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.data]
+    assert len(images) == 1, outputs
+    assert images[0].metadata["analysis"]["name"] == "trend-讲话"
+    assert "趋势" in images[0].metadata["analysis"]["texts"]
+    assert Image.open(io.BytesIO(base64.b64decode(images[0].data["image/png"]))).size == (150, 100)  # not the file
+    assert (tmp_path / "trend-讲话.png").exists() and (tmp_path / "trend-讲话.csv").exists()
+    assert nb.cells[1].outputs[0].text == "[]\n"
+
+
+def test_the_old_study_path_warns_and_gives_the_same_functions():
+    import importlib
+    import sys
+
+    import analysis.study as study
+    from analysis.viz.save import figure_texts
+    sys.modules.pop("analysis.study.study", None)
+    with pytest.warns(DeprecationWarning, match="analysis.study.study has been split"):
+        old = importlib.import_module("analysis.study.study")
+    assert old.resolve is study.resolve and old.save_and_show is study.save_and_show
+    assert old.figure_texts is figure_texts and old.explore_term is study.explore_term

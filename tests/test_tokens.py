@@ -11,12 +11,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from analysis.cache import SegmentCache, Segments
+from analysis.tokens.cache import SegmentCache, Segments
 from analysis.errors import CacheWarning
-from analysis.lexicon import Lexicon
-from analysis.pipeline import prepare
-from analysis.segment import Segmenter
-from analysis.tokens import Nesting, TokenFilter, boundaries, count_terms
+from analysis.lexicon.terms import Lexicon
+from analysis.tokens.pipeline import prepare
+from analysis.tokens.segment import Segmenter
+from analysis.tokens.nesting import Nesting, TokenFilter, boundaries, count_terms
 
 # Hand-counted: each passage with the counts a reader finds by reading it.  Traps: 法治 never
 # counts inside 依法治国 / 依法治市 (依法|治…: no boundary between 依 and 法); 中国 not inside
@@ -170,7 +170,7 @@ def test_cache_round_trip_and_atomic(tmp_path, seg):
 
 
 def test_segments_concat_is_the_documents_in_order(seg):
-    from analysis.cache import decode, encode
+    from analysis.tokens.cache import decode, encode
     texts = ["一、总结\n坚持依法治国，推动高质量发展。\n", "", "（一）加强党的建设\n推动高质量发展，坚持依法治国。"]
     processed = [seg.process(t) for t in texts]
     joined = Segments.concat([Segments.from_processed(p) for p in processed])
@@ -205,7 +205,7 @@ def test_bad_cache_files_are_named_and_never_executed(tmp_path, seg, payload):
         other.put("ab" * 32, _value(seg))
         path.write_bytes(other.path("ab" * 32).read_bytes())
     elif payload in ("forged_text", "forged_ends"):  # a valid checksum over contents that do not agree
-        from analysis.cache import encode
+        from analysis.tokens.cache import encode
         value = _value(seg)
         if payload == "forged_text":
             value.text = value.text[:-1] + b"\xff"
@@ -226,7 +226,7 @@ def test_bad_cache_files_are_named_and_never_executed(tmp_path, seg, payload):
 
 
 def test_two_processes_share_one_cache(tmp_path, speech):
-    code = ("import sys; from analysis.segment import Segmenter; from analysis.corpus import load_speech; "
+    code = ("import sys; from analysis.tokens.segment import Segmenter; from analysis.corpus import load_speech; "
             "d = load_speech(); t = Segmenter(cache=sys.argv[1]).segment(d); print(int(t['n_tokens'].sum()))")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
              for _ in range(2)]
@@ -245,7 +245,7 @@ def test_lexicon_terms_survive_every_filter(seg):
 def test_keyness_on_nested_documents_keeps_token_totals(corpus):
     """With nested units counted, 发展 has its 7 occurrences in the speech and the totals stay the
     token totals, so it is no longer the one 'significantly under-used' term."""
-    from analysis.keyness import keyness
+    from analysis.stats.keyness import keyness
     ref = corpus.select(collection="gwr", years=(2015, 2024))
     target = corpus.select(doc_ids="speech2025")
     plain = keyness(corpus.documents, target, ref, min_target=0, min_count=3, n_boot=50).set_index("term")

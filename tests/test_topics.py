@@ -9,7 +9,7 @@ from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 
 from analysis.errors import InputError
-from analysis.topics import (TopicModel, document_topics, fit_cached, npmi_coherence, recommend_k,
+from analysis.topics.model import (TopicModel, document_topics, fit_cached, npmi_coherence, recommend_k,
                              representative_paragraphs, select_k, stability, topic_mix, topic_prevalence)
 
 

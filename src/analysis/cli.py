@@ -1,4 +1,5 @@
-"""Command line: ``analysis corpus fetch|info``, ``analysis segment``, ``analysis count``, ``analysis lexicon check``, ``analysis bench``."""
+"""Command line: ``analysis corpus fetch|info``, ``analysis segment``, ``analysis count``, ``analysis lexicon check``,
+``analysis bench``, and the on-disk store's ``analysis index`` and ``analysis keyness``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-
-from .store import add_store_commands
 
 
 def _corpus_fetch(args) -> int:
@@ -51,19 +50,19 @@ def _read_input(file: str, encoding: str | None = None) -> str:
 def _text_segmenter(args, paragraphs: list[str]):
     """The segmenter for one input text: the lexicon (plus ``--lexicon`` files) and, unless
     ``--no-learn``, the terms learned from the text itself (its paragraphs as documents)."""
-    from .lexicon import Lexicon
-    from .segment import Segmenter
+    from .lexicon.terms import Lexicon
+    from .tokens.segment import Segmenter
     lexicon = Lexicon.load(extra=args.lexicon or [])
     if not args.no_learn and len(paragraphs) > 1:
-        from .learn import learned_lexicon
-        from .pipeline import STUDY_LEARN
+        from .tokens.learn import learned_lexicon
+        from .tokens.pipeline import STUDY_LEARN
         lexicon = lexicon + learned_lexicon(paragraphs, lexicon, **STUDY_LEARN)
     return Segmenter(lexicon, backend=args.backend, stopwords=getattr(args, "stopwords", "none"), cache=False)
 
 
 def _paragraphs(args) -> list[str]:
-    from .preprocessing import normalise
-    from .structure import split_paragraphs
+    from .text.normalise import normalise
+    from .text.structure import split_paragraphs
     return split_paragraphs(normalise(_read_input(args.file, args.encoding)).text)
 
 
@@ -76,7 +75,7 @@ def _segment(args) -> int:
 
 
 def _count(args) -> int:
-    from .tokens import count_terms
+    from .tokens.nesting import count_terms
     paragraphs = _paragraphs(args)
     seg = _text_segmenter(args, paragraphs)
     table = count_terms([seg.cut(p) for p in paragraphs], args.terms, None if args.no_nested else seg.nesting)
@@ -85,7 +84,7 @@ def _count(args) -> int:
 
 
 def _lexicon_check(args) -> int:
-    from .segment import lexicon_check
+    from .tokens.segment import lexicon_check
     from .corpus import load_corpus, load_default_corpus
     docs = load_corpus(args.path) if args.path else load_default_corpus()
     if args.collection:
@@ -104,9 +103,76 @@ def _lexicon_check(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import run_benchmark
+    from .bench.segmentation import run_benchmark
     run_benchmark(repeat=args.repeat)
     return 0
+
+
+def _cli_index(args) -> int:
+    from .store.build import index
+    from .tokens.segment import Segmenter
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fields = {k: v for k, v in (("text", args.text_field), ("year", args.year_field),
+                                    ("collection", args.collection)) if v}
+        segmenter = None
+        if args.lexicon:
+            from .lexicon.terms import Lexicon
+            segmenter = Segmenter(Lexicon.load(extra=args.lexicon), cache=False)
+        result = index(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, n_jobs=args.jobs,
+                       chunk_chars=args.chunk_chars, segmenter=segmenter, progress=not args.quiet,
+                       overwrite=args.overwrite, **fields)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"note: {w.message}")
+    print(f"{result.store}: indexed {result.indexed} documents ({result.chars:,} characters) in "
+          f"{result.parts} parts, skipped {result.skipped} already indexed, {result.seconds:.1f} s")
+    return 0
+
+
+def _cli_keyness(args) -> int:
+    from ._util.atomic import atomic_write
+    from ._util.check import years
+    from .store.store import Store
+    store = Store(args.store)
+    reference = store.select(collection=args.collection, years=years(args.years, "--years"), exclude=args.target)
+    table = store.keyness(args.target, reference, measure=args.measure)
+    out = Path(args.out)
+    atomic_write(out, lambda fh: table.to_csv(fh, index=False), clean_stale=False)
+    print(f"{out}: {len(table)} terms, {args.target} against {int(reference.sum())} documents "
+          f"({table.attrs['filter']})")
+    return 0
+
+
+def add_store_commands(subparsers) -> None:
+    """``analysis index`` and ``analysis keyness``: the on-disk store's commands (called by :func:`build_parser`)."""
+    from .store.build import CHUNK_CHARS
+    from .store.engines import ENGINES
+    idx = subparsers.add_parser("index", help="segment a corpus in chunks into an on-disk Parquet store")
+    idx.add_argument("corpus", nargs="?", help="folder of .txt, .jsonl or .csv (default: the study corpus)")
+    idx.add_argument("--out", required=True, help="store folder (created, or extended: indexed documents are skipped)")
+    idx.add_argument("--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster")
+    idx.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
+    idx.add_argument("--chunk-chars", type=int, default=CHUNK_CHARS, help="characters per chunk (bounds memory)")
+    idx.add_argument("--jobs", type=int, help="worker processes (default: all cores; dask LocalCluster: 2)")
+    idx.add_argument("--text-field", help="JSON Lines / CSV field holding the text (default: text)")
+    idx.add_argument("--year-field", help="JSON Lines / CSV field holding the year (default: year)")
+    idx.add_argument("--collection", help="collection name for documents without one (default: the file name)")
+    idx.add_argument("--lexicon", action="append", metavar="TSV",
+                     help="extra lexicon file (term, category, …), e.g. learned terms; repeatable")
+    idx.add_argument("--overwrite", action="store_true",
+                     help="delete the store first (default: keep it and add only documents not yet indexed)")
+    idx.add_argument("--quiet", action="store_true", help="no progress bar")
+    idx.set_defaults(func=_cli_index)
+
+    key = subparsers.add_parser("keyness", help="keyness of a document against a reference, from a store")
+    key.add_argument("store", help="a store made by `analysis index`")
+    key.add_argument("--target", required=True, help="doc_id of the target document")
+    key.add_argument("--collection", help="reference collection (default: every other document)")
+    key.add_argument("--years", help="reference years, e.g. 2015-2024")
+    key.add_argument("--measure", choices=["g2", "chi2"], default="g2")
+    key.add_argument("--out", required=True, help="CSV file to write")
+    key.set_defaults(func=_cli_keyness)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -118,7 +184,7 @@ class _Parser(argparse.ArgumentParser):
 
 def year_range(value: str) -> tuple[int, int]:
     """``2015-2025`` or ``2020`` → ``(first, last)``, read by the package's one years parser."""
-    from ._check import years
+    from ._util.check import years
     from .errors import InputError
     try:
         span = years(value, "--years")

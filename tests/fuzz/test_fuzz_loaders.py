@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from analysis.corpus import decode_bytes, load_corpus, load_csv, load_folder, load_jsonl, load_manifest, read_text
 from analysis.corpus.readers import decode_file
-from analysis.learn import load_learned
-from analysis.lexicon import Lexicon
+from analysis.tokens.learn import load_learned
+from analysis.lexicon.terms import Lexicon
 
 from fuzzlib import (ENCODINGS, call_api, check_texts, csv_bytes, examples, file_bytes, folder_specs, build_folder,
                      jsonl_bytes, learned_bytes, lexicon_bytes, manifest_bytes, sandbox, texts, watched)

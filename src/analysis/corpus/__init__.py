@@ -4,18 +4,23 @@
 >>> docs = load_default_corpus()          # speech + Government Work Reports + Congress reports
 >>> mine = load_corpus("my_texts/")       # a researcher's own folder, .jsonl or .csv
 >>> for doc in iter_corpus("big.jsonl"): ...  # the same documents and checks, one at a time
+>>> ref = select_documents(docs, collection="gwr", years=(2015, 2024))   # a boolean mask over docs
 """
 
 from .fetch import Resource, fetch, fetch_all, load_manifest, reference_path, sha256_file
-from .readers import (Document, decode_bytes, decode_file, document_texts, documents_frame, ensure_unique_ids,
-                      iter_corpus, load_corpus, load_csv, load_folder, load_jsonl, read_text)
+from .decode import decode_bytes, decode_file, read_text
+from .records import documents_frame, ensure_unique_ids, parse_year
+from .readers import Document, document_texts, iter_corpus, load_corpus, load_csv, load_folder, load_jsonl
 from .reference import (CONGRESS_YEARS, describe_corpus, list_documents, load_cpc, load_default_corpus,
                         load_gwr, load_reference, load_speech, npc_session_year)
+from .select import document_mask, select_documents, select_pair
 
 __all__ = [
     "Resource", "fetch", "fetch_all", "load_manifest", "reference_path", "sha256_file",
-    "Document", "decode_bytes", "decode_file", "document_texts", "documents_frame", "ensure_unique_ids", "iter_corpus",
-    "load_corpus", "load_csv", "load_folder", "load_jsonl", "read_text",
+    "decode_bytes", "decode_file", "read_text",
+    "documents_frame", "ensure_unique_ids", "parse_year",
+    "Document", "document_texts", "iter_corpus", "load_corpus", "load_csv", "load_folder", "load_jsonl",
     "CONGRESS_YEARS", "describe_corpus", "list_documents", "load_cpc", "load_default_corpus", "load_gwr",
     "load_reference", "load_speech", "npc_session_year",
+    "document_mask", "select_documents", "select_pair",
 ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
-from ..atomic import remove_stale_parts, temp_beside
+from .._util.atomic import remove_stale_parts, temp_beside
 from ..errors import ChecksumError, FetchError, ManifestError, MirrorError
 
 CHUNK = 1 << 16

@@ -10,9 +10,10 @@ import pandas as pd
 
 from .. import config
 from ..errors import CorpusError, CorpusWarning
-from ..numerals import cn_to_int
+from ..text.numerals import ORDINAL_CHARS, cn_to_int
 from .fetch import reference_path
-from .readers import documents_frame, load_folder, read_jsonl
+from .readers import load_folder, read_jsonl
+from .records import documents_frame
 
 # Year each National Congress of the CPC opened.
 CONGRESS_YEARS = {1: 1921, 2: 1922, 3: 1923, 4: 1925, 5: 1927, 6: 1928, 7: 1945, 8: 1956, 9: 1969,
@@ -22,7 +23,7 @@ CONGRESS_YEARS = {1: 1921, 2: 1922, 3: 1923, 4: 1925, 5: 1927, 6: 1928, 7: 1945,
 NPC_START = {1: 1954, 2: 1959, 3: 1964, 4: 1975, 5: 1978, 6: 1983, 7: 1988, 8: 1993, 9: 1998,
              10: 2003, 11: 2008, 12: 2013, 13: 2018, 14: 2023}
 NPC_SESSION_EXCEPTIONS = {(2, 3): 1962, (2, 4): 1963}
-NPC_SESSION = re.compile(r"第([一二三四五六七八九十]+)届全国人民代表大会第([一二三四五六七八九十]+)次会议")
+NPC_SESSION = re.compile(rf"第([{ORDINAL_CHARS}]+)届全国人民代表大会第([{ORDINAL_CHARS}]+)次会议")
 
 
 def npc_session_year(title: str) -> int | None:

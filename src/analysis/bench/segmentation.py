@@ -17,9 +17,9 @@ import tempfile
 import time
 import warnings
 
-from .corpus import load_gwr
-from .progress import progress
-from .segment import Segmenter
+from ..corpus import load_gwr
+from .._util.progress import progress
+from ..tokens.segment import Segmenter
 
 
 GOALS = {"segmenter, rjieba backend, all cores": 10.0, "cached re-run": 50.0}  # x plain jieba, same run
@@ -58,7 +58,7 @@ def machine_parallelism(n: int = 3_000_000) -> float:
 
 def backend_differences(docs, lexicon=None) -> tuple[int, int, int]:
     """(documents that differ, tokens that differ, tokens in all) between jieba and rjieba, unfiltered."""
-    from .preprocessing import normalise
+    from ..text.normalise import normalise
     segs = [Segmenter(lexicon, backend=b, cache=False) for b in ("jieba", "rjieba")]
     docs_differ = tokens_differ = total = 0
     for raw in progress(docs["text"], desc="jieba vs rjieba", unit="doc"):

@@ -37,11 +37,12 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from . import _check as check
-from .errors import InputError
-from .lexicon import stopword_list
+from .._util import check
+from ..errors import InputError
+from ..lexicon.terms import stopword_list
+from ..text.numerals import NUMERAL_CHARS
 
-NUMBER = re.compile(r"^(?:[\d.,%％．·:/+\-~～]+|[零〇一二两三四五六七八九十百千万亿]+)$")
+NUMBER = re.compile(rf"^(?:[\d.,%％．·:/+\-~～]+|[{NUMERAL_CHARS}]+)$")
 STOPWORD_LISTS = ("none", "standard", "genre")
 _MEMOS: dict[tuple, dict[str, bool]] = {}
 
@@ -259,7 +260,7 @@ def normalise_term(term: str) -> str:
     spaces next to Chinese characters go (``新质 生产力``, ``新质\u3000生产力`` → 新质生产力), ASCII
     punctuation touching Chinese becomes full-width, Traditional characters Simplified; then stripped.
     The one rule for a term counted by :func:`count_terms` and by ``analysis count``."""
-    from .preprocessing import normalise
+    from ..text.normalise import normalise
     if not isinstance(term, str):
         raise check.fail("count_terms", "a term", "a string", term)
     return normalise(term).text.strip()

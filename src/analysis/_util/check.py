@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 SELECTOR = "a doc_id, a list of doc_ids, a boolean mask or a callable"
 
@@ -207,3 +207,15 @@ def ngram_range(value: Any, name: str = "ngram_range", func: str | None = None) 
     if any(isinstance(v, bool) or not isinstance(v, Integral) for v in (low, high)) or not 1 <= low <= high:
         raise fail(func, name, "a (min_n, max_n) pair of integers with 1 ≤ min_n ≤ max_n", value)
     return int(low), int(high)
+
+
+def documents(value: Any, func: str) -> pd.DataFrame:
+    """The documents table a statistic counts: a segmented-documents table as it is, or the ``documents`` of a
+    prepared corpus (:class:`analysis.tokens.SegmentedCorpus`).  A store is dispatched to its own method."""
+    if isinstance(value, pd.DataFrame):
+        return value
+    table = getattr(value, "documents", None)
+    if isinstance(table, pd.DataFrame):
+        return table
+    raise fail(func, "docs", "a segmented-documents table, a prepared corpus or a store", value,
+               "prepare() the texts first")

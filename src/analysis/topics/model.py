@@ -41,11 +41,11 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from . import _check as check
-from .atomic import atomic_write
-from .dtm import identity
-from .errors import CacheError, CacheWarning, InputError
-from .progress import progress
+from .._util import check
+from .._util.atomic import atomic_write
+from ..counts.dtm import identity
+from ..errors import CacheError, CacheWarning, InputError
+from .._util.progress import progress
 
 METHODS = ("nmf", "lda")
 EPSILON = 1e-12

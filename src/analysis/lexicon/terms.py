@@ -21,8 +21,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from .config import DATA_DIR
-from .errors import InputError
+from ..config import DATA_DIR
+from ..errors import InputError
 
 LEXICON_FILE = DATA_DIR / "lexicon" / "political.tsv"
 GENRE_STOPWORDS_FILE = DATA_DIR / "stopwords_genre.txt"
@@ -44,7 +44,7 @@ class Lexicon:
         (CRLF line ends, quoted fields, trailing empty columns).  An entry with an empty term,
         whitespace inside its term or more than the four columns is an
         :class:`~analysis.errors.InputError` naming the file, the entry and its line."""
-        from .corpus.readers import read_text
+        from ..corpus.readers import read_text
         path = Path(path)
         lines = [(number, line) for number, line in enumerate(read_text(path).split("\n"), 1)
                  if line.strip("\t\r ") and not line.startswith(("#", '"#'))]

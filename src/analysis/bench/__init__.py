@@ -1,0 +1,3 @@
+"""Benchmarks: segmentation speed against plain jieba (``segmentation``), scale of the store (``scale``).
+"""
+

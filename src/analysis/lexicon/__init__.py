@@ -1,0 +1,9 @@
+"""Lexicon: the curated political lexicon and stopwords (``terms``) and n-gram statistics for
+phrase discovery (``phrases``).
+"""
+
+from .phrases import (is_word, NgramStats, flatten, ngram_stats, discover_phrases)
+from .terms import (Lexicon, standard_stopwords, genre_stopwords, stopword_list)
+
+__all__ = ["is_word", "NgramStats", "flatten", "ngram_stats", "discover_phrases", "Lexicon",
+    "standard_stopwords", "genre_stopwords", "stopword_list"]

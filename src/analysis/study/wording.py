@@ -1,0 +1,94 @@
+"""The words the study's titles, captions and prose use: ordinals, collection and document names,
+lists of terms and of years, the filter note every caption ends with, a Log Ratio as printed.
+
+Plain functions of values (no corpus, no chart), shared by the parameters (:mod:`.params`), the
+notebook steps and the keyness charts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..viz.style import lr_text  # noqa: F401 - the study's wording of Log Ratio is the charts'
+
+COLLECTION_NAMES = {  # collection → (one document, several documents)
+    "gwr": ("Government Work Report", "Government Work Reports"),
+    "cpc": ("CPC Congress report", "CPC Congress reports"),
+    "speech": ("speech", "speeches"),
+}
+ORDINALS = {1: "st", 2: "nd", 3: "rd"}
+
+
+def ordinal(n: int) -> str:
+    """1 → '1st', 11 → '11th', 22 → '22nd'."""
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ORDINALS.get(n % 10, 'th')}"
+
+
+def collection_name(collection: str, plural: bool = True) -> str:
+    """'gwr' → 'Government Work Reports'; an unknown collection keeps its own name."""
+    one, many = COLLECTION_NAMES.get(collection, (f"{collection} document", f"{collection} documents"))
+    return many if plural else one
+
+
+
+def document_name(row: pd.Series) -> str:
+    """A reader's name for one document: 'the 2019 Government Work Report', 'the report to the
+    20th CPC Congress (2022)', 'the speech (2025)'; other corpora: 'the document <title>'."""
+    collection, year = row["collection"], row.get("year")
+    has_year = year is not None and not pd.isna(year)
+    if collection == "gwr" and has_year:
+        return f"the {int(year)} Government Work Report"
+    if collection == "cpc":
+        congress = row.get("congress")
+        if congress is not None and not pd.isna(congress):
+            return f"the report to the {ordinal(int(congress))} CPC Congress" + (f" ({int(year)})" if has_year else "")
+        return "the CPC Congress report" + (f" of {int(year)}" if has_year else "")
+    if collection == "speech":
+        return "the speech"
+    title = row.get("title")
+    title = title if isinstance(title, str) and title else row["doc_id"]
+    return f"the document {title}" + (f" ({int(year)})" if has_year else "")
+
+
+def capitalise(text: str) -> str:
+    """Upper-case the first letter only ('the speech' → 'The speech')."""
+    return text[:1].upper() + text[1:]
+
+
+
+def gap_years(years: pd.Series) -> list[int]:
+    """Years inside the span of ``years`` without a document (gaps to be drawn as such)."""
+    have = set(int(y) for y in years.dropna())
+    return [y for y in range(min(have), max(have) + 1) if y not in have] if have else []
+
+
+def year_ranges(years: list[int]) -> str:
+    """[1961, 1962, 1963, 1966] → '1961–1963, 1966'."""
+    out, run = [], []
+    for y in sorted(years):
+        if run and y == run[-1] + 1:
+            run.append(y)
+        else:
+            if run:
+                out.append(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]))
+            run = [y]
+    if run:
+        out.append(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(out)
+
+
+
+def term_list(terms, limit: int | None = None) -> str:
+    """'甲, 乙 and 丙' from a sequence of terms (the first ``limit`` of them)."""
+    terms = [str(t) for t in terms][: limit or None]
+    if not terms:
+        return "none"
+    return terms[0] if len(terms) == 1 else ", ".join(terms[:-1]) + " and " + terms[-1]
+
+
+
+def filter_note(corpus) -> str:
+    """The sentence every chart caption of the study ends with: ``Filter: <the corpus's filter>.``"""
+    return f"Filter: {corpus.filter.name}."
