@@ -406,3 +406,13 @@ def test_two_caches_made_at_once_agree_on_one_key(tmp_path):
     keys = {p.communicate(timeout=60)[0] for p in procs}
     assert len(keys) == 1 and bytes.fromhex(keys.pop().decode()) == (tmp_path / "segments" / ".key").read_bytes()
     assert [p.name for p in (tmp_path / "segments").iterdir()] == [".key"]
+
+
+@pytest.mark.parametrize("header", ["term\tkeep\tkeep\tscore", "term\tkeep\tscore\tscore", "term\tkeep\tterm"])
+def test_a_learned_terms_table_with_a_repeated_column_is_named(tmp_path, header):
+    """Found by the fuzzer: a header naming a column twice (a spreadsheet's copy-paste) was a pandas traceback."""
+    from analysis.tokens.learn import load_learned
+    path = tmp_path / "learned.tsv"
+    path.write_text(header + "\n" + "\t".join(["发展"] + ["yes"] * (header.count("\t"))) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"learned.tsv, line 1: column\(s\) .* appear more than once"):
+        load_learned(path)

@@ -290,7 +290,16 @@ def main(argv: list[str] | None = None) -> int:
     closed pipe (``analysis segment f | head -1``) ends quietly.  Anything else is a
     bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
-    from .errors import AnalysisError
+    from .errors import AnalysisError, CacheWarning, CorpusWarning
+    shown = warnings.showwarning
+
+    def note(message, category, *rest, **kwargs):  # the package's warnings: one line each, as the errors are
+        if issubclass(category, (CorpusWarning, CacheWarning)):
+            print(f"note: {message}", file=sys.stderr)
+        else:
+            shown(message, category, *rest, **kwargs)
+
+    warnings.showwarning = note
     try:
         status = args.func(args)
         sys.stdout.flush()
@@ -308,3 +317,5 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}")
+    finally:
+        warnings.showwarning = shown

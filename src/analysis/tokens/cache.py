@@ -327,7 +327,7 @@ class SegmentCache:
         if secret is not None and len(secret) == KEY_BYTES:
             return secret
         remove_stale_parts(path)
-        fd, tmp = temp_beside(path)  # mkstemp: readable by its owner only, whatever the umask
+        fd, tmp = temp_beside(path, private=True)  # readable by its owner only, whatever the umask
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(os.urandom(KEY_BYTES))

@@ -334,6 +334,10 @@ def parse_learned(text: str, path: Path | str, veto: Iterable[str] | Path | str 
         raise InputError(f"{path}: no header line (expected columns {', '.join(TSV_COLUMNS)})")
     header_line, header = rows[0]
     header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputError(f"{path}, line {header_line}: column(s) {', '.join(map(repr, repeated))} appear more than "
+                         f"once in the header; each column must be named once")
     missing = [c for c in ("term", "keep") if c not in header]
     if missing:
         raise InputError(f"{path}, line {header_line}: missing column(s) {', '.join(missing)} in the header "
