@@ -99,7 +99,7 @@ def test_key_term_prose_states_the_table(terms):
         assert f"{r.term} ({r.target_count} in the target, {r.target_per_10k:.1f} per 10,000, against at most " \
                f"{r.max_reference_per_10k:.1f})" in text
     assert "司法行政工作 (1 occurrence in 1 of 51 documents; first 1988)" in text
-    assert "persisting: 学习 (first 1954 (uncertain: the series' first year), 150 occurrences in 38 of 51 documents)" in text
+    assert "persisting: 学习 (first 1954 (uncertain: the series' first year), 178 occurrences in 40 of 51 documents)" in text
 
 
 def test_key_term_panels_say_their_documents(study_corpus, terms):

@@ -32,7 +32,7 @@ __version__ = "0.1.0"
 _API = {
     "analysis.corpus": ["load_corpus", "load_default_corpus", "load_folder", "load_jsonl", "load_csv", "load_gwr",
                         "load_cpc", "load_speech", "read_text", "fetch", "fetch_all", "ensure_unique_ids",
-                        "describe_corpus", "list_documents"],
+                        "describe_corpus", "list_documents", "check_documents"],
     "analysis.text": ["normalise", "split_paragraphs", "split_sentences", "outline"],
     "analysis.lexicon": ["Lexicon"],
     "analysis.tokens": ["Segmenter", "TokenFilter", "Nesting", "count_terms", "prepare", "SegmentedCorpus",
@@ -41,7 +41,7 @@ _API = {
     "analysis.stats": ["tfidf", "keyness", "key_terms", "term_trends", "first_appearance", "find_formulations",
                        "formulation_trends", "similarity_to", "kwic", "find_repeats", "collocates",
                        "Dictionary", "category_keyness", "category_trends", "like_for_like", "keyness_survival",
-                       "first_appearance_all"],
+                       "first_appearance_all", "log_odds_table", "permutation_keyness"],
     "analysis.topics": ["TopicModel", "select_k", "npmi_coherence", "topic_prevalence", "document_topics"],
     "analysis.store": ["index", "open_store", "Store"],
     "analysis.viz": ["save_figure", "plot_keyness", "plot_top_terms", "plot_wordcloud", "plot_term_trend",

@@ -39,6 +39,25 @@ def _corpus_info(args) -> int:
     return 0
 
 
+def _add_corpus_check(corpus) -> None:
+    """``analysis corpus check [PATH]``: CSV rows ``doc_id,flag,detail`` for every document that is
+    truncated, a stub, incomplete or a duplicate (:func:`analysis.corpus.checks.check_documents`)."""
+    def run(args) -> int:
+        from .corpus import load_corpus, load_default_corpus
+        from .corpus.checks import check_documents
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            docs = load_corpus(args.path) if args.path else load_default_corpus()
+        for w in caught:
+            print(f"note: {w.message}", file=sys.stderr)
+        check_documents(docs).to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    check = corpus.add_parser("check", help="documents that are truncated, stubs, incomplete or duplicates "
+                              "(CSV: doc_id,flag,detail)")
+    check.add_argument("path", nargs="?", help="your own corpus (folder, .jsonl or .csv); default: the study corpus")
+    check.set_defaults(func=run)
+
+
 def _read_input(file: str, encoding: str | None = None) -> str:
     """The text of ``file`` (``-``: standard input), decoded as the loaders do (:func:`analysis.corpus.read_text`)."""
     from .corpus import decode_bytes, read_text
@@ -230,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     info = corpus.add_parser("info", help="documents, years and characters per collection")
     info.add_argument("path", nargs="?", help="your own corpus (folder, .jsonl or .csv); default: the study corpus")
     info.set_defaults(func=_corpus_info)
+    _add_corpus_check(corpus)
 
     seg = sub.add_parser("segment", help="print a text normalised and segmented, one paragraph per line")
     seg.add_argument("file", help="text file (UTF-8, GB18030/GBK or Big5), or - for standard input")

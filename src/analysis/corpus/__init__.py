@@ -5,8 +5,10 @@
 >>> mine = load_corpus("my_texts/")       # a researcher's own folder, .jsonl or .csv
 >>> for doc in iter_corpus("big.jsonl"): ...  # the same documents and checks, one at a time
 >>> ref = select_documents(docs, collection="gwr", years=(2015, 2024))   # a boolean mask over docs
+>>> check_documents(docs)                 # truncated, stub, incomplete and duplicate documents
 """
 
+from .checks import check_documents, describe_flags, flags_of
 from .fetch import Resource, fetch, fetch_all, load_manifest, reference_path, sha256_file
 from .decode import decode_bytes, decode_file, read_text
 from .records import documents_frame, ensure_unique_ids, parse_year
@@ -16,6 +18,7 @@ from .reference import (CONGRESS_YEARS, describe_corpus, list_documents, load_cp
 from .select import document_mask, select_documents, select_pair
 
 __all__ = [
+    "check_documents", "describe_flags", "flags_of",
     "Resource", "fetch", "fetch_all", "load_manifest", "reference_path", "sha256_file",
     "decode_bytes", "decode_file", "read_text",
     "documents_frame", "ensure_unique_ids", "parse_year",

@@ -22,6 +22,7 @@ valid document ids, and applies the rules of the design:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .._util import check
-from ..errors import InputError
+from ..corpus.checks import COLUMNS as CHECK_COLUMNS, check_documents, describe_flags
+from ..errors import CorpusWarning, InputError
 from .wording import COLLECTION_NAMES, capitalise, collection_name, document_name
 
 DEFAULT_COLLECTION = "gwr"
@@ -83,6 +85,8 @@ class StudyParams:
     reference_short: str   # 'GWR 2009–2018'
     slug: str              # 'gwr2009-2018': the reference part of figure names
     is_speech: bool
+    target_note: str = ""  # what `analysis corpus check` says of the target ('an excerpt: …'), '' when nothing
+    stubs: tuple[str, ...] = ()  # reference candidates left out as stubs (disambiguation pages, fragments)
 
     @property
     def title_name(self) -> str:
@@ -105,6 +109,11 @@ class StudyParams:
         if self.excluded:
             text += (f" Left out of the reference by the study's rules (the target itself and "
                      f"{collection_name(self.target_collection)} dated after it): {', '.join(self.excluded)}.")
+        if self.stubs:
+            text += (f" Left out as stubs, not the documents they are named for (`analysis corpus check`): "
+                     f"{', '.join(self.stubs)}.")
+        if self.target_note:
+            text += f" **The target is {self.target_note}**: every statement below is about the text the corpus holds."
         return text
 
 
@@ -137,6 +146,16 @@ def output_name(text: str, what: str = "figure name") -> str:
         return figure_name(text, what)
     except InputError as exc:
         raise InputError(f"{exc}; the notebooks name their figures and tables after it") from None
+
+
+def _document_flags(corpus) -> pd.DataFrame:
+    """:func:`analysis.corpus.check_documents` of the corpus's raw texts (no rows when it has none)."""
+    raw = getattr(corpus, "docs", None)
+    if raw is None:
+        raw = getattr(corpus, "documents", corpus)
+    if not isinstance(raw, pd.DataFrame) or "text" not in raw.columns:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    return check_documents(raw)
 
 
 def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = None, reference_years: Any = None,
@@ -191,7 +210,13 @@ def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = N
     later_own = (documents["collection"] == t_collection).to_numpy() & (
         years.gt(t_year).fillna(False).to_numpy(dtype=bool) if t_year is not None else np.zeros(len(documents), bool))
     dropped = candidates & (is_target | later_own)
-    reference = candidates & ~dropped
+    flags = _document_flags(corpus)
+    stub = ids.isin(flags.loc[flags["flag"] == "stub", "doc_id"]).to_numpy()
+    stubs = candidates & ~dropped & stub
+    reference = candidates & ~dropped & ~stub
+    if stubs.any():
+        warnings.warn(f"left out of the reference of {target} as stubs (analysis corpus check): "
+                      f"{', '.join(ids[stubs])}", CorpusWarning, stacklevel=2)
     order = np.argsort(years.to_numpy(dtype=float, na_value=np.inf), kind="stable")
     if not reference.any():
         raise InputError(f"no reference documents for {target}: collection {collection!r}, years {span[0]}–{span[1]}"
@@ -217,4 +242,6 @@ def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = N
         reference_short=f"{abbreviation} {span_text}",
         slug=slug,
         is_speech=t_collection == "speech",
+        target_note=describe_flags(flags, target) if target in set(flags["doc_id"]) else "",
+        stubs=tuple(ids.iloc[order][stubs[order]]),
     )

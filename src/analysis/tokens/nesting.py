@@ -12,11 +12,13 @@ there.  Choices about what to count are made afterwards, in steps with names (qu
     table and figure built from filtered tokens records ``filter.name``, so two figures built
     with the same filter report the same totals and each says which filter it used.
 :class:`Nesting`
-    what lies inside a compound token: 全面依法治国 holds 全面 and 依法治国; 高质量发展 holds
-    高质量 and 发展; 习近平新时代中国特色社会主义思想 holds 中国特色社会主义.  The inside of a
-    token is split by the base dictionary alone (no lexicon, no HMM); a term counts inside a
-    token only where it starts and ends on one of those inner boundaries, so 法治 is *not*
-    inside 依法治国 (依法|治国 or 依法治国 whole: no boundary between 依 and 法).
+    what lies inside a compound token: 全面依法治国 holds 全面, 依法治国, 依法 and 治国; 生态环境
+    holds 生态 and 环境; 习近平新时代中国特色社会主义思想 holds 中国特色社会主义.  A token's parts
+    are its most probable reading by jieba's base dictionary *without the token itself as a word*
+    (jieba's DAG and frequencies, the whole-span edge removed), and so on inside each part of three
+    characters or more: 公共法律服务体系 → 公共|法律|服务体系 → 服务|体系.  A term counts inside
+    a token only where it starts and ends on one of those inner boundaries, so 法治 is *not*
+    inside 依法治国 (依法|治国: no boundary between 依 and 法).
 :func:`count_terms`
     how often each term occurs in a text as a token, a run of tokens, or nested inside a longer
     token — and never across a word boundary.  ``analysis count FILE TERM …`` prints it.
@@ -31,8 +33,9 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress
+from math import log
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -159,12 +162,49 @@ class TokenFilter:
         return [list(compress(s, map(get, s))) for s in streams]
 
 
+@lru_cache(maxsize=1)
+def base_dictionary() -> tuple[dict[str, int], float]:
+    """jieba's base dictionary (its ``dict.txt``, the one both backends segment with) as
+    ``{word: frequency}``, and the log of the total frequency.  Read from the text file itself,
+    not from jieba's cache file in the temporary folder."""
+    import jieba
+    with jieba.Tokenizer().get_dict_file() as f:
+        lines = f.read().decode("utf-8").splitlines()
+    freq, total = {}, 0
+    for line in lines:
+        word, count = line.split(" ", 2)[:2]
+        freq[word] = int(count)
+        total += int(count)  # as jieba totals it (a repeated word counts each time)
+    return freq, log(total)
+
+
+def best_split(text: str, freq: dict[str, int], log_total: float) -> list[str]:
+    """``text`` split on jieba's most probable path through its DAG of dictionary words (jieba's
+    ``Tokenizer.get_DAG`` and ``calc``: the same edges, scores and ties), with the edge that spans
+    the whole of ``text`` removed: how ``text`` reads when it is not itself one word."""
+    n = len(text)
+    route = [(0.0, n)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        ends = [j for j in range(i + 1, n + 1) if (i, j) != (0, n) and freq.get(text[i:j])] or [i + 1]
+        route[i] = max((log(freq.get(text[i:j]) or 1) - log_total + route[j][0], j) for j in ends)
+    pieces, i = [], 0
+    while i < n:
+        pieces.append(text[i:route[i][1]])
+        i = route[i][1]
+    return pieces
+
+
 class Nesting:
     """What lies inside compound tokens, and which known terms nest there.
 
-    ``base_cut`` splits a token with the base dictionary alone (the segmenter's
-    :meth:`~analysis.segment.Segmenter.base_cut`); ``terms`` are the known multi-token terms
-    (lexicon and learned) that may nest inside longer ones.  Results are memoised per token type.
+    The inner boundaries of a token are the union of the boundaries of its recursive
+    decomposition (:func:`best_split` of the token, then of each part of three characters or
+    more) and those of ``base_cut``, which splits a token with the base dictionary alone (the
+    segmenter's :meth:`~analysis.segment.Segmenter.base_cut`: how a lexicon term falls apart).
+    No boundary falls between two single characters of a decomposition (a run jieba would hand
+    to its HMM, not a word boundary), and a two-character part is not split (一|课).  ``terms``
+    are the known multi-token terms (lexicon and learned) that may nest inside longer ones.
+    Results are memoised per token type.
     """
 
     def __init__(self, base_cut: Callable[[str], list[str]], terms: Iterable[str] = ()):
@@ -174,20 +214,34 @@ class Nesting:
         self._units: dict[str, tuple[str, ...]] = {}
 
     def inner_bounds(self, token: str) -> tuple[int, ...]:
-        """Offsets strictly inside ``token`` where the base dictionary puts a word boundary."""
+        """Offsets strictly inside ``token`` where a word boundary falls (see the class)."""
         bounds = self._bounds.get(token)
         if bounds is None:
             if len(token) < 3:
                 bounds = ()  # a two-character word has no inside worth counting (一|课)
             else:
                 pieces = self.base_cut(token)
-                bounds = tuple(accumulate(len(p) for p in pieces[:-1])) if len(pieces) > 1 else ()
+                found = set(accumulate(len(p) for p in pieces[:-1]))
+                found.update(self._decomposition(token, 0, *base_dictionary()))
+                bounds = tuple(sorted(found))
             self._bounds[token] = bounds
         return bounds
 
+    def _decomposition(self, text: str, offset: int, freq: dict[str, int], log_total: float) -> Iterable[int]:
+        """The inner boundaries of ``text`` (at ``offset`` in its token) by recursive :func:`best_split`."""
+        parts = best_split(text, freq, log_total)
+        pos = offset
+        for i, part in enumerate(parts):
+            if len(part) >= 3:
+                yield from self._decomposition(part, pos, freq, log_total)
+            pos += len(part)
+            if i < len(parts) - 1 and (len(part) > 1 or len(parts[i + 1]) > 1):
+                yield pos
+
     def units(self, token: str) -> tuple[str, ...]:
-        """The units nested inside ``token``: each base piece, and every known term that starts
-        and ends on inner boundaries, in order of position (the token itself excluded)."""
+        """The units nested inside ``token``: each piece between its inner boundaries, and every
+        known term that starts and ends on inner boundaries, in order of position (the token
+        itself excluded)."""
         units = self._units.get(token)
         if units is None:
             bounds = self.inner_bounds(token)
