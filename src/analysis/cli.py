@@ -25,13 +25,21 @@ def _corpus_fetch(args) -> int:
     return 0
 
 
-def _corpus_info(args) -> int:
-    from .corpus import describe_corpus, list_documents, load_corpus, load_default_corpus
+def _read_corpus(path: str | None):
+    """The corpus at ``path`` (the study corpus without one), every warning of its loading printed as a
+    ``note:`` line (each one, even when it repeats)."""
+    from .corpus import load_corpus, load_default_corpus
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        docs = load_corpus(args.path) if args.path else load_default_corpus()
+        docs = load_corpus(path) if path else load_default_corpus()
     for w in caught:
         print(f"note: {w.message}", file=sys.stderr)
+    return docs
+
+
+def _corpus_info(args) -> int:
+    from .corpus import describe_corpus, list_documents
+    docs = _read_corpus(args.path)
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
         print(describe_corpus(docs).to_string(index=False))
         print()
@@ -43,13 +51,8 @@ def _add_corpus_check(corpus) -> None:
     """``analysis corpus check [PATH]``: CSV rows ``doc_id,flag,detail`` for every document that is
     truncated, a stub, incomplete or a duplicate (:func:`analysis.corpus.checks.check_documents`)."""
     def run(args) -> int:
-        from .corpus import load_corpus, load_default_corpus
         from .corpus.checks import check_documents
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            docs = load_corpus(args.path) if args.path else load_default_corpus()
-        for w in caught:
-            print(f"note: {w.message}", file=sys.stderr)
+        docs = _read_corpus(args.path)
         check_documents(docs).to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
     check = corpus.add_parser("check", help="documents that are truncated, stubs, incomplete or duplicates "
