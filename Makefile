@@ -33,6 +33,10 @@ $(PY):
 
 setup: $(PY) ## Create .venv with the locked versions, JupyterLab and the package; register the kernel; fetch and verify the corpus
 	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	@# pkuseg (the second segmenter of the sensitivity checks) ships its model but no wheel; it builds against
+	@# the installed numpy and Cython, so it is installed without build isolation.
+	$(PY) -m pip install --quiet -c $(LOCK) cython wheel
+	$(PY) -m pip install --quiet --no-build-isolation -c $(LOCK) pkuseg
 	$(PY) -m ipykernel install --sys-prefix --name analysis --display-name "Python (analysis)" > /dev/null
 	$(PY) -m analysis corpus fetch
 	$(PY) -m analysis corpus info
@@ -57,7 +61,8 @@ lock: ## Regenerate requirements.lock: resolve pyproject's ranges in a fresh ven
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet ".[dev]"
+	.venv-lock/bin/python -m pip install --quiet ".[dev]" cython wheel
+	.venv-lock/bin/python -m pip install --quiet --no-build-isolation pkuseg
 	{ echo "# Exact versions that regenerate the figures byte for byte: \`make setup\` installs them with"; \
 	  echo "# pip install -c $(LOCK) -e '.[dev]'.  Written by \`make lock\` (pip freeze of a fresh venv resolving"; \
 	  echo "# pyproject.toml's ranges) on $$(.venv-lock/bin/python -c 'import platform; print("CPython", platform.python_version(), platform.system(), platform.machine())')."; \
