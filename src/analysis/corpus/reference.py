@@ -42,6 +42,8 @@ def load_speech(folder: Path | str = config.SPEECH_DIR) -> pd.DataFrame:
     return load_folder(folder, collection="speech")
 
 
+_WARNED_RESOLUTIONS: set = set()
+
 def load_gwr(*, include_resolutions: bool = False, **fetch_options) -> pd.DataFrame:
     """Government Work Reports, one row per report, ``doc_id`` ``gwr<year>``.
 
@@ -61,7 +63,8 @@ def load_gwr(*, include_resolutions: bool = False, **fetch_options) -> pd.DataFr
             if include_resolutions:
                 year = npc_session_year(row["title"])
                 records.append({"doc_id": f"npc-resolution{year}", "year": year, "genre": "resolution", **base})
-    if resolutions and not include_resolutions:
+    if resolutions and not include_resolutions and path not in _WARNED_RESOLUTIONS:
+        _WARNED_RESOLUTIONS.add(path)  # once per file and process: the same 20 every call
         warnings.warn(f"{path.name}: left out {resolutions} NPC resolutions approving a report "
                       f"(not reports; include_resolutions=True keeps them)", CorpusWarning, stacklevel=2)
     return documents_frame(records, "gwr", str(path))

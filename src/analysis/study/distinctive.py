@@ -298,9 +298,9 @@ def like_for_like(corpus, key: KeyTerms, subject: list[str]) -> LikeForLike:
     subject_key = KeyTerms(table, over, under, study, key.measure, key.min_count, key.alpha, key.min_units, key.n_boot,
                            key.seed, key.n_target_tokens, int(like["n_tokens"].sum()), key.n_paragraphs, key.filter_note)
     whole = ["n_target", "n_reference", "log_ratio", "lr_bound", "g2", "p_adj", "n_units_target", "is_key"]
-    both = (key.table.set_index("term")[whole]
-            .join(table.set_index("term")[["n_reference", "log_ratio", "lr_bound", "g2", "p_adj", "is_key"]], how="outer",
-                  lsuffix="_whole", rsuffix="_subject"))
+    both = pd.merge(key.table.set_index("term")[whole],
+                    table.set_index("term")[["n_reference", "log_ratio", "lr_bound", "g2", "p_adj", "is_key"]],
+                    left_index=True, right_index=True, how="outer", suffixes=("_whole", "_subject"))
     both["total_target"] = key.n_target_tokens
     both["key_whole"] = both["is_key_whole"].fillna(False).astype(bool) & (both["g2_whole"] > 0)
     both["key_subject"] = both["is_key_subject"].fillna(False).astype(bool) & (both["g2_subject"] > 0)
@@ -396,9 +396,9 @@ def nested(corpus, key: KeyTerms) -> Nested:
     study = key.study
     table = keyness(corpus.nested_documents(), study.target_mask, study.reference_mask, measure=key.measure, min_target=0,
                     min_count=1)
-    counts = (key.table.set_index("term")[["n_target", "n_reference", "g2"]]
-              .join(table.set_index("term")[["n_target", "n_reference", "g2", "total_target"]], how="right",
-                    lsuffix="_token", rsuffix="_nested")
+    counts = (pd.merge(key.table.set_index("term")[["n_target", "n_reference", "g2"]],
+                       table.set_index("term")[["n_target", "n_reference", "g2", "total_target"]],
+                       left_index=True, right_index=True, how="right", suffixes=("_token", "_nested"))
               .fillna({"n_target_token": 0, "n_reference_token": 0}))
     counts["hidden"] = counts["n_target_nested"] - counts["n_target_token"]
     return Nested(counts, key)
