@@ -279,3 +279,27 @@ def test_the_old_study_path_warns_and_gives_the_same_functions():
         old = importlib.import_module("analysis.study.study")
     assert old.resolve is study.resolve and old.save_and_show is study.save_and_show
     assert old.figure_texts is figure_texts and old.explore_term is study.explore_term
+
+
+def test_a_reference_of_fewer_than_five_documents_is_warned_of_and_said(corpus):
+    """cpc16's default reference holds the two earlier Congress reports of its ten-year window (the series
+    lacks the 2nd, 4th-6th and 8th): the study warns, and its first paragraph calls the key terms candidates."""
+    import warnings
+
+    from analysis.errors import CorpusWarning
+    from analysis.study.params import MIN_REFERENCE_DOCS
+    with pytest.warns(CorpusWarning, match=r"has \d document\(s\) .*fewer than 5") as caught:
+        small = resolve(corpus, target="cpc16")
+    n = small.n_reference
+    assert 0 < n < MIN_REFERENCE_DOCS == 5
+    assert any(f"has {n} document(s) ({', '.join(small.reference_ids)})" in str(w.message) for w in caught)
+    assert f"**A small reference** ({n} documents, fewer than 5)" in small.describe()
+    with warnings.catch_warnings():  # ten reports before gwr2019: no such warning, no such sentence
+        warnings.simplefilter("error", CorpusWarning)
+        large = resolve(corpus, target="gwr2019")
+    assert large.n_reference >= 5 and "small reference" not in large.describe()
+    # exactly at the threshold: five documents are enough
+    five = resolve(corpus, target="gwr2019", reference_years="2014-2018")
+    assert five.n_reference == 5 and "small reference" not in five.describe()
+    with pytest.warns(CorpusWarning, match="has 4 document"):
+        assert resolve(corpus, target="gwr2019", reference_years="2015-2018").n_reference == 4

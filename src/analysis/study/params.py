@@ -61,6 +61,11 @@ def parse_name(value: Any, what: str) -> str | None:
 
 # ------------------------------------------------------------------ the study's parameters
 
+#: Below this many reference documents, :func:`resolve` warns and :meth:`StudyParams.describe` says that the key
+#: terms describe a difference from these few texts, not from their collection (one document's idiosyncrasies
+#: dominate a reference of two or three).
+MIN_REFERENCE_DOCS = 5
+
 @dataclass(frozen=True)
 class StudyParams:
     """The resolved parameters of one study: target, reference and their labels.
@@ -112,6 +117,10 @@ class StudyParams:
         if self.stubs:
             text += (f" Left out as stubs, not the documents they are named for (`analysis corpus check`): "
                      f"{', '.join(self.stubs)}.")
+        if self.n_reference < MIN_REFERENCE_DOCS:
+            text += (f" **A small reference** ({self.n_reference} document{'s' if self.n_reference != 1 else ''}, "
+                     f"fewer than {MIN_REFERENCE_DOCS}): its key terms say how the target differs from these texts, "
+                     f"not from their collection; read them as candidates to check in a larger reference.")
         if self.target_note:
             text += f" **The target is {self.target_note}**: every statement below is about the text the corpus holds."
         return text
@@ -217,6 +226,10 @@ def resolve(corpus, *, target: Any = "speech2025", reference_collection: Any = N
     if stubs.any():
         warnings.warn(f"left out of the reference of {target} as stubs (analysis corpus check): "
                       f"{', '.join(ids[stubs])}", CorpusWarning, stacklevel=2)
+    if 0 < reference.sum() < MIN_REFERENCE_DOCS:
+        warnings.warn(f"the reference of {target} has {int(reference.sum())} document(s) "
+                      f"({', '.join(ids[reference])}), fewer than {MIN_REFERENCE_DOCS}: key terms say how the target "
+                      f"differs from these texts, not from their collection", CorpusWarning, stacklevel=2)
     order = np.argsort(years.to_numpy(dtype=float, na_value=np.inf), kind="stable")
     if not reference.any():
         raise InputError(f"no reference documents for {target}: collection {collection!r}, years {span[0]}–{span[1]}"
