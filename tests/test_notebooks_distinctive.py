@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.corpus import load_gwr
 from analysis.stats.claims import keyness_survival
 from analysis.stats.dictionary import Dictionary, category_keyness
 from analysis.stats.keyness import key_terms, keyness
@@ -312,7 +313,8 @@ def test_readme_distinctive_paragraph(study_corpus):
     corpus = study_corpus
     study = resolve(corpus, target="speech2025")
     assert study.reference_label.startswith("Government Work Reports 2015–2024") and "2015–2024" in text
-    m = re.search(r"\*\*(\d+) of the (\d+) terms\*\* it significantly over-uses \(G²\) survive every check — Fisher's exact test, "
+    assert "at least `MIN_COUNT` = 3 occurrences in target and reference together" in text  # the rule that decides them
+    m = re.search(r"\*\*(\d+) of the (\d+) terms\*\* it significantly over-uses \(G², [^)]*\) survive every check — Fisher's exact test, "
                   r"counting its (\d+) repeated passages once, a bootstrap over its (\d+) paragraphs and use in at least (\d+) of them "
                   r"\(`([^`]+)`\): ([^.]+)\.", text)
     assert m, text
@@ -324,8 +326,8 @@ def test_readme_distinctive_paragraph(study_corpus):
     assert int(m.group(3)) == len(survival.attrs["repeats"]) == len(find_repeats(corpus.text_of("speech2025"), 30))
     assert int(m.group(4)) == int((corpus.paragraphs["doc_id"] == "speech2025").sum()) and int(m.group(5)) == 2
 
-    like_m = re.search(r"\*\*([\d,]+) of ([\d,]+) paragraphs\*\* on rule of law and Party building, \*\*(\d+) stay key\*\* — content, "
-                       r"not genre: ([^;]+); (.+?) are key only against the whole reports \(`([^`]+)`\)", text)
+    like_m = re.search(r"\*\*([\d,]+) of ([\d,]+) paragraphs\*\* on rule of law and Party building, \*\*(\d+) stay key\*\*: "
+                       r"([^;]+); (.+?) are key only against the whole reports \(`([^`]+)`\)", text)
     assert like_m, text
     terms = [t for c in SUBJECT for t in corpus.segmenter.lexicon.category(c)]
     like = like_for_like(corpus.paragraphs, study.reference_ids, terms, nesting=corpus.segmenter.nesting)
@@ -341,6 +343,17 @@ def test_readme_distinctive_paragraph(study_corpus):
     assert set(_terms(like_m.group(5))) == shared
     for committed in _committed(like_m.group(6)):
         assert set(committed.loc[committed["key_whole"] & committed["key_subject"], "term"]) == content
+    reg = re.search(r"among the (\d+) are (.+?) — the speaker's level and the Party meeting's register", text)
+    assert reg and int(reg.group(1)) == len(content) and set(_terms(reg.group(2))) <= content, text
+
+    provenance = re.search(r"(\d+) of its (\d+) members occur in the speech's text and (\d+) in no Government Work Report", text)
+    assert provenance, text
+    members = corpus.segmenter.lexicon.category("rule_of_law")
+    speech = corpus.text_of("speech2025")
+    reports = "".join(load_gwr()["text"])
+    assert [int(g) for g in provenance.groups()] == [sum(t in speech for t in members), len(members),
+                                                      sum(t not in reports for t in members)]
+    assert "The speech is an excerpt" in text
 
     fam_m = re.search(r"the rule-of-law vocabulary — (\d+) of the speech's ([\d,]+) tokens against (\d+) of the reports' ([\d,]+), "
                       r"G² \+([\d.]+) — ranks above every single term \(`([^`]+)`\)", text)
