@@ -223,3 +223,33 @@ def test_words_follow_another_target(study_corpus):
     texts = naming + [key.describe(), key.caption]
     assert not [t for t in texts if re.search(r"speech|讲话", t)]
     assert "(gwr2019), " in key.target_tokens and "2009–2018" in key.caption
+
+
+def _g2(a: float, b: float, c: float, d: float) -> float:
+    """Dunning's G² of a term with a of c target tokens and b of d reference tokens, signed, computed here
+    with scipy's power-divergence (lambda_='log-likelihood') rather than the package's own formula."""
+    from scipy.stats import power_divergence
+    observed = [[a, b], [c - a, d - b]]
+    expected = [[(a + b) * c / (c + d), (a + b) * d / (c + d)], [(c + d - a - b) * c / (c + d), (c + d - a - b) * d / (c + d)]]
+    g2 = power_divergence(sum(observed, []), sum(expected, []), lambda_="log-likelihood").statistic
+    return g2 if a / c >= b / d else -g2
+
+
+def test_like_for_like_and_nested_tables_carry_the_totals_to_recompute_them(study_corpus, key):
+    """Issue 19: every keyness-derived table states the totals it was computed from."""
+    like = distinctive.like_for_like(study_corpus, key, SUBJECT).table
+    assert (like["total_reference_whole"] == key.table["total_reference"].iloc[0]).all()
+    assert (like["total_reference_subject"] < like["total_reference_whole"]).all()
+    tested = like.dropna(subset=["g2_whole", "g2_subject"])
+    assert len(tested) >= 5 and len(nested_rows := distinctive.nested(study_corpus, key).table) >= 5
+    for _, r in tested.head(5).iterrows():
+        assert r["g2_whole"] == pytest.approx(_g2(r["n_target"], r["n_reference_whole"], r["total_target"],
+                                                  r["total_reference_whole"]), rel=1e-9)
+        assert r["g2_subject"] == pytest.approx(_g2(r["n_target"], r["n_reference_subject"], r["total_target"],
+                                                    r["total_reference_subject"]), rel=1e-9)
+    for _, r in nested_rows.head(5).iterrows():
+        assert r["g2_nested"] == pytest.approx(_g2(r["n_target_nested"], r["n_reference_nested"], r["total_target"],
+                                                   r["total_reference"]), rel=1e-9)
+        if pd.notna(r["g2_token"]):
+            assert r["g2_token"] == pytest.approx(_g2(r["n_target_token"], r["n_reference_token"],
+                                                      r["total_target_token"], r["total_reference_token"]), rel=1e-9)

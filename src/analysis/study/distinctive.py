@@ -266,16 +266,18 @@ class LikeForLike:
         content = table.loc[table["key_whole"] & table["key_subject"], "term"]
         shared = table.loc[table["key_whole"] & ~table["key_subject"], "term"]
         only_like = table.loc[~table["key_whole"] & table["key_subject"], "term"]
-        return (f"**Genre or content.** The like-for-like reference keeps {like.attrs['n_paragraphs']:,} of the reference's "
+        return (f"**Like for like: the same subject.** The like-for-like reference keeps {like.attrs['n_paragraphs']:,} of the reference's "
                 f"{like.attrs['n_paragraphs_all']:,} paragraphs ({int(like['n_tokens'].sum()):,} of {like.attrs['n_tokens_all']:,} "
                 f"tokens). Against it {len(self.subject_key.over)} term(s) are key for {study.short_label}, against the whole "
-                f"reference {len(self.key.over)}. **{len(content)} key against both** — distinctive in content, not only in genre"
+                f"reference {len(self.key.over)}. **{len(content)} key against both** — not explained by the subject alone"
                 + (f": {term_list(content)}" if len(content) else "") + ". "
                 f"**{len(shared)} key only against the whole reference** — the subject {study.short_label} shares with the "
                 "reference's passages on it" + (f": {term_list(shared)}" if len(shared) else "") + ". "
                 f"{len(only_like)} key only against the subject passages"
                 + (f" ({term_list(only_like)}): words those passages use less than the reports do elsewhere" if len(only_like) else "")
-                + ".")
+                + ". The passages are chosen with the lexicon's own lists and hold the subject constant, not the genre "
+                "or the speaker's level: a term key against both may mark register or level (全市, 同志们 …) as much "
+                "as content.")
 
 
 def like_for_like(corpus, key: KeyTerms, subject: list[str]) -> LikeForLike:
@@ -301,7 +303,10 @@ def like_for_like(corpus, key: KeyTerms, subject: list[str]) -> LikeForLike:
     both = pd.merge(key.table.set_index("term")[whole],
                     table.set_index("term")[["n_reference", "log_ratio", "lr_bound", "g2", "p_adj", "is_key"]],
                     left_index=True, right_index=True, how="outer", suffixes=("_whole", "_subject"))
-    both["total_target"] = key.n_target_tokens
+    both["total_target"] = key.n_target_tokens  # the totals each G² was computed from, so a reader can recompute it
+    both["total_reference_whole"] = int(key.table["total_reference"].iloc[0]) if len(key.table) else key.n_reference_tokens
+    both["total_reference_subject"] = (int(table["total_reference"].iloc[0]) if len(table)
+                                       else int(like["n_tokens"].sum()))
     both["key_whole"] = both["is_key_whole"].fillna(False).astype(bool) & (both["g2_whole"] > 0)
     both["key_subject"] = both["is_key_subject"].fillna(False).astype(bool) & (both["g2_subject"] > 0)
     both = both[both["key_whole"] | both["key_subject"]].reset_index()
@@ -401,6 +406,11 @@ def nested(corpus, key: KeyTerms) -> Nested:
                        left_index=True, right_index=True, how="right", suffixes=("_token", "_nested"))
               .fillna({"n_target_token": 0, "n_reference_token": 0}))
     counts["hidden"] = counts["n_target_nested"] - counts["n_target_token"]
+    # the totals of both tables, so every G² here can be recomputed from its row
+    counts["total_reference"] = int(table["total_reference"].iloc[0]) if len(table) else 0
+    counts["total_target_token"] = int(key.table["total_target"].iloc[0]) if len(key.table) else key.n_target_tokens
+    counts["total_reference_token"] = (int(key.table["total_reference"].iloc[0]) if len(key.table)
+                                       else key.n_reference_tokens)
     return Nested(counts, key)
 
 
