@@ -120,7 +120,7 @@ def test_term_frequency_counts_match_str_count(speech_paragraphs):
     freq = term_frequency(docs).set_index("term")
     text = "\n".join(speech_paragraphs["text"])
     vocabulary = set(freq.index)
-    for term in ["两个维护", "习近平新时代中国特色社会主义思想", "四个意识", "全面从严治党", "第一议题", "法律援助"]:
+    for term in ["两个维护", "习近平新时代中国特色社会主义思想", "四个意识", "全面从严治党", "理论武装", "法律援助"]:
         # only terms that cannot occur inside a longer token of this text
         assert not any(term in other and term != other for other in vocabulary), term
         assert freq.loc[term, "count"] == text.count(term), term

@@ -2,8 +2,12 @@
 
 The lexicon ships inside the package (``analysis/data/lexicon/political.tsv``) so that
 ``pip install`` users get it.  Each entry has a category (theory, party_building,
-numbered, rule_of_law, economy_policy) and, for numbered formulations whose members are
-fixed, the members (``四个意识`` = 政治意识;大局意识;核心意识;看齐意识).  Researchers add
+numbered, rule_of_law, economy_policy), for numbered formulations whose members
+are fixed the members (``四个意识`` = 政治意识;大局意识;核心意识;看齐意识), and its provenance: every
+term of the default lexicon is attested in a Government Work Report or a Congress report (the
+earliest is named); terms only the study's target or no document of the corpus attests are in
+the opt-in list :data:`~analysis.lexicon.provenance.OPT_IN_FILE`, so that the default lexicon
+does not depend on the document under study (:mod:`analysis.lexicon.provenance`).  Researchers add
 their own files with the same columns::
 
     lex = Lexicon.load(extra=["my_terms.tsv"])      # or Lexicon.from_terms(["新词"], category="mine")
@@ -26,12 +30,15 @@ from ..errors import InputError
 
 LEXICON_FILE = DATA_DIR / "lexicon" / "political.tsv"
 GENRE_STOPWORDS_FILE = DATA_DIR / "stopwords_genre.txt"
-COLUMNS = ["term", "category", "members", "note"]
+COLUMNS = ["term", "category", "members", "note", "provenance"]
 
 
 @dataclass(frozen=True, eq=False)
 class Lexicon:
-    """A table of terms (``term, category, members, note``); immutable; equal and hashed by its terms."""
+    """A table of terms (``term, category, members, note, provenance``); immutable; equal and hashed by its terms.
+
+    ``provenance`` says where a term comes from (:mod:`analysis.lexicon.provenance`: ``attested: gwr2014`` for the
+    shipped terms; empty in a user's file unless given)."""
 
     table: pd.DataFrame
 
@@ -56,7 +63,7 @@ class Lexicon:
             if len(fields) > len(COLUMNS):
                 raise InputError(f"{path}: entry {n} (line {number}) has {len(fields)} tab-separated columns, "
                                  f"more than the {len(COLUMNS)} of a lexicon ({', '.join(COLUMNS)}): {line!r}")
-            fields = (fields + ["", "", ""])[:4]
+            fields = (fields + [""] * len(COLUMNS))[:len(COLUMNS)]
             if not fields[0].strip() or re.search(r"\s", fields[0].strip()):
                 raise InputError(f"{path}: entry {n} (line {number}) has an empty term or whitespace inside it: "
                                  f"{line!r}")
@@ -68,7 +75,7 @@ class Lexicon:
 
     @classmethod
     def from_terms(cls, terms: Iterable[str], category: str = "user") -> "Lexicon":
-        table = pd.DataFrame({"term": list(terms)}).assign(category=category, members="", note="", source="<list>")
+        table = pd.DataFrame({"term": list(terms)}).assign(category=category, members="", note="", provenance="", source="<list>")
         return cls(table[COLUMNS + ["source"]])
 
     @classmethod
