@@ -176,7 +176,7 @@ def test_malformed_learned_terms_tsv_names_file_and_line(tmp_path, content, mess
 
 
 @pytest.mark.parametrize("content,message", [
-    ("term\tcategory\n新词\tmine\ta\tb\tc\n", r"bad.tsv: entry 1 \(line 2\) has 5 tab-separated columns"),
+    ("term\tcategory\n新词\tmine\ta\tb\tc\td\n", r"bad.tsv: entry 1 \(line 2\) has 6 tab-separated columns"),
     ("# c\n新词\n\n两个 确立\tnumbered\n", r"bad.tsv: entry 2 \(line 4\) has an empty term or whitespace"),
 ])
 def test_malformed_lexicon_tsv_names_file_entry_and_line(tmp_path, content, message):

@@ -28,6 +28,11 @@ from analysis.stats.repeats import find_repeats
 from analysis.tokens.segment import section_documents
 from analysis.stats.like_for_like import like_for_like
 from analysis.study.params import resolve
+from analysis.study import distinctive
+from analysis.study.robustness import sensitivity
+from analysis.lexicon import Lexicon
+from analysis.lexicon.provenance import OPT_IN_FILE
+from analysis.lexicon.register import term_kind
 
 from nbruns import outputs
 
@@ -55,7 +60,7 @@ def _terms(listing: str) -> list[str]:
     """'甲, 乙 and 丙' → ['甲', '乙', '丙'] (study.term_list's format)."""
     listing = listing.strip().rstrip(".")
     head, _, last = listing.rpartition(" and ")
-    return [t.strip() for t in head.split(",")] + [last.strip()] if head else [listing]
+    return [t.strip() for t in head.split(",")] + [last.strip()] if head else [t.strip() for t in listing.split(",")]
 
 
 def _study(study_corpus, target):
@@ -344,15 +349,34 @@ def test_readme_distinctive_paragraph(study_corpus):
     for committed in _committed(like_m.group(6)):
         assert set(committed.loc[committed["key_whole"] & committed["key_subject"], "term"]) == content
     reg = re.search(r"among the (\d+) are (.+?) — the speaker's level and the Party meeting's register", text)
-    assert reg and int(reg.group(1)) == len(content) and set(_terms(reg.group(2))) <= content, text
+    assert reg and int(reg.group(1)) == len(content), text
+    # the terms named are exactly the level and register terms among them, by the fixed rule
+    assert set(_terms(reg.group(2))) == {t for t in content if term_kind(t) != "content"}, text
 
-    provenance = re.search(r"(\d+) of its (\d+) members occur in the speech's text and (\d+) in no Government Work Report", text)
+    provenance = re.search(r"its (\d+) members are each attested in a reference document, (\d+) of them occur in the "
+                           r"speech's text and (\d+) in no Government Work Report", text)
     assert provenance, text
     members = corpus.segmenter.lexicon.category("rule_of_law")
     speech = corpus.text_of("speech2025")
     reports = "".join(load_gwr()["text"])
-    assert [int(g) for g in provenance.groups()] == [sum(t in speech for t in members), len(members),
+    assert [int(g) for g in provenance.groups()] == [len(members), sum(t in speech for t in members),
                                                       sum(t not in reports for t in members)]
+    assert all(p.startswith("attested: ") for p in corpus.segmenter.lexicon.table["provenance"] if p)
+    opt_in = re.search(r"the (\d+) terms that only the speech attests \(([^)]*?) …\) are an opt-in list", text)
+    target_only = Lexicon.read(OPT_IN_FILE).table.query("provenance == 'target only: speech2025'")["term"].tolist()
+    assert opt_in and int(opt_in.group(1)) == len(target_only) and set(_terms(opt_in.group(2))) <= set(target_only)
+
+    sens_m = re.search(r"\(`([^`]+)`\): of the (\d+), \*\*(\d+) are key in every setting\*\* — with the target-only terms "
+                       r"added, with no hand-made lexicon \(jieba and terms learned from the reports alone\) and with pkuseg — "
+                       r"([^;]+); of these, (.+?) names the speaker's level and (.+?) belongs to the genre's register", text)
+    assert sens_m, text
+    sens = sensitivity(corpus, distinctive.key_terms(corpus, study))
+    for table in (sens.table, *_committed(sens_m.group(1))):
+        assert int(sens_m.group(2)) == int(table["key_study"].sum()) and int(sens_m.group(3)) == int(table["holds"].sum())
+        assert _terms(sens_m.group(4)) == table.loc[table["holds"], "term"].tolist()
+    held = _terms(sens_m.group(4))
+    assert _terms(sens_m.group(5)) == [t for t in held if term_kind(t) == "level"]
+    assert _terms(sens_m.group(6)) == [t for t in held if term_kind(t) == "register"]
     assert "The speech is an excerpt" in text
 
     fam_m = re.search(r"the rule-of-law vocabulary — (\d+) of the speech's ([\d,]+) tokens against (\d+) of the reports' ([\d,]+), "

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import InputError
+from ..lexicon.register import kinds
 from ..stats.keyness import key_terms as select_key_terms
 from ..stats.keyness import keyness
 from ..viz.keyness import plot_family_keyness, plot_key_terms
@@ -23,7 +24,7 @@ from .params import StudyParams
 from .wording import filter_note, lr_text, term_list
 
 # The columns of the key-terms table the notebook shows.
-KEY_COLUMNS = ["term", "n_target", "n_reference", "per_10k_target", "per_10k_reference", "n_units_target", "dp", "g2",
+KEY_COLUMNS = ["term", "kind", "n_target", "n_reference", "per_10k_target", "per_10k_reference", "n_units_target", "dp", "g2",
                "p_method", "p_adj", "log_ratio_shown", "lr_ci_low", "lr_ci_high", "p_boot", "is_key", "ref_docs",
                "first_year_ref", "last_year_ref"]
 
@@ -125,6 +126,25 @@ class KeyTerms:
                 + (f"{len(under)} term(s) are key for the reference (under-used): {term_list(under['term'], 8)}." if len(under)
                    else "No term is key for the reference: the target is too short for an absence to pass the rule."))
 
+    def by_kind(self) -> pd.DataFrame:
+        """The over-used key terms by kind (:mod:`analysis.lexicon.register`): level, register, content."""
+        over = self.over
+        return pd.DataFrame([{"kind": k, "n_key_over": int((over["kind"] == k).sum()),
+                              "terms": "、".join(over.loc[over["kind"] == k, "term"])} for k in ("level", "register", "content")])
+
+    def describe_kinds(self) -> str:
+        """Which key terms mark the speaker's level or the meeting's register rather than content."""
+        over = self.over
+        if over.empty:
+            return ""
+        level, register, content = (over.loc[over["kind"] == k, "term"] for k in ("level", "register", "content"))
+        return (f"**Level and register apart from content.** Of the {len(over)} over-used key terms, {len(level)} name an "
+                "administrative level or its organs" + (f" ({term_list(level)})" if len(level) else "") + f" and {len(register)} "
+                "belong to the genre's register of address and exhortation" + (f" ({term_list(register)})" if len(register) else "")
+                + " (rules on the word's form and the package's genre list, `analysis.lexicon.register`, the same for every "
+                "target): they say who speaks and at what kind of meeting, which a reference of another level or genre "
+                f"cannot share. {len(content)} are content terms" + (f": {term_list(content, 12)}." if len(content) else "."))
+
     # the comparison cloud: the key terms as a picture
     def cloud_table(self, n: int = 40) -> pd.DataFrame:
         """The table behind the comparison cloud: the ``n`` strongest key terms each way."""
@@ -156,6 +176,7 @@ def key_terms(corpus, study: StudyParams, *, measure: str = "g2", min_count: int
     table = keyness(docs, target, reference, measure=measure, min_target=0, min_count=min_count, units=corpus.paragraphs,
                     n_boot=n_boot, random_state=seed, alpha=alpha, min_units=min_units)
     table["log_ratio_shown"] = [lr_text(r) for r in table.itertuples()]
+    table["kind"] = kinds(table["term"]).to_numpy()  # level / register / content (analysis.lexicon.register)
     over = select_key_terms(table, 10_000, alpha=alpha, min_units=min_units)
     under = select_key_terms(table, 10_000, alpha=alpha, min_units=min_units, direction="under")
     return KeyTerms(table, over, under, study, measure, min_count, alpha, min_units, n_boot, seed,

@@ -52,7 +52,9 @@ from .nesting import Nesting, TokenFilter
 
 # Bump when normalisation or structure code changes its output: invalidates caches.
 PIPELINE_VERSION = "4"  # 3: unfiltered streams; filters applied when counting. 4: Segments blocks
-BACKENDS = ("jieba", "rjieba")
+#: ``pkuseg`` (Luo et al. 2019, its own model shipped on PyPI; installed by ``make setup``) is the second opinion of
+#: the sensitivity checks: the lexicon is its user dictionary, it has no HMM switch and no POS tags here.
+BACKENDS = ("jieba", "rjieba", "pkuseg")
 LEXICON_TAG = "nz"
 
 
@@ -72,6 +74,8 @@ class Segmenter:
                  cache: bool | Path | str = True, n_jobs: int | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
+        if backend == "pkuseg" and pos:
+            raise ValueError("backend 'pkuseg' has no part-of-speech tags here: use pos=False or backend='jieba'")
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.backend = backend
         self.hmm = hmm
@@ -109,6 +113,9 @@ class Segmenter:
 
     # ------------------------------------------------------------ the engine
     def _new_engine(self, terms: Sequence[str]):
+        if self.backend == "pkuseg":
+            import pkuseg
+            return pkuseg.pkuseg(user_dict=list(terms))  # its model, the lexicon as its whole user dictionary
         if self.backend == "rjieba":
             import rjieba
             engine = rjieba.Jieba()
@@ -136,6 +143,8 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """All tokens of ``text``, unfiltered (their lengths add up to ``len(text)``)."""
+        if self.backend == "pkuseg":
+            return aligned(self._engine.cut(text), text)
         if self.backend == "rjieba":
             return self._engine.cut(text, self.hmm)
         return self._engine.lcut(text, HMM=self.hmm)
@@ -143,6 +152,8 @@ class Segmenter:
     def base_cut(self, text: str) -> list[str]:
         """``text`` split by the base dictionary alone, without the lexicon: what lies inside a
         compound token (:class:`~analysis.tokens.Nesting`)."""
+        if self.backend == "pkuseg":
+            return aligned(self._base_engine.cut(text), text)
         if self.backend == "rjieba":
             return self._base_engine.cut(text, True)
         return self._base_engine.lcut(text, HMM=True)
@@ -154,6 +165,8 @@ class Segmenter:
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """All tokens of ``text`` with part-of-speech tags (jieba's ICTCLAS-style tag set)."""
+        if self.backend == "pkuseg":
+            raise ValueError("backend 'pkuseg' has no part-of-speech tags here: use backend='jieba' or 'rjieba'")
         if self.backend == "rjieba":
             return [tuple(p) for p in self._engine.tag(text, self.hmm)]
         return [(p.word, p.flag) for p in self._posseg.lcut(text, HMM=self.hmm)]
@@ -280,6 +293,23 @@ class Segmenter:
             table["tags"] = split_at(tags.tolist(), kept_at[1:])
         table.attrs["filter"] = self.filter.name
         return table
+
+
+def aligned(words: Sequence[str], text: str) -> list[str]:
+    """``words`` (a segmenter's output that may drop whitespace, as pkuseg's does) as tokens whose lengths add up to
+    ``len(text)``: each run of characters the segmenter skipped becomes a token of its own."""
+    out, at = [], 0
+    for word in words:
+        found = text.find(word, at)
+        if found < 0:
+            raise ValueError(f"segmenter output {word!r} is not in the text at offset {at}: {text[at:at + 40]!r}")
+        if found > at:
+            out.append(text[at:found])
+        out.append(word)
+        at = found + len(word)
+    if at < len(text):
+        out.append(text[at:])
+    return out
 
 
 def paragraph_texts(seg: Segments) -> tuple[pd.Series, np.ndarray]:

@@ -1,0 +1,148 @@
+"""Which key terms depend on how the text was cut into words (issue 19): the study's keyness rule
+run again on the target and its reference segmented four ways.
+
+* ``study`` — the study corpus as the notebooks segment it: jieba, the default lexicon (terms
+  attested in a reference document, :mod:`analysis.lexicon.provenance`) and the terms learned from
+  the whole corpus;
+* ``opt_in`` — the same plus the opt-in list (terms only the target or no document attests):
+  what a lexicon written while reading the target would add;
+* ``no_lexicon`` — jieba with no hand-made lexicon, only the terms learned from the reference
+  documents alone (nothing the target says can shape its own segmentation);
+* ``pkuseg`` — a second segmenter (pkuseg's own model) with the study's lexicon as its dictionary.
+
+The rule (measure, minimum count, α, bootstrap, minimum paragraphs) and the token filter are the
+study's, so a term that is key in one setting and not in another is key because of the
+segmentation.  ``holds`` marks the terms key in every setting: the findings that do not depend on
+the lexicon or the segmenter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .distinctive import KeyTerms, key_terms
+from .wording import term_list
+
+SETTINGS = ("study", "opt_in", "no_lexicon", "pkuseg")
+LABELS = {"study": "study lexicon", "opt_in": "+ target-only terms", "no_lexicon": "no lexicon",
+          "pkuseg": "pkuseg"}
+DESCRIPTIONS = {
+    "study": "jieba with the default lexicon (terms attested in a reference document) and the terms learned from the corpus",
+    "opt_in": "the same plus the opt-in list (terms only the target or no document attests)",
+    "no_lexicon": "jieba with no hand-made lexicon, only terms learned from the reference documents alone",
+    "pkuseg": "pkuseg's own model with the study's lexicon as its dictionary",
+}
+
+
+def setting_corpus(corpus, study, setting: str):
+    """The target and reference documents of ``study`` segmented as ``setting`` says (a ``SegmentedCorpus``)."""
+    from ..lexicon.provenance import OPT_IN_FILE
+    from ..lexicon.terms import Lexicon
+    from ..tokens.learn import as_lexicon, learned_table
+    from ..tokens.pipeline import STUDY_LEARN, SegmentedCorpus
+    from ..tokens.segment import Segmenter, segmented_documents
+    if setting not in SETTINGS:
+        raise ValueError(f"unknown setting {setting!r}; choose from {SETTINGS}")
+    if setting == "study":
+        return corpus
+    ids = set(corpus.documents.loc[study.target_mask | study.reference_mask, "doc_id"])
+    docs = corpus.docs[corpus.docs["doc_id"].isin(ids)].reset_index(drop=True)
+    base_filter = dataclasses.replace(corpus.segmenter.filter, protected=frozenset())
+    lexicon, backend = corpus.segmenter.lexicon, "rjieba"
+    if setting == "opt_in":
+        lexicon = lexicon + Lexicon.read(OPT_IN_FILE)
+    elif setting == "no_lexicon":
+        reference_texts = list(docs.loc[docs["doc_id"].isin(study.reference_ids), "text"])
+        lexicon = as_lexicon(learned_table(reference_texts, Lexicon.load(builtin=False), **STUDY_LEARN)[0])
+    else:
+        backend = "pkuseg"
+    segmenter = Segmenter(lexicon, backend=backend, filter=base_filter, n_jobs=1)
+    paragraphs = segmenter.segment(docs, progress=False)
+    return SegmentedCorpus(docs, paragraphs, segmented_documents(paragraphs), segmenter)
+
+
+@dataclass
+class Sensitivity:
+    """Keyness of one target under each segmentation setting: ``table`` one row per term key in at least one
+    setting (``key_<setting>``: key there; ``n_<setting>``: its count in the target there; ``n_key_settings``;
+    ``holds``: key in every setting), ``results`` each setting's :class:`KeyTerms`."""
+
+    table: pd.DataFrame
+    results: dict[str, KeyTerms]
+    key: KeyTerms
+
+    @property
+    def settings(self) -> list[str]:
+        return list(self.results)
+
+    def summary(self) -> pd.DataFrame:
+        """Per setting: tokens of the target and the reference, terms tested, significant and key terms."""
+        return pd.DataFrame([{"setting": LABELS[s], "segmentation": DESCRIPTIONS[s],
+                              "n_target_tokens": r.n_target_tokens, "n_reference_tokens": r.n_reference_tokens,
+                              "n_tested": len(r.table), "n_significant_over": int(((r.table["p_adj"] < r.alpha)
+                                                                                   & (r.table[r.measure] > 0)).sum()),
+                              "n_key_over": len(r.over)} for s, r in self.results.items()])
+
+    def shown(self) -> pd.DataFrame:
+        """The table as read: one column per setting, 'key (n)' or the count alone ('–' when never a token)."""
+        rows = {"term": self.table["term"]}
+        for s in self.settings:
+            rows[LABELS[s]] = [f"key ({n})" if k else (str(n) if n else "–")
+                               for k, n in zip(self.table[f"key_{s}"], self.table[f"n_{s}"])]
+        rows["key in"] = [f"{k} of {len(self.settings)}" for k in self.table["n_key_settings"]]
+        return pd.DataFrame(rows)
+
+    def describe(self) -> str:
+        study, table, settings = self.key.study, self.table, self.settings
+        base = table[table["key_study"]]
+        holds = base[base["holds"]]
+        lost = {s: base.loc[~base[f"key_{s}"], "term"].tolist() for s in settings if s != "study"}
+        gained = {s: table.loc[table[f"key_{s}"] & ~table["key_study"], "term"].tolist() for s in settings if s != "study"}
+        text = (f"**Sensitivity to segmentation.** The study's rule was run again with {len(settings) - 1} other "
+                f"segmentations of {study.short_label} and its reference ({'; '.join(f'{LABELS[s]}: {DESCRIPTIONS[s]}' for s in settings if s != 'study')}). "
+                f"Of the {len(base)} terms key with the study lexicon, **{len(holds)} are key in every setting**"
+                + (f": {term_list(holds['term'], 12)}" + (f" ({len(holds) - 12} more in the table)" if len(holds) > 12 else "")
+                   if len(holds) else "") + ". ")
+        for s in lost:
+            if lost[s]:
+                text += f"Not key with {LABELS[s]}: {term_list(lost[s], 8)}" + (f" ({len(lost[s]) - 8} more)" if len(lost[s]) > 8 else "") + ". "
+        for s in gained:
+            if gained[s]:
+                text += f"Key only with {LABELS[s]} (not with the study lexicon): {term_list(gained[s], 8)}" + (
+                    f" ({len(gained[s]) - 8} more)" if len(gained[s]) > 8 else "") + ". "
+        return text + "Only the terms key in every setting are findings that do not depend on how the text was cut into words."
+
+
+def _target_counts(corpus, target: str) -> Counter:
+    """Token counts of the target document in ``corpus`` (after the corpus's filter)."""
+    tokens = corpus.documents.loc[corpus.documents["doc_id"] == target, "tokens"]
+    return Counter(t for doc in tokens for t in doc)
+
+
+def sensitivity(corpus, key: KeyTerms, settings=SETTINGS) -> Sensitivity:
+    """The study's keyness rule (``key``'s parameters) under each of ``settings`` (:data:`SETTINGS`; ``study`` is
+    ``key`` itself), and which over-used key terms hold in all of them."""
+    settings = list(dict.fromkeys(["study", *settings]))
+    study = key.study
+    results, counts = {"study": key}, {"study": _target_counts(corpus, study.target)}
+    for s in settings[1:]:
+        sub = setting_corpus(corpus, study, s)
+        counts[s] = _target_counts(sub, study.target)
+        docs = sub.documents
+        sub_study = dataclasses.replace(study, target_mask=(docs["doc_id"] == study.target).to_numpy(),
+                                        reference_mask=docs["doc_id"].isin(study.reference_ids).to_numpy())
+        results[s] = key_terms(sub, sub_study, measure=key.measure, min_count=key.min_count, alpha=key.alpha,
+                               min_units=key.min_units, n_boot=key.n_boot, seed=key.seed)
+    terms = list(dict.fromkeys(t for r in results.values() for t in r.over["term"]))
+    table = pd.DataFrame({"term": terms})
+    for s, r in results.items():
+        table[f"key_{s}"] = table["term"].isin(r.over["term"])
+        table[f"n_{s}"] = [counts[s].get(t, 0) for t in terms]
+    table["n_key_settings"] = table[[f"key_{s}" for s in results]].sum(axis=1).astype(int)
+    table["holds"] = table["n_key_settings"] == len(results)
+    table = table.sort_values(["n_key_settings", "key_study", "n_study"], ascending=False, kind="stable").reset_index(drop=True)
+    return Sensitivity(table, results, key)
