@@ -93,3 +93,42 @@ def test_another_target_is_named_as_itself():
     # no report holds an opt-in term (that is what makes them opt-in), so for a report they change nothing
     assert sens.results["opt_in"].over["term"].tolist() == sens.results["study"].over["term"].tolist()
     assert sens.summary()["n_target_tokens"][0] == sens.summary()["n_target_tokens"][1]
+
+
+def test_short_text_inference_on_the_speech(speech_sensitivity):
+    """The significant terms tested by a paragraph permutation and by Monroe et al.'s log-odds, recomputed here."""
+    import math
+    from analysis.stats.permutation import permutation_keyness
+    from analysis.study.robustness import short_text
+    corpus, study, key, _ = speech_sensitivity
+    st = short_text(corpus, key, n_perm=999)
+    t = st.table.set_index("term")
+    sig = key.table[(key.table["p_adj"] < key.alpha) & (key.table["g2"] > 0)]
+    assert set(t.index) == set(sig["term"]) and len(t) > 10
+    # the log-odds z of each term, from the paper's equations (pooled prior, α0 = the target's tokens)
+    nt, nr = key.n_target_tokens, key.n_reference_tokens
+    docs = corpus.documents
+    pooled = Counter(tok for toks in docs.loc[study.target_mask | study.reference_mask, "tokens"] for tok in toks)
+    a0 = float(nt)
+    assert st.alpha0 == a0
+    for term, row in t.iterrows():
+        yt, yr = row["n_target"], row["n_reference"]
+        a = a0 * pooled[term] / (nt + nr)
+        delta = math.log((yt + a) / (nt + a0 - yt - a)) - math.log((yr + a) / (nr + a0 - yr - a))
+        assert row["delta"] == pytest.approx(delta, rel=1e-9)
+        assert row["z"] == pytest.approx(delta / math.sqrt(1 / (yt + a) + 1 / (yr + a)), rel=1e-9)
+    # the permutation p is the package's test run as stated: count statistic, 10 length classes, same seed
+    perm = permutation_keyness(corpus.paragraphs_of(study.target_mask | study.reference_mask), ["speech2025"],
+                               list(study.reference_ids), statistic="count", strata=10, n_perm=999, min_count=3,
+                               min_target=1).set_index("term")
+    assert t["p_perm"].tolist() == perm.loc[t.index, "p"].tolist()
+    assert (t["p_perm"] >= 1 / 1000).all()
+    assert (t["both"] == (t["p_perm_adj"] < 0.05) & (t["z"] > 1.96)).all()
+    # the bootstrap over 19 paragraphs: (1 − 3/19)^19 = 3.8 % > 2.5 %, (1 − 4/19)^19 = 1.1 %: 4 paragraphs needed
+    assert key.n_paragraphs == 19 and st.min_k == 4
+    text = st.describe()
+    m = re.search(r"Of the (\d+) terms G² calls significantly over-used .*?\), (\d+) keep p_adj < 0.05 .*?, (\d+) have a "
+                  r"log-odds z above 1.96 .*?, and (\d+) pass both\. Of the (\d+) key terms, (\d+) pass both", text)
+    assert m, text
+    assert [int(g) for g in m.groups()] == [len(t), int(t["permutation"].sum()), int(t["log_odds"].sum()),
+                                            int(t["both"].sum()), int(t["is_key"].sum()), int((t["is_key"] & t["both"]).sum())]

@@ -13,7 +13,7 @@ from .corpus import (load_study_corpus, links_in_repeats, repeated_passages, lea
 from .display import (save_and_show, save_table)
 from .distinctive import (KeyTerms, key_terms, Survival, survival, LikeForLike, like_for_like, Families,
                           families, Nested, nested, Tfidf, tfidf, by_section_intro, BySection, by_section)
-from .robustness import (Sensitivity, sensitivity)
+from .robustness import (Sensitivity, sensitivity, ShortText, short_text)
 from .explorer import (TermReport, TermExplorer, explore_term)
 from .overview import (DocumentLengths, document_lengths, SectionLengths, section_lengths,
                        normalisation_report, Repeats, repeats, LearnedTerms, learned)
@@ -29,7 +29,7 @@ __all__ = ["describe_references", "KeyTermTrends", "key_term_terms", "key_term_t
     "category_families", "KeyTermNetwork", "key_term_network", "ClosestDocuments", "closest_documents",
     "load_study_corpus", "links_in_repeats", "repeated_passages", "learned_terms", "save_and_show",
     "save_table", "KeyTerms", "key_terms", "Survival", "survival", "LikeForLike", "like_for_like", "Families",
-    "families", "Sensitivity", "sensitivity", "Nested", "nested", "Tfidf", "tfidf", "by_section_intro", "BySection", "by_section",
+    "families", "Sensitivity", "sensitivity", "ShortText", "short_text", "Nested", "nested", "Tfidf", "tfidf", "by_section_intro", "BySection", "by_section",
     "TermReport", "TermExplorer", "explore_term", "DocumentLengths", "document_lengths", "SectionLengths",
     "section_lengths", "normalisation_report", "Repeats", "repeats", "LearnedTerms", "learned", "parse_years",
     "parse_name", "StudyParams", "valid_ids_message", "output_name", "resolve", "TopicData",

@@ -138,12 +138,16 @@ class KeyTerms:
         if over.empty:
             return ""
         level, register, content = (over.loc[over["kind"] == k, "term"] for k in ("level", "register", "content"))
-        return (f"**Level and register apart from content.** Of the {len(over)} over-used key terms, {len(level)} name an "
-                "administrative level or its organs" + (f" ({term_list(level)})" if len(level) else "") + f" and {len(register)} "
-                "belong to the genre's register of address and exhortation" + (f" ({term_list(register)})" if len(register) else "")
-                + " (rules on the word's form and the package's genre list, `analysis.lexicon.register`, the same for every "
-                "target): they say who speaks and at what kind of meeting, which a reference of another level or genre "
-                f"cannot share. {len(content)} are content terms" + (f": {term_list(content, 12)}." if len(content) else "."))
+        verb = lambda n, one, many: one if n == 1 else many  # noqa: E731
+        return (f"**Level and register apart from content.** Of the {len(over)} over-used key terms, {len(level)} "
+                + verb(len(level), "names", "name") + " an administrative level or its organs"
+                + (f" ({term_list(level)})" if len(level) else "") + f" and {len(register)} "
+                + verb(len(register), "belongs", "belong") + " to the genre's register of address and exhortation"
+                + (f" ({term_list(register)})" if len(register) else "")
+                + ". The kinds come from rules on the word's form and the package's genre list (`analysis.lexicon.register`), "
+                "the same for every target: such terms say who speaks and at what kind of meeting, which a reference of "
+                f"another level or genre cannot share. {len(content)} " + verb(len(content), "is a content term", "are content terms")
+                + (f": {term_list(content, 12)}." if len(content) else "."))
 
     # the comparison cloud: the key terms as a picture
     def cloud_table(self, n: int = 40) -> pd.DataFrame:

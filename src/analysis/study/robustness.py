@@ -1,5 +1,9 @@
-"""Which key terms depend on how the text was cut into words (issue 19): the study's keyness rule
-run again on the target and its reference segmented four ways.
+"""Whether the key terms hold up (issue 19): :func:`sensitivity` — the study's keyness rule run again on the
+target and its reference segmented four ways — and :func:`short_text` — the significant terms tested by a
+paragraph permutation test and by log-odds with an informative prior, which suit a short target better than
+asymptotic G² and a percentile bootstrap over a few paragraphs.
+
+The four segmentations of :func:`sensitivity`:
 
 * ``study`` — the study corpus as the notebooks segment it: jieba, the default lexicon (terms
   attested in a reference document, :mod:`analysis.lexicon.provenance`) and the terms learned from
@@ -28,8 +32,12 @@ from .distinctive import KeyTerms, key_terms
 from .wording import term_list
 
 SETTINGS = ("study", "opt_in", "no_lexicon", "pkuseg")
-LABELS = {"study": "study lexicon", "opt_in": "+ target-only terms", "no_lexicon": "no lexicon",
+LABELS = {"study": "study lexicon", "opt_in": "with target-only terms", "no_lexicon": "no lexicon",
           "pkuseg": "pkuseg"}
+PHRASES = {"opt_in": "with the target-only terms added to the lexicon (the opt-in list)",
+           "no_lexicon": "with no hand-made lexicon (jieba and the terms learned from the reference documents alone)",
+           "pkuseg": "with pkuseg (its own model, the study's lexicon as its dictionary)"}
+WITH = {"opt_in": "with the target-only terms", "no_lexicon": "without a lexicon", "pkuseg": "with pkuseg"}
 DESCRIPTIONS = {
     "study": "jieba with the default lexicon (terms attested in a reference document) and the terms learned from the corpus",
     "opt_in": "the same plus the opt-in list (terms only the target or no document attests)",
@@ -102,19 +110,22 @@ class Sensitivity:
         holds = base[base["holds"]]
         lost = {s: base.loc[~base[f"key_{s}"], "term"].tolist() for s in settings if s != "study"}
         gained = {s: table.loc[table[f"key_{s}"] & ~table["key_study"], "term"].tolist() for s in settings if s != "study"}
-        text = (f"**Sensitivity to segmentation.** The study's rule was run again with {len(settings) - 1} other "
-                f"segmentations of {study.short_label} and its reference ({'; '.join(f'{LABELS[s]}: {DESCRIPTIONS[s]}' for s in settings if s != 'study')}). "
+        text = (f"**Sensitivity to segmentation.** The study's rule was run again on {study.short_label} and its reference "
+                f"cut into words {len(settings) - 1} other way{'s' if len(settings) != 2 else ''}: "
+                + "; ".join(PHRASES[s] for s in settings if s != "study") + ". "
                 f"Of the {len(base)} terms key with the study lexicon, **{len(holds)} are key in every setting**"
                 + (f": {term_list(holds['term'], 12)}" + (f" ({len(holds) - 12} more in the table)" if len(holds) > 12 else "")
                    if len(holds) else "") + ". ")
         for s in lost:
             if lost[s]:
-                text += f"Not key with {LABELS[s]}: {term_list(lost[s], 8)}" + (f" ({len(lost[s]) - 8} more)" if len(lost[s]) > 8 else "") + ". "
+                text += f"Not key {WITH[s]}: {term_list(lost[s], 8)}" + (f" ({len(lost[s]) - 8} more)" if len(lost[s]) > 8 else "") + ". "
         for s in gained:
             if gained[s]:
-                text += f"Key only with {LABELS[s]} (not with the study lexicon): {term_list(gained[s], 8)}" + (
+                text += f"Key only {WITH[s]} (not with the study lexicon): {term_list(gained[s], 8)}" + (
                     f" ({len(gained[s]) - 8} more)" if len(gained[s]) > 8 else "") + ". "
-        return text + "Only the terms key in every setting are findings that do not depend on how the text was cut into words."
+        return text + ("Only the terms key in every setting are findings that do not depend on how the text was cut into "
+                       "words; a dash in the table marks a term that is never one token in that setting (cut into parts, "
+                       "or inside a longer token), so it cannot be key there as a whole.")
 
 
 def _target_counts(corpus, target: str) -> Counter:
@@ -146,3 +157,81 @@ def sensitivity(corpus, key: KeyTerms, settings=SETTINGS) -> Sensitivity:
     table["holds"] = table["n_key_settings"] == len(results)
     table = table.sort_values(["n_key_settings", "key_study", "n_study"], ascending=False, kind="stable").reset_index(drop=True)
     return Sensitivity(table, results, key)
+
+
+# ------------------------------------------------------------------ inference that fits a short text
+
+@dataclass
+class ShortText:
+    """The terms G² calls significantly over-used, tested two more ways that suit a short target: a paragraph
+    permutation test (:func:`analysis.stats.permutation.permutation_keyness`, the count statistic within length
+    classes) and Monroe et al.'s log-odds with an informative Dirichlet prior
+    (:func:`analysis.stats.logodds.log_odds_table`); with what the bootstrap over the target's paragraphs can
+    resolve (:func:`analysis.stats.permutation.bootstrap_resolution`)."""
+
+    table: pd.DataFrame
+    key: KeyTerms
+    n_perm: int
+    strata: int
+    z: float
+    alpha0: float
+    min_k: int
+    resolution: str
+
+    COLUMNS = ["term", "n_target", "n_reference", "n_units_target", "g2", "p_adj", "is_key", "p_perm", "p_perm_adj",
+               "delta", "z", "permutation", "log_odds", "both"]
+
+    def shown(self) -> pd.DataFrame:
+        return self.table[self.COLUMNS]
+
+    def describe(self) -> str:
+        t, key = self.table, self.key
+        if t.empty:
+            return (f"**No term to test.** G² finds no term of {key.study.label} significantly over-used, so neither "
+                    "the permutation test nor the log-odds have anything to confirm.")
+        keyed = t[t["is_key"]]
+        held = keyed[keyed["both"]]
+        only_g2 = t[~t["permutation"] & ~t["log_odds"]]
+        return (f"**Inference for a short text.** Of the {len(t)} terms G² calls significantly over-used (p_adj < {key.alpha}, "
+                f"at least {key.min_count} occurrences in target and reference together), {int(t['permutation'].sum())} keep "
+                f"p_adj < {key.alpha} when the target's {key.n_paragraphs} paragraphs are permuted among the pool's "
+                f"({self.n_perm:,} permutations within {self.strata} length classes, count statistic, Benjamini–Hochberg), "
+                f"{int(t['log_odds'].sum())} have a log-odds z above {self.z:g} with an informative Dirichlet prior "
+                f"(Monroe et al. 2008; prior: target and reference pooled, α₀ = {self.alpha0:,.0f} tokens), and "
+                f"{int(t['both'].sum())} pass both. Of the {len(keyed)} key terms, {len(held)} pass both"
+                + (f"; not: {term_list(keyed.loc[~keyed['both'], 'term'], 8)}" if len(held) < len(keyed) else "") + ". "
+                + (f"Significant by G² alone: {term_list(only_g2['term'], 8)}"
+                   + (f" ({len(only_g2) - 8} more)" if len(only_g2) > 8 else "") + ". " if len(only_g2) else "")
+                + f"**What the bootstrap can resolve.** {self.resolution} Below {self.min_k} paragraphs its verdict is "
+                "therefore a dispersion cut-off more than an estimate; the permutation test has no such floor, but a term "
+                "in one paragraph can reach at best about the share of the pool's paragraphs that one paragraph is.")
+
+
+def short_text(corpus, key: KeyTerms, *, n_perm: int = 9999, strata: int = 10, z: float = 1.96,
+               alpha0: float | None = None) -> ShortText:
+    """:class:`ShortText` for the terms ``key`` finds significantly over-used."""
+    from ..stats.logodds import log_odds_table
+    from ..stats.permutation import bootstrap_resolution, permutation_keyness
+    study = key.study
+    sig = key.table[(key.table["p_adj"] < key.alpha) & (key.table[key.measure] > 0)]
+    paras = corpus.paragraphs_of(study.target_mask | study.reference_mask)
+    target_ids = list(corpus.documents.loc[study.target_mask, "doc_id"])
+    perm = permutation_keyness(paras, target_ids, list(study.reference_ids), statistic="count", strata=strata,
+                               n_perm=n_perm, random_state=key.seed, min_count=key.min_count, min_target=1)
+    odds = log_odds_table(corpus.documents, study.target_mask, study.reference_mask, alpha0=alpha0, min_count=key.min_count)
+    perm, odds = perm.set_index("term"), odds.set_index("term")
+    table = sig[["term", "n_target", "n_reference", "n_units_target", "g2", "p_adj", "is_key"]].copy()
+    table["is_key"] = table["is_key"].fillna(False).astype(bool)
+    table["p_perm"] = table["term"].map(perm["p"]).to_numpy()
+    table["p_perm_adj"] = table["term"].map(perm["p_adj"]).to_numpy()
+    table["delta"] = table["term"].map(odds["delta"]).to_numpy()
+    table["z"] = table["term"].map(odds["z"]).to_numpy()
+    table["permutation"] = table["p_perm_adj"] < key.alpha
+    table["log_odds"] = table["z"] > z
+    table["both"] = table["permutation"] & table["log_odds"]
+    table = table.reset_index(drop=True)
+    table.attrs.update(n_perm=n_perm, strata=strata, total_quantile=perm.attrs.get("total_quantile"))
+    n = key.n_paragraphs
+    res = bootstrap_resolution(min(key.min_units, n), n)
+    return ShortText(table, key, n_perm, strata, z, float(odds.attrs.get("alpha0", key.n_target_tokens)), res.min_k,
+                     res.describe())

@@ -36,6 +36,7 @@ import hashlib
 import hmac
 import json
 import os
+import time
 import struct
 import warnings
 from dataclasses import dataclass, fields
@@ -374,7 +375,7 @@ class SegmentCache:
             return None
         if corpus:
             try:
-                os.utime(path)  # recently used: kept when older corpora are pruned
+                _mark_recent(path)  # recently used: kept when older corpora are pruned
             except OSError:
                 pass
         return value
@@ -391,11 +392,15 @@ class SegmentCache:
             self._turn_off(exc, "written")
             return None
         if corpus:
+            try:
+                _mark_recent(path)
+            except OSError:
+                pass
             self._prune(path.parent)
         return path
 
     @staticmethod
-    def _prune(folder: Path) -> None:
+    def _prune(folder: Path) -> None:  # least recently used first: by modification time (see _mark_recent)
         entries = []
         for p in folder.glob("*.corpus"):
             try:
@@ -407,3 +412,18 @@ class SegmentCache:
                 p.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+def _mark_recent(path: Path) -> None:
+    """Make ``path`` the most recently used corpus of its folder: its modification time strictly after every other
+    one's.  File times come from a coarse clock (a few milliseconds), so two corpora used in quick succession can
+    share one; the order of use, not the clock's resolution, must decide what is pruned."""
+    newest = 0
+    for p in path.parent.glob("*.corpus"):
+        if p != path:
+            try:
+                newest = max(newest, p.stat().st_mtime_ns)
+            except FileNotFoundError:
+                continue
+    stamp = max(time.time_ns(), newest + 1)
+    os.utime(path, ns=(stamp, stamp))

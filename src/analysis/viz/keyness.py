@@ -72,17 +72,20 @@ def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | No
     y = np.arange(len(rows))
     colors = [MUTED[6] if g > 0 else MUTED[0] for g in rows["g2"]]
     lr, low, high = rows["log_ratio"].to_numpy(float), rows["lr_ci_low"].to_numpy(float), rows["lr_ci_high"].to_numpy(float)
-    finite = np.r_[lr, low[np.isfinite(low)], high[np.isfinite(high)], 0.0]
-    lo_edge, hi_edge = float(finite.min()), float(finite.max())
-    span = hi_edge - lo_edge or 1.0
-    left = lo_edge - 0.05 * span
-    # An interval that is unbounded (a resample without the term: Log Ratio −∞) runs to the axis edge.
-    ax.hlines(y, np.where(np.isfinite(low), np.minimum(low, lr), left), np.where(np.isfinite(high), np.maximum(high, lr), hi_edge),
-              color=colors, lw=2.2, alpha=0.55)
-    ax.scatter(lr, y, color=colors, zorder=3, s=22)
+    left, right, lines, open_ends = interval_geometry(lr, low, high)
+    ax.hlines(y, lines[:, 0], lines[:, 1], color=colors, lw=2.2, alpha=0.55)
+    # An unbounded end (a resample without the term: Log Ratio −∞) is an open end, an arrowhead at the axis
+    # edge — never a bar across the axis; a point or interval entirely at ±∞ is the arrowhead alone.
+    for side, marker, x in (("left", "<", left), ("right", ">", right)):
+        at = open_ends[side]
+        if at.any():
+            ax.scatter(np.full(at.sum(), x), y[at], marker=marker, color=np.array(colors, dtype=object)[at].tolist(),
+                       s=30, zorder=3, clip_on=False)
+    point = np.isfinite(lr)
+    ax.scatter(lr[point], y[point], color=np.array(colors, dtype=object)[point].tolist(), zorder=3, s=22)
     ax.set_yticks(y, rows["term"], fontsize=8.5)
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlim(left, hi_edge + 0.05 * span)
+    ax.set_xlim(left, right)
     column = blended_transform_factory(ax.transAxes, ax.transData)  # annotations in a column right of the plot
 
     def _ci(value: float) -> str:
@@ -97,6 +100,29 @@ def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | No
                Line2D([], [], color=MUTED[0], marker="o", lw=2, label=f"more frequent in {reference_label} ({len(under)})")]
     legend_below(ax, handles, ncols=2, fontsize=7.5)
     return ax
+
+
+def interval_geometry(lr, low, high, margin: float = 0.05):
+    """Where :func:`plot_key_terms` draws each row: the axis limits ``(left, right)``, each interval's drawn segment
+    (an ``n × 2`` array, finite ends as they are, an infinite end at the axis edge it points to, a segment
+    entirely at ±∞ of length 0 at that edge) and ``open_ends`` (``{"left": mask, "right": mask}``: rows with an
+    arrowhead for an unbounded end or an infinite Log Ratio)."""
+    lr, low, high = (np.asarray(v, dtype=float) for v in (lr, low, high))
+    finite = np.r_[lr[np.isfinite(lr)], low[np.isfinite(low)], high[np.isfinite(high)], 0.0]
+    lo_edge, hi_edge = float(finite.min()), float(finite.max())
+    span = hi_edge - lo_edge or 1.0
+    left, right = lo_edge - margin * span, hi_edge + margin * span
+
+    def place(v):
+        return np.where(np.isfinite(v), v, np.where(v > 0, right, left))
+    a, b = place(np.fmin(low, lr)), place(np.fmax(high, lr))
+    a, b = np.where(np.isnan(a), place(lr), a), np.where(np.isnan(b), place(lr), b)
+    at_infinity = np.isinf(low) & np.isinf(high) & (np.sign(low) == np.sign(high))  # [−∞, −∞]: no interval to draw
+    a, b = np.where(at_infinity, place(low), a), np.where(at_infinity, place(low), b)
+    lines = np.c_[np.minimum(a, b), np.maximum(a, b)]
+    open_ends = {"left": (low == -np.inf) | (lr == -np.inf) | (high == -np.inf),
+                 "right": (high == np.inf) | (lr == np.inf) | (low == np.inf)}
+    return left, right, lines, open_ends
 
 
 def plot_family_keyness(table: pd.DataFrame, *, ax=None, title: str | None = None, alpha: float = 0.05):

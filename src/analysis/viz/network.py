@@ -159,6 +159,15 @@ def plot_collocates(table: pd.DataFrame, n: int = 15, *, value: str = "log_dice"
     return ax
 
 
+def isolated(x, values) -> np.ndarray:
+    """Which points of a yearly series a line cannot show: a value whose previous and next year (one year apart) are
+    missing or absent, as 1964 and 1975 between the gaps of the Government Work Reports."""
+    x, values = np.asarray(x, dtype=float), np.asarray(values, dtype=float)
+    present = {float(year) for year, v in zip(x, values) if np.isfinite(v)}
+    return np.array([np.isfinite(v) and (year - 1) not in present and (year + 1) not in present
+                     for year, v in zip(x, values)], dtype=bool)
+
+
 def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scale: str = "symlog",
                          title: str | None = None, target_label: str = "target", palette=None):
     """Rate per 10,000 tokens of each dictionary category by year (lines; gaps where no document),
@@ -174,12 +183,16 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
         color = palette[i % len(palette)]
         part = trends[trends["category"] == cat]
         ref = part[part["series"] == "reference"].sort_values("year")
-        ax.plot(ref["year"].astype(float), ref["per_10k"].astype(float), color=color, lw=1.6, label=cat)
+        x, rate = ref["year"].astype(float).to_numpy(), ref["per_10k"].astype(float).to_numpy(na_value=np.nan)
+        ax.plot(x, rate, color=color, lw=1.6, label=cat)
+        alone = isolated(x, rate)  # a year between gaps has no line to either side: a marker shows it
+        ax.plot(x[alone], rate[alone], "o", color=color, ms=4, zorder=3)
         tgt = part[part["series"] != "reference"]
         if len(tgt):
             ax.plot(tgt["year"].astype(float), tgt["per_10k"].astype(float), "*", color=color, ms=15, mec="white",
                     zorder=4)
     ax.plot([], [], "*", color="#555555", ms=12, label=f"{target_label} (star)")
+    ax.plot([], [], "o", color="#555555", ms=4, lw=0, label="a year between gaps (dot)")
     ax.set_xlabel("year")
     if scale == "symlog":
         from matplotlib.ticker import FuncFormatter
