@@ -374,6 +374,20 @@ def test_readme_distinctive_paragraph(study_corpus):
     for table in (sens.table, *_committed(sens_m.group(1))):
         assert int(sens_m.group(2)) == int(table["key_study"].sum()) and int(sens_m.group(3)) == int(table["holds"].sum())
         assert _terms(sens_m.group(4)) == table.loc[table["holds"], "term"].tolist()
+    short_m = re.search(r"Tested as a short text should be \(`([^`]+)`: its (\d+) paragraphs permuted among the reports', and "
+                        r"Monroe et al.'s log-odds with an informative Dirichlet prior\), (\d+) of the (\d+) pass both; not "
+                        r"(.+?) \((\d+) uses, none in the reports", text)
+    assert short_m, text
+    from analysis.study.robustness import short_text
+    key = distinctive.key_terms(corpus, study)
+    short = short_text(corpus, key).table
+    for table in (short, *_committed(short_m.group(1))):
+        keyed = table[table["is_key"]]
+        assert int(short_m.group(3)) == int(keyed["both"].sum()) and int(short_m.group(4)) == len(keyed) == len(key.over)
+        assert _terms(short_m.group(5)) == keyed.loc[~keyed["both"], "term"].tolist()
+    failing = short.set_index("term").loc[_terms(short_m.group(5))]
+    assert (failing["n_target"] == int(short_m.group(6))).all() and (failing["n_reference"] == 0).all()
+    assert int(short_m.group(2)) == key.n_paragraphs
     held = _terms(sens_m.group(4))
     assert _terms(sens_m.group(5)) == [t for t in held if term_kind(t) == "level"]
     assert _terms(sens_m.group(6)) == [t for t in held if term_kind(t) == "register"]
