@@ -365,6 +365,21 @@ def test_readme_similarity_and_topic_numbers(study_corpus):
     r = list(top.itertuples())
     assert f"{r[0].doc_id} (cosine {r[0].cosine:.3f}), {r[1].doc_id} ({r[1].cosine:.3f}) and {r[2].doc_id} " \
            f"({r[2].cosine:.3f}); Spearman's ρ between year and similarity over the {len(sims)} reports is {rho:.2f}" in readme
+    # the baseline: the same curve for the latest reports (each against the reports before it) and cpc20
+    base_m = re.search(r"the same curve for the latest reports against their predecessors is at least as steep \((.+?): "
+                       r"([\d.]+); cpc20 against the reports before it: ([\d.]+)\)", readme)
+    assert base_m, readme
+    from analysis.study.change import similarity_baseline
+    base = similarity_baseline(study_corpus, resolve(study_corpus, target="speech2025"), trend).set_index("doc_id")
+    latest = sorted(docs.loc[trend.reference_mask, "doc_id"], key=lambda d: int(d[3:]))[-3:]
+    named = base_m.group(1).replace(" and ", ", ").split(", ")
+    assert named == latest and {f"{base.loc[d, 'rho']:.2f}" for d in latest} == {base_m.group(2)}
+    assert f"{base.loc['cpc20', 'rho']:.2f}" == base_m.group(3)
+    assert (base.loc[latest, "rho"] >= rho).all()   # "at least as steep"
+    # recomputed by hand for one of them: gwr2024 against the 50 reports before it
+    earlier = docs[trend.reference_mask & (docs["year"] < 2024).to_numpy() | (docs["doc_id"] == "gwr2024").to_numpy()]
+    own = similarity_to(earlier, "gwr2024")
+    assert len(own) == 50 and own["year"].astype(float).corr(own["cosine"], method="spearman") == pytest.approx(base.loc["gwr2024", "rho"])
     genre = study_corpus.with_filter(TokenFilter("genre"))
     paras = genre.paragraphs_of(trend.reference_mask | trend.target_mask)
     paras = paras[paras["n_tokens"] >= 5].reset_index(drop=True)

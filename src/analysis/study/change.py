@@ -493,6 +493,7 @@ class ClosestDocuments:
     trend: StudyParams
     table: pd.DataFrame
     filter_name: str
+    baseline: pd.DataFrame | None = None  # the same curve for other recent documents (see closest_documents)
 
     def intro(self) -> str:
         return f"""## Which earlier document is {self.study.short_label} closest to?
@@ -526,11 +527,53 @@ idf, l2; fitted on the target and those documents together)."""
         return (f"**How to read it.** Ringed points are the three most similar documents: "
                 f"{term_list(top['doc_id'] + ' (' + top['cosine'].round(3).astype(str) + ')')}. "
                 f"Similarity {direction} (Spearman's ρ between year and similarity: {rho:.2f}, {len(self.table)} documents). "
-                "Absolute values depend on document length and genre; the pattern across years, not the level, is the finding.")
+                "Absolute values depend on document length and genre; the pattern across years, not the level, is the finding."
+                + self.describe_baseline())
+
+    def describe_baseline(self) -> str:
+        """The target's ρ beside the same curve for other recent documents: a rise towards the present that every
+        recent document shows says that the target is recent, not that it follows the latest reports."""
+        b = self.baseline
+        if b is None or b.empty or not np.isfinite(self.rho):
+            return ""
+        listed = term_list([f"{r.doc_id} {r.rho:.3f} ({r.n_documents} earlier documents)" for r in b.itertuples()])
+        above = int((b["rho"] >= self.rho).sum())
+        verdict = (f"{self.study.short_label}'s ρ ({self.rho:.3f}) is larger than every one of them" if above == 0 else
+                   f"{above} of the {len(b)} reach{'es' if above == 1 else ''} {self.study.short_label}'s ρ ({self.rho:.3f}) or more, so the "
+                   "trend says that it is recent, not that it follows the latest reports more than other recent documents do")
+        return (f" **Baseline:** the same curve (similarity to each earlier document of the {self.trend.reference_label.split(' (')[0]} "
+                f"against year) for other recent documents gives ρ = {listed}; {verdict}.")
 
 
-def closest_documents(corpus, study: StudyParams, trend: StudyParams) -> ClosestDocuments:
-    """Cosine similarity of the target to every document of ``trend``'s reference."""
+def similarity_baseline(corpus, study: StudyParams, trend: StudyParams, n_latest: int = 3) -> pd.DataFrame:
+    """The similarity-over-time curve of :func:`closest_documents` for other recent documents, as a baseline for the
+    target's: the ``n_latest`` latest documents of ``trend``'s reference and the latest document of every other
+    collection dated up to the target's year (not the target), each compared with the reference documents dated
+    before it.  Columns ``doc_id, collection, year, n_documents, rho`` (Spearman's ρ between year and cosine)."""
+    docs = corpus.documents
+    ref = docs[trend.reference_mask]
+    year = study.target_year if study.target_year is not None else np.inf
+    others = docs[~trend.reference_mask & ~study.target_mask & docs["year"].notna()]
+    others = others[(others["year"] <= year) & (others["collection"] != study.target_collection)
+                    & (others["collection"] != trend.reference_collection)]
+    chosen = list(ref.sort_values(["year", "doc_id"]).tail(n_latest)["doc_id"])
+    chosen += list(others.sort_values(["year", "doc_id"]).groupby("collection").tail(1)["doc_id"])
+    rows = []
+    for doc_id in chosen:
+        y = docs.loc[docs["doc_id"] == doc_id, "year"].iloc[0]
+        earlier = trend.reference_mask & (docs["year"] < y).to_numpy()
+        if earlier.sum() < 3:
+            continue
+        sims = similarity_to(docs[earlier | (docs["doc_id"] == doc_id).to_numpy()], doc_id)
+        rows.append({"doc_id": doc_id, "collection": docs.loc[docs["doc_id"] == doc_id, "collection"].iloc[0],
+                     "year": int(y), "n_documents": len(sims),
+                     "rho": float(sims["year"].astype(float).corr(sims["cosine"], method="spearman"))})
+    return pd.DataFrame(rows, columns=["doc_id", "collection", "year", "n_documents", "rho"])
+
+
+def closest_documents(corpus, study: StudyParams, trend: StudyParams, *, baseline: bool = True) -> ClosestDocuments:
+    """Cosine similarity of the target to every document of ``trend``'s reference, with the same curve's ρ for
+    other recent documents as its baseline (:func:`similarity_baseline`; ``baseline=False`` skips it)."""
     docs = corpus.documents
     return ClosestDocuments(study, trend, similarity_to(docs[trend.reference_mask | study.target_mask], study.target),
-                            corpus.filter.name)
+                            corpus.filter.name, similarity_baseline(corpus, study, trend) if baseline else None)
