@@ -321,6 +321,14 @@ def test_readme_new_and_persisting_numbers(study_corpus):
     cpc = first_appearance_all(study_corpus.paragraphs_of((docs["collection"] == "cpc").to_numpy()), never, count="text")
     assert (cpc["first_doc"].item(), int(cpc["first_year"].item())) == ("cpc19", 2017)
     assert "三会一课 is in no report from 1954 to 2024, but it is in the report to the 19th Congress (cpc19, 2017)" in readme
+    # "first" is first in this corpus: the README names what each collection lacks, as coverage_gaps finds it
+    from analysis.study.wording import coverage_gaps
+    gwr_gaps = coverage_gaps(study_corpus.docs, "gwr", until=2024).rsplit(", ", 1)
+    cpc_gaps = coverage_gaps(study_corpus.docs, "cpc").removeprefix("the reports to the ").removesuffix(" congresses")
+    assert f"no Government Work Report for {' and '.join(gwr_gaps)} and no report to the {cpc_gaps} Party congresses" in readme
+    assert cpc_gaps == "2nd, 4th–6th and 8th"
+    assert "(and gwr1964 is an abstract)" in readme
+    assert study_corpus.docs.set_index("doc_id").loc["gwr1964", "title"].endswith("（摘要）")  # 摘要: abstract
     # Persisting: the key terms followed and the number of reports using each (nested counts).
     key = keyness(docs, study.target_mask, study.reference_mask, min_count=3)
     in_series = {t for toks in docs.loc[trend.reference_mask, "tokens"] for t in toks}

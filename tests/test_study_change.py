@@ -198,3 +198,14 @@ def test_closest_documents_prose_states_the_table(study_corpus, params):
     assert f"(Spearman's ρ between year and similarity: {rho:.2f}, {len(closest.table)} documents)" in text
     assert closest.top(5).equals(closest.table.nlargest(5, "cosine"))
     assert _captioned(closest.plot(), study_corpus)
+
+
+def test_coverage_gaps_names_missing_years_and_congresses():
+    import pandas as pd
+    from analysis.study.wording import coverage_gaps
+    docs = pd.DataFrame({"collection": ["a"] * 5 + ["c"] * 4, "year": [2000, 2001, 2004, 2006, 2010, 1, 2, 3, 4],
+                         "congress": [None] * 5 + [1, 3, 7, 9]})
+    assert coverage_gaps(docs.drop(columns="congress"), "a") == "2002–2003, 2005, 2007–2009"
+    assert coverage_gaps(docs.drop(columns="congress"), "a", until=2004) == "2002–2003"
+    assert coverage_gaps(docs, "c") == "the reports to the 2nd, 4th–6th and 8th congresses"
+    assert coverage_gaps(docs.assign(congress=[None] * 5 + [1, 2, 3, 4]), "c") == ""

@@ -32,7 +32,7 @@ from ..stats.similarity import similarity_to
 from ..stats.trends import first_appearance, trend_table
 from .corpus import links_in_repeats
 from .params import StudyParams
-from .wording import collection_name, term_list
+from .wording import collection_name, coverage_gaps, term_list
 
 
 def _plural(n: int, word: str) -> str:
@@ -232,6 +232,17 @@ class NumberedFormulations:
     first: pd.DataFrame | None
     series_years: tuple[int, int]
     filter_name: str
+    coverage: dict[str, str] = field(default_factory=dict)  # collection → what it lacks (wording.coverage_gaps)
+
+    def coverage_note(self) -> str:
+        """'First' means first in this corpus: the sentence naming what each collection consulted lacks."""
+        parts = []
+        for collection, gaps in self.coverage.items():
+            if gaps:
+                lacks = f"no document for {gaps}" if gaps[0].isdigit() else f"no {gaps.removeprefix('the ')}"
+                parts.append(f"the {collection_name(collection)} have {lacks}")
+        return (" Every first year is the first **in this corpus**: " + "; ".join(parts)
+                + ", so a formulation may be older than its first year here.") if parts else ""
 
     def plot_first(self):
         """First and last year of each shown formulation in the series, captioned; the Figure."""
@@ -293,7 +304,8 @@ class NumberedFormulations:
                    if len(seen) else "")
                 + (f"Never in the {name} {lo}–{hi}: "
                    + "; ".join(f"{r.term} ({self._where_else(r)})" for r in never.itertuples()) + "."
-                   if len(never) else f"Every formulation shown occurs in the {name}."))
+                   if len(never) else f"Every formulation shown occurs in the {name}.")
+                + self.coverage_note())
 
 
 def numbered_formulations(corpus, study: StudyParams, trend: StudyParams, n: int = 12) -> NumberedFormulations:
@@ -317,7 +329,10 @@ def numbered_formulations(corpus, study: StudyParams, trend: StudyParams, n: int
         part = f_all[f_all["collection"] == collection].set_index("term")
         for col in ("first_year", "first_doc", "first_year_uncertain", "reason"):
             f_first[f"{col}_{collection}"] = f_first["term"].map(part[col])
-    return NumberedFormulations(study, trend, found, shown, f_trends, f_first, years, corpus.filter.name)
+    consulted = [study.reference_collection] + ([] if f_all is None else [c for c in dict.fromkeys(f_all["collection"])
+                                                                           if c != study.reference_collection])
+    coverage = {c: coverage_gaps(corpus.docs, c, until=study.target_year) for c in consulted}
+    return NumberedFormulations(study, trend, found, shown, f_trends, f_first, years, corpus.filter.name, coverage)
 
 
 # ------------------------------------------------------------------ dictionary categories by year

@@ -64,6 +64,26 @@ def gap_years(years: pd.Series) -> list[int]:
     return [y for y in range(min(have), max(have) + 1) if y not in have] if have else []
 
 
+def coverage_gaps(docs: pd.DataFrame, collection: str, until: int | None = None) -> str:
+    """What a collection of the corpus lacks, for a "first in this corpus" statement: the Congress reports (a
+    ``congress`` column) by the congresses without a report ('the 2nd, 4th–6th and 8th congresses'), any other
+    collection by the years without a document inside its span ('1961–1963, 1965–1974'); '' when nothing is missing.
+    ``until``: only up to this year."""
+    part = docs[docs["collection"] == collection]
+    if until is not None:
+        part = part[part["year"].isna() | (part["year"] <= until)]
+    if "congress" in part and part["congress"].notna().any():
+        have = {int(c) for c in part["congress"].dropna()}
+        missing = [c for c in range(1, max(have) + 1) if c not in have]
+        if not missing:
+            return ""
+        runs = year_ranges(missing).split(", ")
+        named = ["–".join(ordinal(int(x)) for x in r.split("–")) for r in runs]
+        return f"the report{'s' if len(missing) > 1 else ''} to the {term_list(named)} congress{'es' if len(missing) > 1 else ''}"
+    gaps = gap_years(part["year"])
+    return year_ranges(gaps) if gaps else ""
+
+
 def year_ranges(years: list[int]) -> str:
     """[1961, 1962, 1963, 1966] → '1961–1963, 1966'."""
     out, run = [], []
