@@ -63,3 +63,35 @@ def test_isolated_years_between_gaps_get_a_marker():
     dots = [line for line in ax.get_lines() if line.get_marker() == "o" and len(line.get_xdata())]
     assert sorted(float(v) for d in dots for v in d.get_xdata()) == [1964.0, 1966.0, 1975.0]
     plt.close(ax.figure)
+
+
+def test_explorer_reports_no_log_ratio_for_a_term_neither_side_uses_and_a_bound_for_one_zero():
+    import warnings
+    from analysis.study import explore_term, load_study_corpus
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = load_study_corpus()
+    none = explore_term(corpus, "全面依法治市", target="speech2025")  # in the text, never one token (opt-in term)
+    row = none["keyness"].iloc[0]
+    assert row["n_target"] == 0 and row["n_reference"] == 0 and np.isnan(row["log_ratio"])
+    assert "no rate, G² or Log Ratio" in none["summary"] and "Log Ratio +" not in none["summary"]
+    assert none["n_kwic"] == corpus.text_of("speech2025").count("全面依法治市")
+    one = explore_term(corpus, "司法行政工作", target="speech2025")
+    assert one["keyness"].iloc[0]["n_reference"] == 0 and "Log Ratio ≥+" in one["summary"]
+
+
+def test_network_caption_says_how_many_nodes_it_drew_and_which_are_missing():
+    import warnings
+    from analysis.study import key_term_network, load_study_corpus, resolve
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = load_study_corpus()
+        study = resolve(corpus, target="speech2025")
+    net = key_term_network(corpus, study)
+    fig = net.plot()
+    caption = " ".join(t.get_text() for t in fig.texts)
+    drawn = net.graph.number_of_nodes()
+    assert f"drawn: the {drawn} of the {len(net.terms)} with a link at the threshold" in caption
+    missing = [t for t in net.terms if t not in set(net.graph.nodes)]
+    assert drawn < len(net.terms) and all(t in caption for t in missing[:10])
+    plt.close(fig)

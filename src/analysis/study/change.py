@@ -454,7 +454,11 @@ matched as whole tokens). A link inside a passage the target repeats word for wo
         study, unit = self.study, self.unit
         fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 6.2), layout="constrained")
         plot_network(self.graph, ax=ax, title=f"Key terms of {study.short_label}: co-occurrence in its {unit}s")
-        add_caption(fig, f"Nodes: {self.note} of {study.label} against the {study.reference_label}; node area ∝ the "
+        drawn = set(self.graph.nodes)
+        missing = [t for t in self.terms if t not in drawn]
+        add_caption(fig, f"Nodes: {self.note} of {study.label} against the {study.reference_label}; drawn: the "
+                    f"{len(drawn)} of the {len(self.terms)} with a link at the threshold"
+                    + (f" (not drawn, no link: {term_list(missing, 10)})" if missing else "") + "; node area ∝ the "
                     f"term's count in the target. Links: {unit}s holding both terms (at least {self.min_link}); width ∝ "
                     f"that count. Filter: {self.filter_name}.")
         return fig

@@ -21,6 +21,7 @@ from ..stats.keyness import key_terms, keyness
 from ..stats.trends import trend_table
 from ..viz.save import show_figure
 from .params import StudyParams, resolve
+from .wording import lr_text
 
 KEY_COLUMNS = ["term", "n_target", "n_reference", "total_target", "total_reference", "per_10k_target", "per_10k_reference",
                "g2", "log_ratio", "lr_bound", "p_adj", "p_method", "n_units_target", "share_units_target", "lr_ci_low",
@@ -201,10 +202,14 @@ def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, 
         b = sum(t == term for toks in docs.loc[ref_mask, "tokens"] for t in toks)
         c, d = int(table["total_target"].iloc[0]), int(table["total_reference"].iloc[0])
         sign = 1.0 if a / c >= b / d else -1.0
+        # no rate and no Log Ratio for a term neither side uses (Hardie's 0.5 for both zeros would print log2(d/c));
+        # one zero side makes the Log Ratio a bound, as in the keyness table
+        ratio = float(log_ratio(a, b, c, d)) if a or b else np.nan
+        bound = "lower bound" if a and not b else "upper bound" if b and not a else ""
         row = pd.DataFrame({"term": [term], "n_target": [a], "n_reference": [b], "total_target": [c],
                             "total_reference": [d], "per_10k_target": [a / c * PER], "per_10k_reference": [b / d * PER],
-                            "g2": [sign * float(g2_statistic(a, b, c, d))], "log_ratio": [float(log_ratio(a, b, c, d))],
-                            "p_adj": [np.nan]})
+                            "g2": [sign * float(g2_statistic(a, b, c, d)) if a or b else 0.0], "log_ratio": [ratio],
+                            "lr_bound": [bound], "p_adj": [np.nan]})
     row = row.reset_index(drop=True)
 
     series_docs = docs[trend.reference_mask | trend.target_mask]
@@ -224,12 +229,17 @@ def explore_term(corpus, term: str, target: Any = "speech2025", reference=None, 
         figure = plot_term_trend(trends, target_label=study.short_label,
                                  title=f"{term}: {trend.reference_label} and {study.short_label}").figure
     r = row.iloc[0]
-    summary = (f"{term}: {int(r.n_target)} occurrence(s) in {study.label} ({r.per_10k_target:.1f} per 10,000 tokens) "
-               f"and {int(r.n_reference)} in the {study.reference_label} ({r.per_10k_reference:.1f} per 10,000); "
-               f"G² {r.g2:+.1f}, Log Ratio {r.log_ratio:+.1f}"
-               + (f", p_adj {r.p_adj:.3g}" if pd.notna(r.p_adj) else ", not tested (fewer than "
-                  f"{min_count} occurrences in target and reference together, or not a token)")
-               + f". {n_lines} concordance line(s) in the target and the {trend.reference_label}.")
+    if not r.n_target and not r.n_reference:
+        summary = (f"{term}: no occurrence as a token in {study.label} or in the {study.reference_label}, so no rate, "
+                   f"G² or Log Ratio to report. {n_lines} concordance line(s) of the string in the target and the "
+                   f"{trend.reference_label}.")
+    else:
+        summary = (f"{term}: {int(r.n_target)} occurrence(s) in {study.label} ({r.per_10k_target:.1f} per 10,000 tokens) "
+                   f"and {int(r.n_reference)} in the {study.reference_label} ({r.per_10k_reference:.1f} per 10,000); "
+                   f"G² {r.g2:+.1f}, Log Ratio {lr_text(r)}"
+                   + (f", p_adj {r.p_adj:.3g}" if pd.notna(r.p_adj) else ", not tested (fewer than "
+                      f"{min_count} occurrences in target and reference together, or not a token)")
+                   + f". {n_lines} concordance line(s) in the target and the {trend.reference_label}.")
     if trends is None:
         summary += f" {term} is not a token anywhere in the series (segmented differently?): no trend."
     return {"term": term, "trend": trends, "keyness": row, "kwic": lines.head(max_lines).reset_index(drop=True)
