@@ -219,8 +219,11 @@ def test_prevalence_by_year_annual(topics):
     assert np.allclose(sums, 1.0) and 2020 not in sums.index
     text = prev.describe()
     assert "Grey columns are years without a document in the corpus." in text
-    decades = "; ".join(f"{d}s: {term_list(labels)}" for d, labels in _decades(prev.table).items())
-    assert text.endswith(f"The two largest topics of each decade: {decades}.")
+    # one report a year: 2019 alone in the 2010s, 2021–2024 in the 2020s
+    n_docs = {2010: "1 document", 2020: "4 documents"}
+    decades = "; ".join(f"{d}s ({n_docs[d]}): {term_list(labels)}" for d, labels in _decades(prev.table).items())
+    assert f"The two largest topics of each decade, with the documents its shares rest on: {decades}." in text
+    assert text.endswith("The shares of the 2010s rest on three documents or fewer: one report's agenda, not the decade's.")
     assert figure_texts(prev.plot())[-1].endswith(f"Grey columns: no document of that year in the corpus. Filter: {GENRE}.")
 
 
@@ -229,8 +232,12 @@ def test_prevalence_by_year_intermittent(cpc_topics):
     assert prev.intermittent and list(prev.matrix.columns) == [1992, 1997, 2002, 2007, 2012, 2017]
     text = prev.describe()
     assert "Grey columns" not in text
-    decades = "; ".join(f"{d}s: {term_list(labels)}" for d, labels in _decades(prev.table).items())
-    assert text.endswith(f"The two largest topics of each decade: {decades}.")
+    years = sorted(prev.table.dropna(subset=["prevalence"])["year"].unique())
+    n_docs = {d: sum(y // 10 * 10 == d for y in years) for d in _decades(prev.table)}  # one report per congress year
+    decades = "; ".join(f"{d}s ({n_docs[d]} document{'s' if n_docs[d] != 1 else ''}): {term_list(labels)}"
+                        for d, labels in _decades(prev.table).items())
+    assert f"The two largest topics of each decade, with the documents its shares rest on: {decades}." in text
+    assert n_docs == {1990: 2, 2000: 2, 2010: 2}
 
 
 # ---------------------------------------------------------------------------------------- the target's mix

@@ -380,6 +380,10 @@ def model_fit(topics: TopicFit, latest: int = 10) -> ModelFit:
 
 # ------------------------------------------------------------------ the agenda over the years
 
+def _documents(n: int) -> str:
+    return f"{n} document{'s' if n != 1 else ''}"
+
+
 @dataclass
 class TopicPrevalence:
     """Each topic's share of each year's reference documents (``table``: ``topic, label, year,
@@ -412,12 +416,23 @@ class TopicPrevalence:
         return (valid.groupby(["period", "label"])["prevalence"].mean().reset_index()
                 .sort_values(["period", "prevalence"], ascending=[True, False]).groupby("period").head(n))
 
+    def documents_by_decade(self) -> pd.Series:
+        """How many reference documents each decade's shares rest on (decade → documents)."""
+        d = self.topics.data
+        ref = d.paras.loc[~d.is_target.to_numpy(), ["doc_id", "year"]].dropna(subset=["year"]).drop_duplicates("doc_id")
+        return ref.groupby((ref["year"].astype(int) // 10) * 10)["doc_id"].nunique()
+
     def describe(self) -> str:
-        decades = "; ".join(f"{p}s: {term_list(g['label'])}" for p, g in self.leaders().groupby("period"))
+        n_docs = self.documents_by_decade()
+        few = [f"{p}s" for p, n in n_docs.items() if n <= 3]
+        decades = "; ".join(f"{p}s ({_documents(int(n_docs.get(p, 0)))}): {term_list(g['label'])}"
+                            for p, g in self.leaders().groupby("period"))
         return ("**How to read it.** Rows are topics, columns years; darker means a larger share of that year's documents "
                 "(the scale is capped at the 98th percentile, so the few darkest cells are off the scale). "
                 + ("Grey columns are years without a document in the corpus. " if not self.intermittent else "")
-                + f"The two largest topics of each decade: {decades}.")
+                + f"The two largest topics of each decade, with the documents its shares rest on: {decades}."
+                + (f" The shares of the {term_list(few)} rest on three documents or fewer: one report's agenda, not the "
+                   "decade's." if few else ""))
 
 
 def prevalence_by_year(topics: TopicFit) -> TopicPrevalence:
