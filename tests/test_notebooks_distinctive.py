@@ -388,6 +388,18 @@ def test_readme_distinctive_paragraph(study_corpus):
     failing = short.set_index("term").loc[_terms(short_m.group(5))]
     assert (failing["n_target"] == int(short_m.group(6))).all() and (failing["n_reference"] == 0).all()
     assert int(short_m.group(2)) == key.n_paragraphs
+    cpc_m = re.search(r"Against the (\d+) Congress reports of (\d{4})–(\d{4}) \(notebook 03 with `REFERENCE_COLLECTION=\"cpc\"`, "
+                      r"`REFERENCE_YEARS=\"(\d{4}-\d{4})\"`\), (\d+) of the (\d+) key terms stay key; (.+?), all of the "
+                      r"register kind, do not, and (.+?) becomes? key\.", text)
+    assert cpc_m, text
+    party = resolve(corpus, target="speech2025", reference_collection="cpc", reference_years=cpc_m.group(4))
+    against_party = distinctive.key_terms(corpus, party).over["term"].tolist()
+    assert party.n_reference == int(cpc_m.group(1)) and party.reference_years == (int(cpc_m.group(2)), int(cpc_m.group(3)))
+    gwr_key = key.over["term"].tolist()
+    assert int(cpc_m.group(5)) == sum(t in against_party for t in gwr_key) and int(cpc_m.group(6)) == len(gwr_key)
+    dropped = [t for t in gwr_key if t not in against_party]
+    assert _terms(cpc_m.group(7)) == dropped and all(term_kind(t) == "register" for t in dropped)
+    assert _terms(cpc_m.group(8)) == [t for t in against_party if t not in gwr_key]
     held = _terms(sens_m.group(4))
     assert _terms(sens_m.group(5)) == [t for t in held if term_kind(t) == "level"]
     assert _terms(sens_m.group(6)) == [t for t in held if term_kind(t) == "register"]
