@@ -133,6 +133,14 @@ def test_like_for_like_sentence(study_corpus, key):
     content = table.loc[table["key_whole"] & table["key_subject"], "term"].tolist()
     both = re.search(r"\*\*(\d+) key against both\*\*[^:.]*(?:: ([^.]+))?\.", text)
     assert int(both.group(1)) == len(content) and (_terms(both.group(2)) if both.group(2) else []) == content
+    # the level and register terms among them, by the fixed rule, are named (no example terms from elsewhere)
+    from analysis.lexicon.register import term_kind
+    level = [t for t in content if term_kind(t) == "level"]
+    register = [t for t in content if term_kind(t) == "register"]
+    kinds = re.search(r"among the terms key against both, (.+?) names? the speaker's level and (.+?) belongs? to the "
+                      r"genre's register", text)
+    assert kinds and _terms(kinds.group(1)) == level and _terms(kinds.group(2)) == register and level and register, text
+    assert "同志们" not in text
     fig = like.plot(15)
     assert "(b) against its passages on rule_of_law and party_building" in figure_texts(fig)
     assert f"{like.reference['n_tokens'].sum():,} tokens (paragraphs using" in _caption(fig)

@@ -301,8 +301,20 @@ class LikeForLike:
                 f"{len(only_like)} key only against the subject passages"
                 + (f" ({term_list(only_like)}): words those passages use less than the reports do elsewhere" if len(only_like) else "")
                 + ". The passages are chosen with the lexicon's own lists and hold the subject constant, not the genre "
-                "or the speaker's level: a term key against both may mark register or level (全市, 同志们 …) as much "
-                "as content.")
+                "or the speaker's level" + self._kinds_of(content) + ".")
+
+    @staticmethod
+    def _kinds_of(terms) -> str:
+        """Which of ``terms`` the fixed level/register rule (analysis.lexicon.register) sorts out of content."""
+        from ..lexicon.register import term_kind
+        level = [t for t in terms if term_kind(t) == "level"]
+        register = [t for t in terms if term_kind(t) == "register"]
+        if not level and not register:
+            return ": no term key against both is of the level or register kind (`analysis.lexicon.register`)"
+        parts = ([f"{term_list(level)} name{'s' if len(level) == 1 else ''} the speaker's level"] if level else []) + (
+            [f"{term_list(register)} belong{'s' if len(register) == 1 else ''} to the genre's register"] if register else [])
+        return (": among the terms key against both, " + " and ".join(parts)
+                + " (`analysis.lexicon.register`), which the passages cannot hold constant")
 
 
 def like_for_like(corpus, key: KeyTerms, subject: list[str]) -> LikeForLike:
