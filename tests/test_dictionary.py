@@ -255,7 +255,10 @@ def test_plot_category_trends_draws_each_category_and_the_target(units):
     tr = category_trends(units, DICT, target="A", token_filter=KEEP)
     ax = plot_category_trends(tr, target_label="the speech")
     labels = [line.get_label() for line in ax.get_lines()]
-    assert [lab for lab in labels if not lab.startswith("_")] == ["rol", "party", "glob", "the speech (star)"]
+    assert [lab for lab in labels if not lab.startswith("_")] == ["rol", "party", "glob", "the speech (star)",
+                                                                  "a year between gaps (dot)"]
+    rol_dots = [line for line in ax.get_lines() if line.get_marker() == "o" and line.get_color() == ax.get_lines()[0].get_color()]
+    assert [list(d.get_xdata()) for d in rol_dots if len(d.get_xdata())] == [[2021.0, 2023.0]]  # both sides of the 2022 gap
     stars = [line for line in ax.get_lines() if line.get_marker() == "*" and len(line.get_xdata())]
     assert len(stars) == 3 and all(list(s.get_xdata()) == [2020.0] for s in stars)
     rol_line = ax.get_lines()[0]

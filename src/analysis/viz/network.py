@@ -179,6 +179,7 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
     palette = list(palette or MUTED)
     ax = axes(ax, (PAGE_WIDTH, 4.8))
     categories = list(dict.fromkeys(trends["category"])) if categories is None else list(categories)
+    any_alone = False
     for i, cat in enumerate(categories):
         color = palette[i % len(palette)]
         part = trends[trends["category"] == cat]
@@ -187,12 +188,14 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
         ax.plot(x, rate, color=color, lw=1.6, label=cat)
         alone = isolated(x, rate)  # a year between gaps has no line to either side: a marker shows it
         ax.plot(x[alone], rate[alone], "o", color=color, ms=4, zorder=3)
+        any_alone |= bool(alone.any())
         tgt = part[part["series"] != "reference"]
         if len(tgt):
             ax.plot(tgt["year"].astype(float), tgt["per_10k"].astype(float), "*", color=color, ms=15, mec="white",
                     zorder=4)
     ax.plot([], [], "*", color="#555555", ms=12, label=f"{target_label} (star)")
-    ax.plot([], [], "o", color="#555555", ms=4, lw=0, label="a year between gaps (dot)")
+    if any_alone:
+        ax.plot([], [], "o", color="#555555", ms=4, lw=0, label="a year between gaps (dot)")
     ax.set_xlabel("year")
     if scale == "symlog":
         from matplotlib.ticker import FuncFormatter
