@@ -21,7 +21,7 @@ from ..stats.keyness import key_terms as select_key_terms
 from ..stats.keyness import keyness
 from ..viz.keyness import plot_family_keyness, plot_key_terms
 from .params import StudyParams
-from .wording import filter_note, lr_text, term_list
+from .wording import filter_note, kinds_clause, lr_text, term_list
 
 # The columns of the key-terms table the notebook shows.
 KEY_COLUMNS = ["term", "kind", "n_target", "n_reference", "per_10k_target", "per_10k_reference", "n_units_target", "dp", "g2",
@@ -301,20 +301,8 @@ class LikeForLike:
                 f"{len(only_like)} key only against the subject passages"
                 + (f" ({term_list(only_like)}): words those passages use less than the reports do elsewhere" if len(only_like) else "")
                 + ". The passages are chosen with the lexicon's own lists and hold the subject constant, not the genre "
-                "or the speaker's level" + self._kinds_of(content) + ".")
+                "or the speaker's level" + kinds_clause(content) + ".")
 
-    @staticmethod
-    def _kinds_of(terms) -> str:
-        """Which of ``terms`` the fixed level/register rule (analysis.lexicon.register) sorts out of content."""
-        from ..lexicon.register import term_kind
-        level = [t for t in terms if term_kind(t) == "level"]
-        register = [t for t in terms if term_kind(t) == "register"]
-        if not level and not register:
-            return ": no term key against both is of the level or register kind (`analysis.lexicon.register`)"
-        parts = ([f"{term_list(level)} name{'s' if len(level) == 1 else ''} the speaker's level"] if level else []) + (
-            [f"{term_list(register)} belong{'s' if len(register) == 1 else ''} to the genre's register"] if register else [])
-        return (": among the terms key against both, " + " and ".join(parts)
-                + " (`analysis.lexicon.register`), which the passages cannot hold constant")
 
 
 def like_for_like(corpus, key: KeyTerms, subject: list[str]) -> LikeForLike:

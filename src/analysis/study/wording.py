@@ -112,3 +112,17 @@ def term_list(terms, limit: int | None = None) -> str:
 def filter_note(corpus) -> str:
     """The sentence every chart caption of the study ends with: ``Filter: <the corpus's filter>.``"""
     return f"Filter: {corpus.filter.name}."
+
+
+def kinds_clause(terms) -> str:
+    """': among the terms key against both, 市委 names the speaker's level and 始终 belongs to the genre's register
+    (…)': which of ``terms`` the fixed level/register rule (:mod:`analysis.lexicon.register`) sorts out of content."""
+    from ..lexicon.register import term_kind
+    level = [t for t in terms if term_kind(t) == "level"]
+    register = [t for t in terms if term_kind(t) == "register"]
+    if not level and not register:
+        return ": no term key against both is of the level or register kind (`analysis.lexicon.register`)"
+    parts = ([f"{term_list(level)} name{'s' if len(level) == 1 else ''} the speaker's level"] if level else []) + (
+        [f"{term_list(register)} belong{'s' if len(register) == 1 else ''} to the genre's register"] if register else [])
+    return (": among the terms key against both, " + " and ".join(parts)
+            + " (`analysis.lexicon.register`), which the passages cannot hold constant")
