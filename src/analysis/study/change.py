@@ -32,11 +32,7 @@ from ..stats.similarity import similarity_to
 from ..stats.trends import first_appearance, trend_table
 from .corpus import links_in_repeats
 from .params import StudyParams
-from .wording import collection_name, coverage_gaps, term_list
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+from .wording import collection_gaps, collection_name, gaps_phrase, plural, term_list
 
 
 def describe_references(corpus, study: StudyParams, trend: StudyParams) -> str:
@@ -64,7 +60,7 @@ def _first_phrase(r) -> str:
 
 
 def _docs_phrase(r) -> str:
-    return f"{_plural(r.total_count, 'occurrence')} in {r.n_docs} of {r.n_docs_series} documents"
+    return f"{plural(r.total_count, 'occurrence')} in {r.n_docs} of {r.n_docs_series} documents"
 
 
 # ------------------------------------------------------------------ key terms across the series
@@ -232,15 +228,14 @@ class NumberedFormulations:
     first: pd.DataFrame | None
     series_years: tuple[int, int]
     filter_name: str
-    coverage: dict[str, str] = field(default_factory=dict)  # collection → what it lacks (wording.coverage_gaps)
+    coverage: dict[str, tuple[str, list[int]]] = field(default_factory=dict)  # collection → wording.collection_gaps
 
     def coverage_note(self) -> str:
         """'First' means first in this corpus: the sentence naming what each collection consulted lacks."""
-        parts = []
-        for collection, gaps in self.coverage.items():
-            if gaps:
-                lacks = f"no document for {gaps}" if gaps[0].isdigit() else f"no {gaps.removeprefix('the ')}"
-                parts.append(f"the {collection_name(collection)} have {lacks}")
+        parts = [f"the {collection_name(c)} have "
+                 + (f"no document for {gaps_phrase(kind, missing)}" if kind == "year"
+                    else f"no {gaps_phrase(kind, missing).removeprefix('the ')}")
+                 for c, (kind, missing) in self.coverage.items() if missing]
         return (" Every first year is the first **in this corpus**: " + "; ".join(parts)
                 + ", so a formulation may be older than its first year here.") if parts else ""
 
@@ -279,7 +274,7 @@ class NumberedFormulations:
         return "first in " + ", ".join(found) if found else "in no other collection up to the target's year"
 
     def _seen_phrase(self, r) -> str:
-        text = f"{r.term} {int(r.first_year)} ({_plural(r.total_count, 'occurrence')} in {_plural(r.n_years, 'year')}"
+        text = f"{r.term} {int(r.first_year)} ({plural(r.total_count, 'occurrence')} in {plural(r.n_years, 'year')}"
         if pd.notna(r.first_year_uncertain) and bool(r.first_year_uncertain):
             text += (f"; first year uncertain: no document for {int(r.first_year) - 1}, previous {int(r.previous_year_in_corpus)}"
                      if pd.notna(r.previous_year_in_corpus) else "; first year uncertain: the series' first year")
@@ -331,7 +326,7 @@ def numbered_formulations(corpus, study: StudyParams, trend: StudyParams, n: int
             f_first[f"{col}_{collection}"] = f_first["term"].map(part[col])
     consulted = [study.reference_collection] + ([] if f_all is None else [c for c in dict.fromkeys(f_all["collection"])
                                                                            if c != study.reference_collection])
-    coverage = {c: coverage_gaps(corpus.docs, c, until=study.target_year) for c in consulted}
+    coverage = {c: collection_gaps(corpus.docs, c, until=study.target_year) for c in consulted}
     return NumberedFormulations(study, trend, found, shown, f_trends, f_first, years, corpus.filter.name, coverage)
 
 
@@ -394,7 +389,7 @@ for its category, nested occurrences included, so a theme split over many compou
             high = float(r10["per_10k"].max())
             ratio = (f"{float(t.per_10k) / high:.1f}× the highest of the last ten years" if high > 0
                      else "the last ten years have none")
-            lines.append(f"{c}: {_plural(int(t['count']), 'occurrence')} in {self.study.short_label} "
+            lines.append(f"{c}: {plural(int(t['count']), 'occurrence')} in {self.study.short_label} "
                          f"({float(t.per_10k):.1f} per 10,000; {ratio}, {float(r10['per_10k'].min()):.1f}–{high:.1f} "
                          f"in {int(r10['year'].min())}–{int(r10['year'].max())}); peak of the series {float(peak.per_10k):.1f} "
                          f"in {int(peak.year)} ({int(peak['count'])} occurrences)")
@@ -466,7 +461,7 @@ matched as whole tokens). A link inside a passage the target repeats word for wo
     def _link_phrase(self, r) -> str:
         text = f"{r.source}–{r.target} ({r.count} of {r.n_total} {self.unit}s"
         if r.n_repeats:
-            text += f"; both inside {_plural(r.n_repeats, 'repeated passage')} of up to {r.repeat_chars} characters"
+            text += f"; both inside {plural(r.n_repeats, 'repeated passage')} of up to {r.repeat_chars} characters"
         return text + ")"
 
     def describe(self) -> str:
@@ -537,7 +532,7 @@ idf, l2; fitted on the target and those documents together)."""
     @property
     def rho(self) -> float:
         """Spearman's ρ between year and similarity."""
-        return self.table["year"].astype(float).corr(self.table["cosine"], method="spearman")
+        return year_rho(self.table)
 
     def describe(self) -> str:
         top, rho = self.top(3), self.rho
@@ -564,6 +559,11 @@ idf, l2; fitted on the target and those documents together)."""
                 f"against year) for other recent documents gives ρ = {listed}; {verdict}.")
 
 
+def year_rho(sims: pd.DataFrame) -> float:
+    """Spearman's ρ between year and cosine similarity (a :func:`analysis.stats.similarity.similarity_to` table)."""
+    return sims["year"].astype(float).corr(sims["cosine"], method="spearman")
+
+
 def similarity_baseline(corpus, study: StudyParams, trend: StudyParams, n_latest: int = 3) -> pd.DataFrame:
     """The similarity-over-time curve of :func:`closest_documents` for other recent documents, as a baseline for the
     target's: the ``n_latest`` latest documents of ``trend``'s reference and the latest document of every other
@@ -575,18 +575,16 @@ def similarity_baseline(corpus, study: StudyParams, trend: StudyParams, n_latest
     others = docs[~trend.reference_mask & ~study.target_mask & docs["year"].notna()]
     others = others[(others["year"] <= year) & (others["collection"] != study.target_collection)
                     & (others["collection"] != trend.reference_collection)]
-    chosen = list(ref.sort_values(["year", "doc_id"]).tail(n_latest)["doc_id"])
-    chosen += list(others.sort_values(["year", "doc_id"]).groupby("collection").tail(1)["doc_id"])
+    chosen = pd.concat([ref.sort_values(["year", "doc_id"]).tail(n_latest),
+                        others.sort_values(["year", "doc_id"]).groupby("collection").tail(1)])
     rows = []
-    for doc_id in chosen:
-        y = docs.loc[docs["doc_id"] == doc_id, "year"].iloc[0]
-        earlier = trend.reference_mask & (docs["year"] < y).to_numpy()
+    for r in chosen.itertuples():
+        earlier = trend.reference_mask & (docs["year"] < r.year).to_numpy()
         if earlier.sum() < 3:
             continue
-        sims = similarity_to(docs[earlier | (docs["doc_id"] == doc_id).to_numpy()], doc_id)
-        rows.append({"doc_id": doc_id, "collection": docs.loc[docs["doc_id"] == doc_id, "collection"].iloc[0],
-                     "year": int(y), "n_documents": len(sims),
-                     "rho": float(sims["year"].astype(float).corr(sims["cosine"], method="spearman"))})
+        sims = similarity_to(docs[earlier | (docs["doc_id"] == r.doc_id).to_numpy()], r.doc_id)
+        rows.append({"doc_id": r.doc_id, "collection": r.collection, "year": int(r.year), "n_documents": len(sims),
+                     "rho": float(year_rho(sims))})
     return pd.DataFrame(rows, columns=["doc_id", "collection", "year", "n_documents", "rho"])
 
 

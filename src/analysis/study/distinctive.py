@@ -97,10 +97,15 @@ class KeyTerms:
         """Every term with p_adj < alpha, either direction."""
         return self.table[self.table["p_adj"] < self.alpha]
 
+    @property
+    def significant_over(self) -> pd.DataFrame:
+        """The significantly over-used terms (p_adj < alpha, measure > 0)."""
+        return self.significant[self.significant[self.measure] > 0]
+
     def describe(self) -> str:
         key, over, under, study, alpha, min_units = self.table, self.over, self.under, self.study, self.alpha, self.min_units
         significant = self.significant
-        sig_over = significant[significant[self.measure] > 0]
+        sig_over = self.significant_over
         not_key = sig_over[~sig_over["term"].isin(over["term"])]
         one_paragraph = not_key[not_key["n_units_target"] < min_units]
         ci_zero = not_key[(not_key["n_units_target"] >= min_units) & ~(not_key["lr_ci_low"] > 0)]

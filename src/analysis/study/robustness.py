@@ -31,19 +31,35 @@ import pandas as pd
 from .distinctive import KeyTerms, key_terms
 from .wording import term_list
 
-SETTINGS = ("study", "opt_in", "no_lexicon", "pkuseg")
-LABELS = {"study": "study lexicon", "opt_in": "with target-only terms", "no_lexicon": "no lexicon",
-          "pkuseg": "pkuseg"}
-PHRASES = {"opt_in": "with the target-only terms added to the lexicon (the opt-in list)",
-           "no_lexicon": "with no hand-made lexicon (jieba and the terms learned from the reference documents alone)",
-           "pkuseg": "with pkuseg (its own model, the study's lexicon as its dictionary)"}
-WITH = {"opt_in": "with the target-only terms", "no_lexicon": "without a lexicon", "pkuseg": "with pkuseg"}
-DESCRIPTIONS = {
-    "study": "jieba with the default lexicon (terms attested in a reference document) and the terms learned from the corpus",
-    "opt_in": "the same plus the opt-in list (terms only the target or no document attests)",
-    "no_lexicon": "jieba with no hand-made lexicon, only terms learned from the reference documents alone",
-    "pkuseg": "pkuseg's own model with the study's lexicon as its dictionary",
+@dataclass(frozen=True)
+class Setting:
+    """How one segmentation is named: ``label`` (a table column), ``description`` (the summary table),
+    ``phrase`` (the prose's list of settings) and ``with_`` ("Not key <with_>: …")."""
+
+    label: str
+    description: str
+    phrase: str = ""
+    with_: str = ""
+
+
+SETTING_NAMES = {
+    "study": Setting("study lexicon", "jieba with the default lexicon (terms attested in a reference document) and the "
+                     "terms learned from the corpus"),
+    "opt_in": Setting("with target-only terms", "the same plus the opt-in list (terms only the target or no document attests)",
+                      "with the target-only terms added to the lexicon (the opt-in list)", "with the target-only terms"),
+    "no_lexicon": Setting("no lexicon", "jieba with no hand-made lexicon, only terms learned from the reference documents alone",
+                          "with no hand-made lexicon (jieba and the terms learned from the reference documents alone)",
+                          "without a lexicon"),
+    "pkuseg": Setting("pkuseg", "pkuseg's own model with the study's lexicon as its dictionary",
+                      "with pkuseg (its own model, the study's lexicon as its dictionary)", "with pkuseg"),
 }
+SETTINGS = tuple(SETTING_NAMES)
+
+
+def _listed(terms, limit: int, more: str = "more") -> str:
+    """'甲, 乙 and 丙' of the first ``limit`` terms, with '(n more)' when there are others."""
+    terms = list(terms)
+    return term_list(terms, limit) + (f" ({len(terms) - limit} {more})" if len(terms) > limit else "")
 
 
 def setting_corpus(corpus, study, setting: str):
@@ -89,17 +105,16 @@ class Sensitivity:
 
     def summary(self) -> pd.DataFrame:
         """Per setting: tokens of the target and the reference, terms tested, significant and key terms."""
-        return pd.DataFrame([{"setting": LABELS[s], "segmentation": DESCRIPTIONS[s],
+        return pd.DataFrame([{"setting": SETTING_NAMES[s].label, "segmentation": SETTING_NAMES[s].description,
                               "n_target_tokens": r.n_target_tokens, "n_reference_tokens": r.n_reference_tokens,
-                              "n_tested": len(r.table), "n_significant_over": int(((r.table["p_adj"] < r.alpha)
-                                                                                   & (r.table[r.measure] > 0)).sum()),
+                              "n_tested": len(r.table), "n_significant_over": len(r.significant_over),
                               "n_key_over": len(r.over)} for s, r in self.results.items()])
 
     def shown(self) -> pd.DataFrame:
         """The table as read: one column per setting, 'key (n)' or the count alone ('–' when never a token)."""
         rows = {"term": self.table["term"]}
         for s in self.settings:
-            rows[LABELS[s]] = [f"key ({n})" if k else (str(n) if n else "–")
+            rows[SETTING_NAMES[s].label] = [f"key ({n})" if k else (str(n) if n else "–")
                                for k, n in zip(self.table[f"key_{s}"], self.table[f"n_{s}"])]
         rows["key in"] = [f"{k} of {len(self.settings)}" for k in self.table["n_key_settings"]]
         return pd.DataFrame(rows)
@@ -112,17 +127,15 @@ class Sensitivity:
         gained = {s: table.loc[table[f"key_{s}"] & ~table["key_study"], "term"].tolist() for s in settings if s != "study"}
         text = (f"**Sensitivity to segmentation.** The study's rule was run again on {study.short_label} and its reference "
                 f"cut into words {len(settings) - 1} other way{'s' if len(settings) != 2 else ''}: "
-                + "; ".join(PHRASES[s] for s in settings if s != "study") + ". "
+                + "; ".join(SETTING_NAMES[s].phrase for s in settings if s != "study") + ". "
                 f"Of the {len(base)} terms key with the study lexicon, **{len(holds)} are key in every setting**"
-                + (f": {term_list(holds['term'], 12)}" + (f" ({len(holds) - 12} more in the table)" if len(holds) > 12 else "")
-                   if len(holds) else "") + ". ")
+                + (f": {_listed(holds['term'], 12, 'more in the table')}" if len(holds) else "") + ". ")
         for s in lost:
             if lost[s]:
-                text += f"Not key {WITH[s]}: {term_list(lost[s], 8)}" + (f" ({len(lost[s]) - 8} more)" if len(lost[s]) > 8 else "") + ". "
+                text += f"Not key {SETTING_NAMES[s].with_}: {_listed(lost[s], 8)}. "
         for s in gained:
             if gained[s]:
-                text += f"Key only {WITH[s]} (not with the study lexicon): {term_list(gained[s], 8)}" + (
-                    f" ({len(gained[s]) - 8} more)" if len(gained[s]) > 8 else "") + ". "
+                text += f"Key only {SETTING_NAMES[s].with_} (not with the study lexicon): {_listed(gained[s], 8)}. "
         return text + ("Only the terms key in every setting are findings that do not depend on how the text was cut into "
                        "words; a dash in the table marks a term that is never one token in that setting (cut into parts, "
                        "or inside a longer token), so it cannot be key there as a whole.")
@@ -200,8 +213,7 @@ class ShortText:
                 f"(Monroe et al. 2008; prior: target and reference pooled, α₀ = {self.alpha0:,.0f} tokens), and "
                 f"{int(t['both'].sum())} pass both. Of the {len(keyed)} key terms, {len(held)} pass both"
                 + (f"; not: {term_list(keyed.loc[~keyed['both'], 'term'], 8)}" if len(held) < len(keyed) else "") + ". "
-                + (f"Significant by G² alone: {term_list(only_g2['term'], 8)}"
-                   + (f" ({len(only_g2) - 8} more)" if len(only_g2) > 8 else "") + ". " if len(only_g2) else "")
+                + (f"Significant by G² alone: {_listed(only_g2['term'], 8)}. " if len(only_g2) else "")
                 + f"**What the bootstrap can resolve.** {self.resolution} Below {self.min_k} paragraphs its verdict is "
                 "therefore a dispersion cut-off more than an estimate; the permutation test has no such floor, but a term "
                 "in one paragraph can reach at best about the share of the pool's paragraphs that one paragraph is.")
@@ -213,7 +225,7 @@ def short_text(corpus, key: KeyTerms, *, n_perm: int = 9999, strata: int = 10, z
     from ..stats.logodds import log_odds_table
     from ..stats.permutation import bootstrap_resolution, permutation_keyness
     study = key.study
-    sig = key.table[(key.table["p_adj"] < key.alpha) & (key.table[key.measure] > 0)]
+    sig = key.significant_over
     paras = corpus.paragraphs_of(study.target_mask | study.reference_mask)
     target_ids = list(corpus.documents.loc[study.target_mask, "doc_id"])
     perm = permutation_keyness(paras, target_ids, list(study.reference_ids), statistic="count", strata=strata,

@@ -30,7 +30,7 @@ from ..topics.model import (TopicModel, coherence_ties, document_topics, fit_cac
                             oov_share, reconstruction_error, representative_paragraphs, select_k, topic_mix,
                             topic_prevalence)
 from .params import StudyParams
-from .wording import term_list
+from .wording import plural, term_list
 
 #: Labels for the topics of the Government Work Reports, attached by each topic's top word (robust
 #: to topic order), written after reading those topics; a topic they do not match keeps its top
@@ -380,9 +380,6 @@ def model_fit(topics: TopicFit, latest: int = 10) -> ModelFit:
 
 # ------------------------------------------------------------------ the agenda over the years
 
-def _documents(n: int) -> str:
-    return f"{n} document{'s' if n != 1 else ''}"
-
 
 @dataclass
 class TopicPrevalence:
@@ -425,7 +422,7 @@ class TopicPrevalence:
     def describe(self) -> str:
         n_docs = self.documents_by_decade()
         few = [f"{p}s" for p, n in n_docs.items() if n <= 3]
-        decades = "; ".join(f"{p}s ({_documents(int(n_docs.get(p, 0)))}): {term_list(g['label'])}"
+        decades = "; ".join(f"{p}s ({plural(int(n_docs.get(p, 0)), 'document')}): {term_list(g['label'])}"
                             for p, g in self.leaders().groupby("period"))
         return ("**How to read it.** Rows are topics, columns years; darker means a larger share of that year's documents "
                 "(the scale is capped at the 98th percentile, so the few darkest cells are off the scale). "

@@ -64,24 +64,41 @@ def gap_years(years: pd.Series) -> list[int]:
     return [y for y in range(min(have), max(have) + 1) if y not in have] if have else []
 
 
-def coverage_gaps(docs: pd.DataFrame, collection: str, until: int | None = None) -> str:
-    """What a collection of the corpus lacks, for a "first in this corpus" statement: the Congress reports (a
-    ``congress`` column) by the congresses without a report ('the 2nd, 4th–6th and 8th congresses'), any other
-    collection by the years without a document inside its span ('1961–1963, 1965–1974'); '' when nothing is missing.
-    ``until``: only up to this year."""
+def collection_gaps(docs: pd.DataFrame, collection: str, until: int | None = None) -> tuple[str, list[int]]:
+    """What a collection of the corpus lacks: ``("congress", numbers)`` for the Congress reports (a ``congress``
+    column: the congresses without a report), else ``("year", years)`` (the years without a document inside its
+    span).  ``until``: only up to this year."""
     part = docs[docs["collection"] == collection]
     if until is not None:
         part = part[part["year"].isna() | (part["year"] <= until)]
     if "congress" in part and part["congress"].notna().any():
         have = {int(c) for c in part["congress"].dropna()}
-        missing = [c for c in range(1, max(have) + 1) if c not in have]
-        if not missing:
-            return ""
-        runs = year_ranges(missing).split(", ")
-        named = ["–".join(ordinal(int(x)) for x in r.split("–")) for r in runs]
-        return f"the report{'s' if len(missing) > 1 else ''} to the {term_list(named)} congress{'es' if len(missing) > 1 else ''}"
-    gaps = gap_years(part["year"])
-    return year_ranges(gaps) if gaps else ""
+        return "congress", [c for c in range(1, max(have) + 1) if c not in have]
+    return "year", gap_years(part["year"])
+
+
+def gaps_phrase(kind: str, missing: list[int]) -> str:
+    """:func:`collection_gaps` as words: 'the reports to the 2nd, 4th–6th and 8th congresses' or '1961–1963, 1965–1974';
+    '' when nothing is missing."""
+    if not missing:
+        return ""
+    if kind == "year":
+        return year_ranges(missing)
+    named = ["–".join(ordinal(int(x)) for x in r.split("–")) for r in year_ranges(missing).split(", ")]
+    many = len(missing) > 1
+    return f"the report{'s' if many else ''} to the {term_list(named)} congress{'es' if many else ''}"
+
+
+def coverage_gaps(docs: pd.DataFrame, collection: str, until: int | None = None) -> str:
+    """What a collection of the corpus lacks, for a "first in this corpus" statement: the Congress reports by the
+    congresses without a report ('the reports to the 2nd, 4th–6th and 8th congresses'), any other collection by
+    the years without a document inside its span ('1961–1963, 1965–1974'); '' when nothing is missing."""
+    return gaps_phrase(*collection_gaps(docs, collection, until))
+
+
+def plural(n: int, word: str) -> str:
+    """'1 document', '4 documents'."""
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def year_ranges(years: list[int]) -> str:

@@ -76,13 +76,13 @@ def plot_key_terms(table: pd.DataFrame, n: int = 15, *, ax=None, title: str | No
     ax.hlines(y, lines[:, 0], lines[:, 1], color=colors, lw=2.2, alpha=0.55)
     # An unbounded end (a resample without the term: Log Ratio −∞) is an open end, an arrowhead at the axis
     # edge — never a bar across the axis; a point or interval entirely at ±∞ is the arrowhead alone.
+    palette = np.array(colors, dtype=object)
     for side, marker, x in (("left", "<", left), ("right", ">", right)):
         at = open_ends[side]
         if at.any():
-            ax.scatter(np.full(at.sum(), x), y[at], marker=marker, color=np.array(colors, dtype=object)[at].tolist(),
-                       s=30, zorder=3, clip_on=False)
+            ax.scatter(np.full(at.sum(), x), y[at], marker=marker, color=palette[at].tolist(), s=30, zorder=3, clip_on=False)
     point = np.isfinite(lr)
-    ax.scatter(lr[point], y[point], color=np.array(colors, dtype=object)[point].tolist(), zorder=3, s=22)
+    ax.scatter(lr[point], y[point], color=palette[point].tolist(), zorder=3, s=22)
     ax.set_yticks(y, rows["term"], fontsize=8.5)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_xlim(left, right)
