@@ -79,3 +79,16 @@ def test_a_user_lexicon_of_four_columns_still_reads(tmp_path):
     path.write_text("term\tcategory\tmembers\tnote\n法治体检\trule_of_law\t\t市级实践\n", encoding="utf-8")
     lex = Lexicon.read(path)
     assert lex.table.loc[0, "provenance"] == "" and lex.table.loc[0, "note"] == "市级实践"
+
+
+@pytest.mark.parametrize("docs,reference,message", [
+    (pd.DataFrame({"doc_id": ["a"], "text": ["法治"]}), None, r"attestation: docs must be a documents table with columns "
+                                                             r"doc_id, text, year, collection"),
+    ("not a table", None, r"attestation: docs must be a documents table"),
+    (pd.DataFrame({"doc_id": ["a"], "text": ["法治"], "year": [2000]}), [True, False],
+     r"attestation: reference must be a boolean mask with one value per document \(1\)"),
+])
+def test_attestation_refuses_what_it_cannot_read(docs, reference, message):
+    from analysis.errors import InputError
+    with pytest.raises(InputError, match=message):
+        attestation(Lexicon.from_terms(["法治"]), docs, reference=reference)

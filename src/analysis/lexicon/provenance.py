@@ -40,9 +40,17 @@ def attestation(lexicon, docs: pd.DataFrame, reference=None) -> pd.DataFrame:
 
     ``reference`` is a boolean mask over ``docs`` (default: the Government Work Reports and the
     Congress reports, ``collection`` in {gwr, cpc}); the other documents are the targets."""
+    from .._util import check
     from ..text.normalise import normalise
+    needed = ["doc_id", "text", "year"] + (["collection"] if reference is None else [])
+    if not isinstance(docs, pd.DataFrame) or not set(needed) <= set(docs.columns):
+        raise check.fail("attestation", "docs", f"a documents table with columns {', '.join(needed)}", docs,
+                         "load it with analysis.corpus.load_corpus(path)")
     docs = docs.reset_index(drop=True)
     is_ref = (docs["collection"].isin(["gwr", "cpc"]) if reference is None else pd.Series(reference)).to_numpy(dtype=bool)
+    if len(is_ref) != len(docs):
+        raise check.fail("attestation", "reference", f"a boolean mask with one value per document ({len(docs)})",
+                         f"{len(is_ref)} values")
     texts = [normalise(t).text.translate(QUOTES) for t in docs["text"]]
     order = sorted(range(len(docs)), key=lambda i: (int(docs.at[i, "year"]) if pd.notna(docs.at[i, "year"]) else 10**6,
                                                     str(docs.at[i, "doc_id"])))

@@ -114,7 +114,11 @@ class Segmenter:
     # ------------------------------------------------------------ the engine
     def _new_engine(self, terms: Sequence[str]):
         if self.backend == "pkuseg":
-            import pkuseg
+            try:
+                import pkuseg
+            except ImportError as exc:
+                raise InputError(f"backend 'pkuseg' is not installed ({exc}): `make setup` builds it, or use "
+                                 "backend='rjieba'") from exc
             return pkuseg.pkuseg(user_dict=list(terms))  # its model, the lexicon as its whole user dictionary
         if self.backend == "rjieba":
             import rjieba
