@@ -212,7 +212,7 @@ class ShortText:
                 f"{int(t['log_odds'].sum())} have a log-odds z above {self.z:g} with an informative Dirichlet prior "
                 f"(Monroe et al. 2008; prior: target and reference pooled, α₀ = {self.alpha0:,.0f} tokens), and "
                 f"{int(t['both'].sum())} pass both. Of the {len(keyed)} key terms, {len(held)} pass both"
-                + (f"; not: {term_list(keyed.loc[~keyed['both'], 'term'], 8)}" if len(held) < len(keyed) else "") + ". "
+                + (f"; not: {_listed(keyed.loc[~keyed['both'], 'term'], 8)}" if len(held) < len(keyed) else "") + ". "
                 + (f"Significant by G² alone: {_listed(only_g2['term'], 8)}. " if len(only_g2) else "")
                 + f"**What the bootstrap can resolve.** {self.resolution} Below {self.min_k} paragraphs its verdict is "
                 "therefore a dispersion cut-off more than an estimate; the permutation test has no such floor, but a term "
