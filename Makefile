@@ -45,8 +45,8 @@ lab: ## Open JupyterLab on notebooks/ (it prints the URL with its token; LAB_ARG
 	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:…/lab?token=… URL printed below; Ctrl-C stops it."
 	env -u MPLBACKEND $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ROOT) $(LAB_ARGS)
 
-figures: ## Execute every notebook headless (fresh kernel each) and regenerate all figures into figures/
-	$(PY) notebooks/run_all.py
+figures: ## Execute every notebook headless (one per core) and regenerate all figures into figures/; QUICK=1: one topic K, into build/figures-quick/
+	$(PY) notebooks/run_all.py $(if $(QUICK),-p QUICK true --figures $(CURDIR)/build/figures-quick)
 
 test: ## Run the test suite (executes the notebooks too; not the fuzz tests)
 	$(PY) -m pytest -m "not fuzz"

@@ -154,7 +154,9 @@ def test_speech_specifics(executed, corpus):
     assert formulations.loc["两个确立", "first_year"] == 2022 and formulations.loc["十四五", "first_year"] == 2021
     assert pd.isna(formulations.loc["三会一课", "first_year"]) and formulations.loc["三会一课", "first_year_cpc"] == 2017
     k = pd.read_csv(figures / "topics_k_selection_speech2025_gwr1954-2024_paragraphs.csv")
-    assert set(k["method"]) == {"nmf", "lda"} and k["recommended"].sum() == 1
+    # The default grid is NMF only (LDA_K = []: README, Topics); the other targets' runs keep an LDA row.
+    assert set(k["method"]) == {"nmf"} and k["recommended"].sum() == 1
+    assert k["k"].tolist() == [4, 8, 12, 16, 20, 25, 30, 40, 50] and k.loc[k["recommended"], "k"].item() == 40
 
 
 def test_trend_and_topic_tables_have_gaps(executed):

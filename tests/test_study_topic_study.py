@@ -16,7 +16,7 @@ from analysis.study.wording import term_list
 from analysis.viz.save import figure_texts
 from analysis.study.topic_study import (GWR_LABELS, choose_k, fit_topics, model_fit, prevalence_by_year, target_mix,
                                         topic_paragraphs)
-from analysis.topics.model import recommend_k
+from analysis.topics.selection import recommend_k
 from analysis.viz.topics import plot_model_fit
 
 GENRE = "stopwords=genre, min_chars=2, numbers=no, punct=no"
@@ -260,3 +260,14 @@ def test_target_mix(topics, data):
     assert len(paragraphs) == int(data.is_target.sum())
     assert paragraphs["dominant"].tolist() == target[topics.model.labels_].idxmax(axis=1).tolist()
     assert figure_texts(mix.plot())[-1].endswith(f"Filter: {GENRE}.")
+
+
+def test_quick_mode_fits_one_k_with_two_seeds(data, tmp_path):
+    """choose_k(quick=True): no grid (the K lists are ignored), NMF with the given K, stability over two seeds;
+    the prose says one K was tried and that the range cannot bracket an optimum."""
+    quick = choose_k(data, [3, 5, 8], [3], seeds=[0, 1, 2], quick=True, quick_k=5, cache_dir=tmp_path)
+    assert quick.table[["method", "k"]].values.tolist() == [["nmf", 5]] and quick.n_seeds["nmf"] == 2
+    assert pd.notna(quick.table["stability"].item()) and quick.best["k"] == 5
+    assert "K = 5 only" in quick.describe() and "edge of the range" in quick.describe()
+    default = choose_k(data, [3], quick=True, cache_dir=tmp_path)
+    assert default.table["k"].tolist() == [40]

@@ -9,8 +9,9 @@ from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 
 from analysis.errors import InputError
-from analysis.topics.model import (TopicModel, document_topics, fit_cached, npmi_coherence, recommend_k,
-                             representative_paragraphs, select_k, stability, topic_mix, topic_prevalence)
+from analysis.topics.model import (TopicModel, document_topics, fit_cached, representative_paragraphs, topic_mix,
+                                   topic_prevalence)
+from analysis.topics.selection import npmi_coherence, recommend_k, select_k, stability
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +124,59 @@ def test_prevalence_mix_and_representatives(paragraphs, speech_paragraphs):
     assert np.allclose(mix.groupby("section")["share"].sum(), 1.0)
     reps = representative_paragraphs(model, dt, both, n=2)
     assert len(reps) == 10 and reps.groupby("topic")["share"].apply(lambda s: s.is_monotonic_decreasing).all()
+
+
+def test_parallel_grid_gives_the_serial_table_and_the_models_of_topicmodel_fit(paragraphs):
+    """select_k on two worker processes = in this process = TopicModel.fit on each seed's subsample,
+    scored with npmi_coherence one fit at a time (the one-pass WindowCounts changes nothing)."""
+    docs = list(paragraphs["tokens"])
+    cols = ["method", "k", "coherence", "coherence_sd", "stability", "recommended"]
+    options = {"max_iter": 5}
+    parallel = select_k(docs, [3, 5], methods=("nmf", "lda"), seeds=(0, 1), n_jobs=2, **options)
+    serial = select_k(docs, [3, 5], methods=("nmf", "lda"), seeds=(0, 1), n_jobs=1, **options)
+    pd.testing.assert_frame_equal(parallel[cols], serial[cols])
+    for method in ("nmf", "lda"):
+        for k in (3, 5):
+            runs, scores = [], []
+            for seed in (0, 1):
+                rng = np.random.default_rng(seed)
+                sample = [docs[i] for i in sorted(rng.choice(len(docs), size=round(0.8 * len(docs)), replace=False))]
+                words = TopicModel(method, k, random_state=seed, **options).fit(sample).top_words()
+                runs.append(words)
+                scores.append(npmi_coherence(words, docs).mean())
+            row = parallel[(parallel["method"] == method) & (parallel["k"] == k)].iloc[0]
+            assert row["coherence"] == np.mean(scores) and row["coherence_sd"] == np.std(scores)
+            assert row["stability"] == stability(runs)
+
+
+def test_window_counts_of_a_hand_made_text():
+    """Windows of 3 over a b a c (2 windows: a b a, b a c) and over a lone d (shorter: one window)."""
+    from analysis.topics.selection import WindowCounts
+    counts = WindowCounts([["a", "b", "a", "c"], ["d"]], ["a", "b", "c", "d"], window=3)
+    assert counts.n_windows == 3
+    i = counts.vocab
+    assert counts.co[i["a"], i["a"]] == 2 and counts.co[i["c"], i["c"]] == 1 and counts.co[i["d"], i["d"]] == 1
+    assert counts.co[i["a"], i["c"]] == 1 and counts.co[i["a"], i["b"]] == 2 and counts.co[i["c"], i["d"]] == 0
+    p_ac, p_a, p_c = 1 / 3, 2 / 3, 1 / 3
+    expected = np.log((p_ac + 1e-12) / (p_a * p_c)) / -np.log(p_ac + 1e-12)
+    assert counts.npmi([["a", "c"]])[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_reconstruction_error_in_blocks_equals_the_dense_computation(paragraphs):
+    """More documents than one block (512): the per-document error is the dense formula's."""
+    from analysis.topics.model import ROWS_PER_BLOCK, reconstruction_error
+    docs = list(paragraphs["tokens"])
+    assert len(docs) > 2 * ROWS_PER_BLOCK
+    for method in ("nmf", "lda"):
+        model = TopicModel(method, 5, max_iter=5).fit(docs)
+        table = reconstruction_error(model, pd.Series(docs, index=[f"p{i}" for i in range(len(docs))]))
+        x = model.vectorizer_.transform(docs).toarray().astype(float)
+        theta = model.model_.transform(x)
+        h = model.components_
+        if method == "lda":
+            x = x / np.where(x.sum(axis=1, keepdims=True) > 0, x.sum(axis=1, keepdims=True), 1)
+            h = h / h.sum(axis=1, keepdims=True)
+        norms = np.linalg.norm(x, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = np.where(norms > 0, np.linalg.norm(x - theta @ h, axis=1) / norms, np.nan)
+        np.testing.assert_allclose(table["reconstruction_error"].to_numpy(), expected, rtol=1e-10)

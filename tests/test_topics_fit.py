@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.topics.model import TopicModel, coherence_ties, oov_share, reconstruction_error
+from analysis.topics.model import TopicModel, oov_share, reconstruction_error
+from analysis.topics.selection import coherence_ties
 
 GROUPS = [["法治", "司法", "律师", "公证", "调解", "复议"], ["粮食", "农村", "农民", "耕地", "种子", "农机"],
           ["芯片", "科技", "创新", "研发", "人才", "专利"], ["医疗", "医保", "医院", "药品", "疾病", "卫生"]]

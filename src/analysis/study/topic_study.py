@@ -26,9 +26,9 @@ import pandas as pd
 from ..errors import InputError
 from ..text.structure import section_label
 from ..tokens.nesting import TokenFilter
-from ..topics.model import (TopicModel, coherence_ties, document_topics, fit_cached, mark_recommended, npmi_coherence,
-                            oov_share, reconstruction_error, representative_paragraphs, select_k, topic_mix,
-                            topic_prevalence)
+from ..topics.model import (TopicModel, document_topics, fit_cached, oov_share, reconstruction_error,
+                            representative_paragraphs, topic_mix, topic_prevalence)
+from ..topics.selection import coherence_ties, mark_recommended, npmi_coherence, select_k
 from .params import StudyParams
 from .wording import plural, term_list
 
@@ -105,6 +105,9 @@ def topic_paragraphs(corpus, study: StudyParams, *, stopwords: str = "genre", mi
 
 
 # ------------------------------------------------------------------ choosing K
+
+#: The K of ``choose_k(quick=True)``: what the full NMF grid recommends for the speech (README: Topics).
+QUICK_K = 40
 
 @dataclass
 class KChoice:
@@ -193,10 +196,17 @@ class KChoice:
 
 
 def choose_k(data: TopicData, nmf_k: Sequence[int], lda_k: Sequence[int] = (), *, seeds: Sequence[int] = (0, 1, 2),
-             lda_seeds: Sequence[int] = (0, 1), lda_max_iter: int = 10, cache_dir=None) -> KChoice:
+             lda_seeds: Sequence[int] = (0, 1), lda_max_iter: int = 10, quick: bool = False, quick_k: int | None = None,
+             cache_dir=None) -> KChoice:
     """Fit NMF over ``nmf_k`` with ``seeds`` and LDA over ``lda_k`` (none when empty) with ``lda_seeds``,
-    each seed on its own 80% of the paragraphs (:func:`analysis.topics.model.select_k`, cached in
-    ``cache_dir``); one recommendation across both methods."""
+    each seed on its own 80% of the paragraphs (:func:`analysis.topics.selection.select_k`, cached in
+    ``cache_dir``, fitted on every core); one recommendation across both methods.
+
+    ``quick=True`` skips the grid, for a researcher trying targets: NMF with ``quick_k`` topics only
+    (default :data:`QUICK_K`, the K the full grid chooses for the speech against the Government Work
+    Reports), two seeds (so stability is still measured), no LDA; the table then says it tried one K."""
+    if quick:
+        nmf_k, lda_k, seeds = [int(quick_k or QUICK_K)], [], list(seeds)[:2] or [0, 1]
     if not list(nmf_k) and not list(lda_k):
         raise InputError("NMF_K and LDA_K are both empty: give at least one K to try")
     start = time.perf_counter()

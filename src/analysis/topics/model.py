@@ -8,25 +8,12 @@ few documents, and one speech gives one.
 integer ``random_state``.  A fitted model records the corpus (a hash of its token lists),
 the options and the seed it came from (``provenance_``), and is saved and loaded whole.
 
-Coherence is NPMI over a boolean sliding window of 10 tokens (Röder, Both & Hinneburg 2015;
-gensim's ``c_npmi``): for every pair of a topic's top words, with window probabilities,
-``NPMI = log(p(wi, wj) + ε) / (p(wi) p(wj)) / −log(p(wi, wj) + ε)``, averaged over ordered
-pairs and then over topics.  (gensim's incremental window update can drop a word that is
-still inside the window after a slide; this module counts each window exactly, so on real
-text the two differ in the third decimal.)
-
-Stability: the same K fitted with several seeds, each seed drawing its own random subsample
-of the documents (80% by default) and seeding the model; topics of each pair of runs are
-matched one-to-one (Hungarian algorithm) on the Jaccard overlap of their top words, and the
-mean matched overlap is the stability (Greene, O'Callaghan & Cunningham 2014).  Subsampling
-matters: NMF's default NNDSVD initialisation is deterministic, so without it every seed would
-give the same topics and the stability would say nothing.
+Coherence, stability and the choice of K are in :mod:`analysis.topics.selection`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import time
 import warnings
@@ -37,7 +24,6 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
@@ -45,9 +31,9 @@ from .._util import check
 from .._util.atomic import atomic_write
 from ..counts.dtm import identity
 from ..errors import CacheError, CacheWarning, InputError
-from .._util.progress import progress
 
 METHODS = ("nmf", "lda")
+ROWS_PER_BLOCK = 512  # reconstruction_error: documents made dense at once
 EPSILON = 1e-12
 
 
@@ -330,121 +316,6 @@ def fit_cached(model: TopicModel, token_lists: Sequence[Sequence[str]], cache_di
     return model
 
 
-# -------------------------------------------------------------------- coherence
-
-def npmi_coherence(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], *, window: int = 10) -> np.ndarray:
-    """NPMI coherence of each topic (list of top words) over ``texts`` with a boolean sliding window."""
-    topics = check.token_lists(topics, "topics", "npmi_coherence")
-    texts = check.token_lists(texts, "texts", "npmi_coherence")
-    check.integer(window, "window", "npmi_coherence", minimum=1)
-    vocab = {w: i for i, w in enumerate(dict.fromkeys(w for t in topics for w in t))}
-    rows, cols, n_windows = [], [], 0
-    for text in texts:
-        length = len(text)
-        n_win = 1 if length < window else length - window + 1
-        for pos, tok in enumerate(text):
-            j = vocab.get(tok)
-            if j is None:
-                continue
-            lo, hi = (0, 0) if length < window else (max(0, pos - window + 1), min(pos, length - window))
-            rows.extend(range(n_windows + lo, n_windows + hi + 1))
-            cols.extend([j] * (hi - lo + 1))
-        n_windows += n_win
-    if n_windows == 0:
-        raise InputError("no texts to compute coherence on")
-    presence = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_windows, len(vocab)))
-    presence.data[:] = 1.0  # duplicates summed: back to presence
-    presence.sum_duplicates()
-    presence.data[:] = 1.0
-    co = (presence.T @ presence).toarray()
-    p = np.diag(co) / n_windows
-    scores = []
-    for topic in topics:
-        idx = [vocab[w] for w in topic]
-        vals = []
-        for i, j in itertools.permutations(idx, 2):
-            pij = co[i, j] / n_windows
-            with np.errstate(divide="ignore"):
-                vals.append(np.log((pij + EPSILON) / (p[i] * p[j])) / -np.log(pij + EPSILON))
-        scores.append(float(np.mean(vals)))
-    return np.array(scores)
-
-
-def stability(runs: Sequence[Sequence[Sequence[str]]]) -> float:
-    """Mean matched Jaccard overlap of top words between every pair of runs (1 = identical topics)."""
-    if len(runs) < 2:
-        return float("nan")
-    values = []
-    for a, b in itertools.combinations(runs, 2):
-        sim = np.array([[len(set(x) & set(y)) / len(set(x) | set(y)) for y in b] for x in a])
-        r, c = linear_sum_assignment(-sim)
-        values.append(sim[r, c].mean())
-    return float(np.mean(values))
-
-
-def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods: Sequence[str] = ("nmf",),
-             seeds: Sequence[int] = (0, 1, 2), coherence_texts: Sequence[Sequence[str]] | None = None,
-             subsample: float = 0.8, cache_dir: Path | str | None = None, **options) -> pd.DataFrame:
-    """Fit every (method, K, seed), each seed on its own random ``subsample`` of the documents;
-    score coherence (NPMI over ``coherence_texts``, default all the documents) and stability
-    across seeds.
-
-    Columns: ``method, k, coherence`` (mean over seeds), ``coherence_sd``, ``stability``,
-    ``fit_seconds`` (mean per fit), ``recommended`` (see :func:`recommend_k`).  With
-    ``cache_dir`` the table is stored, keyed on the corpus and every argument, and reused.
-    """
-    token_lists = check.token_lists(token_lists, "token_lists", "select_k")
-    ks = list(ks)
-    for k in ks:
-        check_n_topics(k)
-    if isinstance(subsample, bool) or not isinstance(subsample, (int, float)) or not 0 < subsample <= 1:
-        raise check.fail("select_k", "subsample", "a share of the documents in (0, 1]", subsample)
-    texts = check.token_lists(coherence_texts, "coherence_texts", "select_k") if coherence_texts is not None else token_lists
-    path = None
-    if cache_dir is not None:
-        key = hashlib.sha256(repr((corpus_hash(token_lists), corpus_hash(texts), ks, list(methods), list(seeds),
-                                   subsample, sorted(options.items()))).encode()).hexdigest()[:24]
-        path = Path(cache_dir) / f"select-k-{key}.csv"
-        if path.exists():
-            return pd.read_csv(path)
-    docs = [list(t) for t in token_lists]
-    samples = {}
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        size = max(1, int(round(subsample * len(docs))))
-        samples[seed] = [docs[i] for i in sorted(rng.choice(len(docs), size=size, replace=False))]
-    rows = []
-    for method, k in progress([(m, k) for m in methods for k in ks], desc="fitting topic models (method, K)"):
-        runs, scores, seconds = [], [], []
-        for seed in seeds:
-            model = TopicModel(method, k, random_state=seed, **options).fit(samples[seed])
-            words = model.top_words()
-            runs.append(words)
-            scores.append(npmi_coherence(words, texts).mean())
-            seconds.append(model.fit_seconds_)
-        rows.append((method, k, float(np.mean(scores)), float(np.std(scores)), stability(runs), float(np.mean(seconds))))
-    table = pd.DataFrame(rows, columns=["method", "k", "coherence", "coherence_sd", "stability", "fit_seconds"])
-    table = mark_recommended(table)
-    if path is not None:
-        atomic_write(path, lambda fh: fh.write(table.to_csv(index=False).encode("utf-8")))
-    return table
-
-
-def recommend_k(table: pd.DataFrame, *, min_stability: float = 0.6) -> pd.Series:
-    """The (method, K) with the highest coherence among those whose stability reaches
-    ``min_stability`` (all of them when none does)."""
-    stable = table[table["stability"].fillna(1) >= min_stability]
-    pool = stable if len(stable) else table
-    return pool.sort_values(["coherence", "k"], ascending=[False, True]).iloc[0]
-
-
-def mark_recommended(table: pd.DataFrame, **options) -> pd.DataFrame:
-    """The K-selection table with a ``recommended`` column flagging :func:`recommend_k`'s choice
-    (use it after concatenating the tables of several :func:`select_k` runs)."""
-    best = recommend_k(table, **options)
-    return table.assign(recommended=(table["method"] == best["method"]) & (table["k"] == best["k"]))
-
-
 # -------------------------------------------------------------------- where topics are
 
 def document_topics(model: TopicModel, paragraphs: pd.DataFrame) -> pd.DataFrame:
@@ -551,42 +422,20 @@ def reconstruction_error(model: TopicModel, token_docs) -> pd.DataFrame:
     docs, labels = _token_lists(token_docs)
     x = sp.csr_matrix(model.vectorizer_.transform(docs), dtype=float)
     if model.method == "nmf":
-        approx = model.model_.transform(x) @ model.components_
+        theta, topics = model.model_.transform(x), model.components_
     else:
         theta = model.model_.transform(x)  # from counts, as the model was fitted
         sums = np.asarray(x.sum(axis=1)).ravel()
         x = sp.csr_matrix(sp.diags(1 / np.where(sums > 0, sums, 1)) @ x)
         topics = model.components_ / model.components_.sum(axis=1, keepdims=True)
-        approx = theta @ topics
-    dense = x.toarray()
-    norms = np.linalg.norm(dense, axis=1)
+    norms, residuals = np.zeros(x.shape[0]), np.zeros(x.shape[0])
+    for start in range(0, x.shape[0], ROWS_PER_BLOCK):  # documents × terms dense one block at a time
+        rows = slice(start, start + ROWS_PER_BLOCK)
+        dense = x[rows].toarray()
+        norms[rows] = np.linalg.norm(dense, axis=1)
+        residuals[rows] = np.linalg.norm(dense - theta[rows] @ topics, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        error = np.where(norms > 0, np.linalg.norm(dense - approx, axis=1) / norms, np.nan)
+        error = np.where(norms > 0, residuals / norms, np.nan)
     return pd.DataFrame({"doc_id": labels, "n_in_vocab": np.asarray((x > 0).sum(axis=1)).ravel(),
                          "reconstruction_error": error})
 
-
-# -------------------------------------------------------------------- is one K really better?
-
-def coherence_ties(table: pd.DataFrame, *, n_sd: float = 1.0) -> pd.DataFrame:
-    """For a :func:`select_k` table: per method, the K with the highest mean coherence
-    (``best_k``), each K's difference from it (``diff_from_best``), whether that difference is
-    within the seeds' spread (``within_spread``: |diff| ≤ ``n_sd`` × the larger of the two
-    standard deviations over seeds), and whether the best K lies at an end of the range tried
-    (``best_at_edge``: the range does not bracket the optimum, so a larger or smaller K might do
-    better).  Several K within the spread of the best mean the coherence cannot choose between them.
-    """
-    for col in ("method", "k", "coherence", "coherence_sd"):
-        if col not in table:
-            raise InputError(f"the K-selection table has no {col!r} column")
-    out = []
-    for method, group in table.groupby("method", sort=False):
-        group = group.sort_values("k").copy()
-        best = group.loc[group["coherence"].idxmax()]
-        group["best_k"] = int(best["k"])
-        group["diff_from_best"] = group["coherence"] - best["coherence"]
-        spread = n_sd * np.maximum(group["coherence_sd"].to_numpy(), best["coherence_sd"])
-        group["within_spread"] = np.abs(group["diff_from_best"].to_numpy()) <= spread
-        group["best_at_edge"] = best["k"] in (group["k"].min(), group["k"].max())
-        out.append(group)
-    return pd.concat(out).reset_index(drop=True)

@@ -73,7 +73,7 @@ def is_intermittent(years: pd.Series) -> bool:
 def add_caption(fig, text: str, *, fontsize: float = 8.5) -> None:
     """A source / reference-period note under the figure, below everything already drawn (a legend
     placed under the axes included: the layout is run first to know where the figure ends)."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # the layout and every artist's place, without painting pixels
     bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / fig.get_figheight()
     # Wrapped here, to the figure's width, rather than by matplotlib (whose wrapping is not seen by a
     # tight bounding box, so a long first line could be cut at the right edge of the saved file).
