@@ -22,7 +22,7 @@ export ANALYSIS_CORPUS_MIRROR ?= $(abspath ../shared/corpus)
 endif
 export MPLBACKEND := agg
 
-.PHONY: help setup lab test test-fuzz figures bench lock test-pythons test-lowest clean
+.PHONY: help setup lab test test-fast test-fuzz figures bench lock test-pythons test-lowest clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -48,14 +48,18 @@ lab: ## Open JupyterLab on notebooks/ (it prints the URL with its token; LAB_ARG
 figures: ## Execute every notebook headless (one per core) and regenerate all figures into figures/; QUICK=1: one topic K, into build/figures-quick/
 	$(PY) notebooks/run_all.py $(if $(QUICK),-p QUICK true --figures $(CURDIR)/build/figures-quick)
 
-test: ## Run the test suite (executes the notebooks too; not the fuzz tests)
-	$(PY) -m pytest -m "not fuzz"
+test: ## Run the test suite (executes the notebooks too, once per target; not the fuzz tests) on every core
+	$(PY) -m pytest -m "not fuzz" -n auto
+
+test-fast: ## Everything but the notebook runs and the fuzz tests
+	$(PY) -m pytest -m "not fuzz and not notebooks" -n auto
 
 test-fuzz: ## Fuzz every loader and command that reads a file: ~10,000 generated inputs (up to 10 minutes)
 	ANALYSIS_FUZZ_PROFILE=fuzz $(PY) -m pytest -p no:cacheprovider -m fuzz tests/fuzz
 
-bench: ## Benchmark segmentation speed against plain jieba (prints chars/s and ratios)
+bench: ## Segmentation against plain jieba (chars/s, ratios); then make figures cold and warm, each notebook, peak memory, against the goals
 	$(PY) -m analysis bench
+	$(PY) -m analysis.bench.figures
 
 lock: ## Regenerate requirements.lock: resolve pyproject's ranges in a fresh venv and freeze the result
 	rm -rf .venv-lock

@@ -67,3 +67,11 @@ def executed(request, tmp_path_factory):
     """Every notebook executed headless for one target: (target, figures folder, executed folder, timings)."""
     from nbruns import execute
     return execute(request.param, tmp_path_factory)
+
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that read the executed notebooks are marked ``notebooks`` (``make test-fast`` leaves them out)."""
+    for item in items:
+        if "executed" in getattr(item, "fixturenames", ()) or item.path.name.startswith("test_notebooks"):
+            item.add_marker(pytest.mark.notebooks)

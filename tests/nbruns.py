@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,10 +53,48 @@ _RUNS: dict[str, tuple] = {}
 
 
 def execute(target: str, tmp_path_factory) -> tuple:
-    """Run every notebook for ``target`` once per session (memoised): (target, figures, executed, timings)."""
-    if target not in _RUNS:
+    """Run every notebook for ``target`` once per session (memoised): (target, figures, executed, timings).
+
+    Under pytest-xdist (``make test``) the workers share one run per target: the first worker that
+    needs it runs it under a file lock in the session's common temporary folder and the others read
+    the same folders; a worker that finds its target running runs another target nobody has started
+    meanwhile, and waits only when there is none."""
+    if target in _RUNS:
+        return _RUNS[target]
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
         figures = tmp_path_factory.mktemp(f"figures-{target}")
         out = tmp_path_factory.mktemp(f"executed-{target}")
-        timings = run_all.run_all(figures=figures, executed=out, parameters=TARGETS[target])
-        _RUNS[target] = (target, figures, out, timings)
+        _RUNS[target] = (target, figures, out, run_all.run_all(figures=figures, executed=out,
+                                                               parameters=TARGETS[target]))
+        return _RUNS[target]
+    import fcntl
+    base = tmp_path_factory.getbasetemp().parent  # this session's folder, every worker's
+
+    def run_once(name: str, wait: bool) -> bool:
+        """Run ``name``'s notebooks unless done; False when another worker holds it and ``wait`` is off."""
+        shared = base / f"notebooks-{name}"
+        shared.mkdir(exist_ok=True)
+        done = shared / "timings.json"
+        with open(shared / "lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return False
+            if not done.exists():
+                timings = run_all.run_all(figures=shared / "figures", executed=shared / "executed",
+                                          parameters=TARGETS[name])
+                tmp = done.with_suffix(".tmp")
+                tmp.write_text(json.dumps(timings), encoding="utf-8")
+                tmp.replace(done)
+        return True
+
+    # While another worker runs this target, run one nobody has started rather than wait idle.
+    while not run_once(target, wait=False):
+        pending = [o for o in TARGETS if o != target and not (base / f"notebooks-{o}" / "timings.json").exists()]
+        if not any(run_once(o, wait=False) for o in pending):
+            run_once(target, wait=True)
+            break
+    shared = base / f"notebooks-{target}"
+    timings = [tuple(pair) for pair in json.loads((shared / "timings.json").read_text(encoding="utf-8"))]
+    _RUNS[target] = (target, shared / "figures", shared / "executed", timings)
     return _RUNS[target]

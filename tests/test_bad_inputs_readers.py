@@ -154,17 +154,29 @@ def test_jsonl_text_is_decoded_as_read_text_decodes_the_whole_file(tmp_path):
 
 
 def test_a_long_crlf_jsonl_is_split_right_across_read_blocks(tmp_path):
-    """"\\r\\n" straddling the 1 MiB read blocks is one line end, and a 3 MB line is one line."""
+    """"\\r\\n" straddling a read block is one line end (a 1 MiB block whose last byte is the "\\r"; blocks
+    of 7 and 8 bytes over lines of every length), and a 3 MB line is one line."""
     from analysis.corpus.decode import _byte_lines
-    rows = [{"doc_id": f"d{i}", "text": ("改革" * (i * 37_000 + 1))} for i in range(40)]
-    data = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+
+    def jsonl_bytes(rows):
+        return "\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+
+    edge = len(jsonl_bytes([{"doc_id": "d0", "text": ""}]))
+    rows = [{"doc_id": "d0", "text": "x" * ((1 << 20) - 1 - edge)},  # its "\r" is the first block's last byte
+            {"doc_id": "d1", "text": "改革" * 500_000},                # 3 MB
+            *({"doc_id": f"s{i}", "text": "改革" * i} for i in range(1, 41))]
+    data = jsonl_bytes(rows)
+    assert data[(1 << 20) - 1:(1 << 20) + 1] == b"\r\n"
     path = tmp_path / "long.jsonl"
     path.write_bytes(data)
-    with open(path, "rb") as fh:
-        for block in (1 << 20, 7, 8):
-            lines = list(_byte_lines(fh, 0, block))
-            assert [raw for _, raw in lines] == data.split(b"\r\n")
-            assert all(data[start:start + len(raw)] == raw for start, raw in lines)
+    short = jsonl_bytes(rows[2:])
+    (tmp_path / "short.jsonl").write_bytes(short)
+    for file, content, blocks in ((path, data, (1 << 20,)), (tmp_path / "short.jsonl", short, (7, 8))):
+        with open(file, "rb") as fh:
+            for block in blocks:
+                lines = list(_byte_lines(fh, 0, block))
+                assert [raw for _, raw in lines] == content.split(b"\r\n")
+                assert all(content[start:start + len(raw)] == raw for start, raw in lines)
     docs = quiet(list, iter_corpus(path))
     assert [d.record["doc_id"] for d in docs] == [r["doc_id"] for r in rows]
     assert list(document_texts(d.locator for d in docs)) == [r["text"] for r in rows]

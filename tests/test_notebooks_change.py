@@ -411,3 +411,10 @@ def test_readme_k_selection_matches_the_speech_run(executed):
     assert f"K = {', '.join(map(str, tied[:-1]))} and {tied[-1]} are within one standard deviation of the seeds" in _readme(README)
     nmf = k[k["method"] == "nmf"]["k"]
     assert f"the most coherent of K = {nmf.min()}–{nmf.max()}" in _readme(README)
+    # The "Choosing K" table: every NMF row as the run wrote it; the LDA rows are below every NMF coherence.
+    rows = re.findall(r"^\| (nmf|lda) \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", README, re.M)
+    nmf_rows = [r for r in rows if r[0] == "nmf"]
+    assert nmf_rows == [("nmf", str(r.k), f"{r.coherence:.3f}", f"{r.coherence_sd:.3f}", f"{r.stability:.2f}")
+                        for r in k[k["method"] == "nmf"].itertuples()]
+    lda = [float(r[2]) for r in rows if r[0] == "lda"]
+    assert len(lda) == 3 and max(lda) < k["coherence"].min() and set(k["method"]) == {"nmf"}

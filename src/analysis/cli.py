@@ -9,8 +9,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
 
 def _corpus_fetch(args) -> int:
     from .corpus.fetch import FetchAllError, fetch_all
@@ -38,6 +36,8 @@ def _read_corpus(path: str | None):
 
 
 def _corpus_info(args) -> int:
+    import pandas as pd
+
     from .corpus import describe_corpus, list_documents
     docs = _read_corpus(args.path)
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
@@ -168,8 +168,7 @@ def _cli_keyness(args) -> int:
 
 def add_store_commands(subparsers) -> None:
     """``analysis index`` and ``analysis keyness``: the on-disk store's commands (called by :func:`build_parser`)."""
-    from .store.build import CHUNK_CHARS
-    from .store.engines import ENGINES
+    from .config import STORE_CHUNK_CHARS as CHUNK_CHARS, STORE_ENGINES as ENGINES
     idx = subparsers.add_parser("index", help="segment a corpus in chunks into an on-disk Parquet store")
     idx.add_argument("corpus", nargs="?", help="folder of .txt, .jsonl or .csv (default: the study corpus)")
     idx.add_argument("--out", required=True, help="store folder (created, or extended: indexed documents are skipped)")

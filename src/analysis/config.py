@@ -43,6 +43,11 @@ CACHE_DIR = Path(os.environ.get("ANALYSIS_CACHE_DIR", PROJECT_DIR / ".cache")).e
 
 MIRROR_ENV = "ANALYSIS_CORPUS_MIRROR"
 
+# The on-disk store's defaults (analysis.store), here so that the command line can show them
+# without importing the store (and scikit-learn with it).
+STORE_CHUNK_CHARS = 2_000_000  # characters of text per chunk: bounds a worker's memory
+STORE_ENGINES = ("local", "dask")
+
 
 def corpus_mirror() -> Path | None:
     """The local mirror folder named by ``ANALYSIS_CORPUS_MIRROR``, if any."""

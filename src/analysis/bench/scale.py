@@ -33,8 +33,10 @@ import time
 import warnings
 from pathlib import Path
 
+from ..config import STORE_ENGINES
+
 SCALES = (10, 30, 100)
-ENGINES = ("local", "dask")
+ENGINES = STORE_ENGINES
 POLL_SECONDS = 0.1
 
 
@@ -62,14 +64,16 @@ def write_corpus(path: Path, n: int, collections: tuple[str, ...] = ("gwr",)) ->
 
 # ---------------------------------------------------------------------------- measuring a process tree
 class TreeMemory:
-    """Peak RSS summed over a process and all its descendants, polled in a thread; and their CPU
-    seconds (user + system, each process as last seen alive)."""
+    """Peak RSS summed over a process and all its descendants (``peak``) and of the largest single
+    process among them (``peak_each``), polled in a thread; and their CPU seconds (user + system,
+    each process as last seen alive)."""
 
     def __init__(self, pid: int, interval: float = POLL_SECONDS):
         import psutil
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.peak_each = 0
         self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
@@ -83,7 +87,9 @@ class TreeMemory:
             return 0
         for proc in procs:
             try:
-                total += proc.memory_info().rss
+                rss = proc.memory_info().rss
+                total += rss
+                self.peak_each = max(self.peak_each, rss)
                 times = proc.cpu_times()
                 self.cpu[proc.pid] = times.user + times.system
             except psutil.Error:

@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import config
 from ..errors import CorpusError
 from ..tokens.segment import Segmenter
 from .engines import make_engine
@@ -45,7 +46,7 @@ from .files import (DOC_COLUMNS, MANIFEST, _clean_uncommitted, _damaged_parts, _
 from .store import Store
 from .vocabulary import update_vocabulary
 
-CHUNK_CHARS = 2_000_000
+CHUNK_CHARS = config.STORE_CHUNK_CHARS
 
 
 # ---------------------------------------------------------------------------- planning

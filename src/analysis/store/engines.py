@@ -14,11 +14,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
+from .. import config
 from .._util.pool import executor, worker_count
 from ..errors import InputError
 from .vocabulary import add_totals, part_term_totals
 
-ENGINES = ("local", "dask")
+ENGINES = config.STORE_ENGINES
 
 
 def _run_partition(items: Iterable, fn: Callable, *args) -> list:
