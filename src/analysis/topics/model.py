@@ -52,6 +52,21 @@ def make_vectorizer(method: str, min_df: int | float, max_df: float):
     return TfidfVectorizer(**kwargs) if method == "nmf" else CountVectorizer(**kwargs)
 
 
+def fit_matrix(vectorizer, docs: Sequence[Sequence[str]], n_topics: int):
+    """``vectorizer.fit_transform(docs)``, refused as :class:`InputError` when there are fewer documents
+    than topics, no term survives the filters, or fewer terms than topics."""
+    if len(docs) < n_topics:
+        raise InputError(f"too few documents ({len(docs)}) for {n_topics} topics")
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError as exc:
+        raise InputError(f"empty vocabulary after filtering (min_df={vectorizer.min_df}, max_df={vectorizer.max_df}): "
+                         f"{exc}") from exc
+    if matrix.shape[1] < n_topics:
+        raise InputError(f"n_topics={n_topics} is more than the {matrix.shape[1]} terms left after filtering")
+    return matrix
+
+
 def check_n_topics(n_topics) -> None:
     if not isinstance(n_topics, (int, np.integer)) or n_topics < 2:
         raise InputError(f"n_topics must be an integer of at least 2, got {n_topics!r}")
@@ -117,15 +132,8 @@ class TopicModel:
     def fit(self, token_lists: Sequence[Sequence[str]]) -> "TopicModel":
         self._check_params()
         docs = [list(t) for t in check.token_lists(token_lists, "token_lists", "TopicModel.fit")]
-        if len(docs) < self.n_topics:
-            raise InputError(f"too few documents ({len(docs)}) for {self.n_topics} topics")
         vectorizer = self._vectorizer()
-        try:
-            matrix = vectorizer.fit_transform(docs)
-        except ValueError as exc:
-            raise InputError(f"empty vocabulary after filtering (min_df={self.min_df}, max_df={self.max_df}): {exc}") from exc
-        if matrix.shape[1] < self.n_topics:
-            raise InputError(f"n_topics={self.n_topics} is more than the {matrix.shape[1]} terms left after filtering")
+        matrix = fit_matrix(vectorizer, docs, self.n_topics)
         model = self._estimator()
         start = time.perf_counter()
         model.fit(matrix)

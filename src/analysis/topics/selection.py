@@ -34,15 +34,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from .._util import check
 from .._util.atomic import atomic_write
 from .._util.pool import executor, worker_count
 from .._util.progress import progress
-from ..counts.dtm import identity
 from ..errors import InputError
-from .model import EPSILON, TopicModel, check_n_topics, corpus_hash, top_words
+from .model import EPSILON, TopicModel, check_n_topics, corpus_hash, fit_matrix, make_vectorizer, top_words
 
 # -------------------------------------------------------------------- coherence
 
@@ -161,10 +160,10 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
         path = Path(cache_dir) / f"select-k-{key}.csv"
         if path.exists():
             return pd.read_csv(path)
-    probe = TopicModel(methods[0] if methods else "nmf", max(ks) if ks else 2, **options)
-    for method in methods:
-        TopicModel(method, max(ks) if ks else 2, **options)._check_params()
-    matrices = _subsample_matrices(token_lists, methods, seeds, subsample, probe, max(ks) if ks else 2)
+    models = [TopicModel(method, max(ks, default=2), **options) for method in methods]
+    for model in models:
+        model._check_params()
+    matrices = _subsample_matrices(token_lists, models, seeds, subsample)
     tasks = sorted(((m, k, s) for m in methods for k in ks for s in seeds), key=lambda t: -_cost(t[0], t[1]))
     results = _run_fits(tasks, matrices, options, n_jobs)
     counts = WindowCounts(texts, (w for words, _ in results.values() for topic in words for w in topic))
@@ -183,29 +182,22 @@ def select_k(token_lists: Sequence[Sequence[str]], ks: Iterable[int], *, methods
     return table
 
 
-def _subsample_matrices(token_lists, methods, seeds, subsample: float, probe: TopicModel, max_k: int) -> dict:
+def _subsample_matrices(token_lists, models: Sequence[TopicModel], seeds, subsample: float) -> dict:
     """``(method, seed) → (matrix, terms)``: each seed's subsample vectorised as :meth:`TopicModel.fit`
-    does (counts for LDA, TF-IDF of the same counts for NMF), with its errors."""
+    does it (counts for LDA, TF-IDF of the same counts for NMF; the same errors, for the largest K)."""
     docs = [list(t) for t in token_lists]
     size = max(1, int(round(subsample * len(docs))))
+    first = models[0] if models else TopicModel()
     out = {}
     for seed in seeds:
         rng = np.random.default_rng(seed)
         sample = [docs[i] for i in sorted(rng.choice(len(docs), size=size, replace=False))]
-        if len(sample) < max_k:
-            raise InputError(f"too few documents ({len(sample)}) for {max_k} topics")
-        vectorizer = CountVectorizer(analyzer=identity, lowercase=False, min_df=probe.min_df, max_df=probe.max_df)
-        try:
-            counts = vectorizer.fit_transform(sample)
-        except ValueError as exc:
-            raise InputError(f"empty vocabulary after filtering (min_df={probe.min_df}, max_df={probe.max_df}): "
-                             f"{exc}") from exc
-        if counts.shape[1] < max_k:
-            raise InputError(f"n_topics={max_k} is more than the {counts.shape[1]} terms left after filtering")
+        vectorizer = make_vectorizer("lda", first.min_df, first.max_df)  # counts
+        counts = fit_matrix(vectorizer, sample, first.n_topics)
         terms = vectorizer.get_feature_names_out()
-        for method in methods:
-            matrix = TfidfTransformer().fit_transform(counts) if method == "nmf" else counts
-            out[(method, seed)] = (matrix, terms)
+        for model in models:
+            matrix = TfidfTransformer().fit_transform(counts) if model.method == "nmf" else counts
+            out[(model.method, seed)] = (matrix, terms)
     return out
 
 
