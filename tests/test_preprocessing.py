@@ -110,3 +110,42 @@ def test_every_character_survives_in_order_generated(raw):
 def test_steps_are_idempotent(step, speech):
     once = step(normalise(speech.loc[0, "text"]).text)
     assert step(once) == once
+
+
+def _every_step(raw: str):
+    """normalise() as its steps composed, none skipped (the reference for its fast path)."""
+    from analysis.text.normalise import DEFAULT_STEPS, DEFAULT_STRIPPERS, make_pipeline, remove_control_chars
+    text, control = remove_control_chars(raw)
+    text = traditional_to_simplified(fullwidth_alnum_to_ascii(text).replace("\r\n", "\n").replace("\r", "\n"))
+    for strip in DEFAULT_STRIPPERS.values():
+        text, _ = strip(text)
+    return make_pipeline(*DEFAULT_STEPS)(text), control
+
+
+AWKWARD = ["\t", " ", "\u3000", "\xa0", "\u2009", ",", "(", ")", "!", "１２", "ＡＢｃ", "\u200b", "\x0b", "\u2028",
+           "\r\n", "\r", "abc def", "中文", "。\n", "\ufeff", "\x85", "\U000e0041", "2025 年", "\n\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(AWKWARD), max_size=40).map("".join))
+def test_skipped_steps_change_nothing_generated(raw):
+    """normalise() skips a step when the text has none of the characters it changes; the result is
+    what running every step gives, also for spaces, tabs, controls and full-width letters mixed."""
+    got = normalise(raw)
+    assert (got.text, got.control_chars) == _every_step(raw)
+
+
+def test_skipped_steps_change_nothing_real_texts(speech, gwr, cpc):
+    for raw in list(speech["text"]) + list(gwr["text"]) + list(cpc["text"]):
+        got = normalise(raw)
+        assert (got.text, got.control_chars) == _every_step(raw)
+
+
+def test_char_classes_name_what_each_step_changes():
+    from analysis.text.normalise import _CONTROL, _FULLWIDTH, _HSPACE, _PUNCT, char_classes
+    assert char_classes("") == 0 and char_classes("中国特色社会主义") == 0
+    assert char_classes("中\u200b国") == _CONTROL
+    assert char_classes("１号") == _FULLWIDTH
+    assert char_classes("李\u3000强") == _HSPACE and char_classes("a\tb") == _HSPACE
+    assert char_classes("好,的") == _PUNCT
+    assert char_classes("Ａ\u2028 (") == _CONTROL | _FULLWIDTH | _HSPACE | _PUNCT

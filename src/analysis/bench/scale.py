@@ -13,6 +13,8 @@ a temporary folder.  Every measurement runs in a fresh Python process, so that e
 ``peak GB``     peak of the resident set size summed over the process tree (the process, its
                 workers, Dask's scheduler, nannies and workers), polled every 0.1 s with psutil;
                 pages shared between processes are counted once per process, so an upper bound
+``of bare``     M chars/s as a share of the first row's, rjieba's bare ``cut`` of the same texts on
+                the same cores (:func:`bare_cut_seconds`; goal for the 100x index: at least 50%)
 
 Segmentation is never served from a cache (``Segmenter(cache=False)`` everywhere): the copies are
 identical texts, and a cache would measure the cache.  The machine's parallelism is measured in the
@@ -22,6 +24,7 @@ same run (:func:`analysis.bench.machine_parallelism`): on a shared host the seco
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -33,6 +36,7 @@ import time
 import warnings
 from pathlib import Path
 
+from .. import config
 from ..config import STORE_ENGINES
 
 SCALES = (10, 30, 100)
@@ -125,11 +129,51 @@ def measure(args: list[str]) -> dict:
     return result
 
 
+@functools.cache
+def _segmenter():
+    from ..tokens.segment import Segmenter
+    return Segmenter(cache=False)
+
+
+def _cut(texts: list[str]) -> int:
+    """The bare segmenter on raw texts (a worker job): its tokens, nothing normalised, kept or written."""
+    seg = _segmenter()
+    return sum(len(seg.cut(text)) for text in texts)
+
+
+def bare_cut_seconds(corpus: str, n_jobs: int | None = None) -> tuple[float, int]:
+    """Seconds for rjieba's ``cut`` (the study's dictionary, each document's raw text whole) over
+    ``corpus`` on ``n_jobs`` processes of the package's pool (default: every core), in chunks of the
+    store's size; the texts are read and the workers' segmenters built before the clock starts.
+    The upper bound for :func:`analysis.store.build.index` on the same cores; (seconds, documents)."""
+    from ..store.engines import make_engine
+    from .scale import _cut as cut  # by its module's name, also when this module runs as __main__
+    chunks, size = [[]], 0
+    with open(corpus, encoding="utf-8") as fh:
+        for line in fh:
+            text = json.loads(line)["text"]
+            chunks[-1].append(text)
+            size += len(text)
+            if size >= config.STORE_CHUNK_CHARS:
+                chunks.append([])
+                size = 0
+    chunks = [c for c in chunks if c]
+    runner = make_engine("local", n_jobs=n_jobs)
+    list(runner.map(cut, [["预热"]] * 2 * runner.n_jobs))  # every worker started, its engine built
+    start = time.perf_counter()
+    sum(runner.map(cut, chunks))
+    return time.perf_counter() - start, sum(map(len, chunks))
+
+
 def _job(kind: str, corpus: str, store: str | None, engine: str | None) -> None:
     """One measurement, in its own process: prints a JSON line with the seconds of the work."""
     from ..corpus import load_corpus
     from ..tokens.segment import Segmenter
     warnings.simplefilter("ignore")
+    if kind == "cut":
+        seconds, n_docs = bare_cut_seconds(corpus)
+        print(json.dumps({"seconds": seconds, "n_docs": n_docs}))
+        return
     start = time.perf_counter()
     if kind == "prepare":
         from ..tokens.pipeline import prepare
@@ -151,13 +195,14 @@ def run(scales=SCALES, engines=ENGINES, *, collections=("gwr",), baseline: bool 
     print(f"corpora: {'+'.join(collections)} repeated {', '.join(f'{s}x' for s in scales)}, under {tmp}; "
           f"{os.cpu_count()} cores, two-process speed-up now: {machine_parallelism():.2f}x (2.0 = both free)\n")
     header = (f"{'corpus':>7s} {'documents':>9s} {'M chars':>8s} {'run':>20s} {'seconds':>8s} {'M chars/s':>9s} "
-              f"{'CPU s':>7s} {'peak GB':>8s}")
+              f"{'CPU s':>7s} {'peak GB':>8s} {'of bare':>8s}")
     print(header)
     try:
         for scale in scales:
             corpus = tmp / f"corpus_{scale}x.jsonl"
             n_docs, n_chars = write_corpus(corpus, scale, tuple(collections))
-            jobs = [(f"index, {e}", ["index", str(corpus), str(tmp / f"store_{scale}x_{e}"), e]) for e in engines]
+            jobs = [("bare rjieba cut", ["cut", str(corpus), "-", "-"])]
+            jobs += [(f"index, {e}", ["index", str(corpus), str(tmp / f"store_{scale}x_{e}"), e]) for e in engines]
             if baseline:
                 jobs.append(("prepare() in memory", ["prepare", str(corpus), "-", "-"]))
             for name, args in jobs:
@@ -167,8 +212,11 @@ def run(scales=SCALES, engines=ENGINES, *, collections=("gwr",), baseline: bool 
                 row = {"scale": scale, "documents": n_docs, "chars": n_chars, "run": name, **result,
                        "mchars_per_s": n_chars / result["seconds"] / 1e6}
                 rows.append(row)
+                bare = next(r["mchars_per_s"] for r in rows if r["scale"] == scale and r["run"] == "bare rjieba cut")
+                row["of_bare"] = row["mchars_per_s"] / bare
                 print(f"{scale:>6d}x {n_docs:>9,d} {n_chars / 1e6:>8.1f} {name:>20s} {row['seconds']:>8.1f} "
-                      f"{row['mchars_per_s']:>9.2f} {row['cpu_seconds']:>7.1f} {row['peak_gb']:>8.2f}", flush=True)
+                      f"{row['mchars_per_s']:>9.2f} {row['cpu_seconds']:>7.1f} {row['peak_gb']:>8.2f} "
+                      f"{row['of_bare']:>8.0%}", flush=True)
                 if args[0] == "index":
                     shutil.rmtree(args[2], ignore_errors=True)
             corpus.unlink()

@@ -187,6 +187,18 @@ def _line_codec(path: Path, encoding: str | None) -> tuple[str | None, int]:
     return (name, 0) if name in LINE_SAFE and name != codec else (None, 0)
 
 
+def _line_ends(data: bytes) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line end in ``data``: by ``bytes.find`` when there is no ``\r``
+    (most files; a regular expression scans bytes ten times slower)."""
+    if b"\r" in data:
+        yield from ((m.start(), m.end()) for m in LINE_END.finditer(data))
+        return
+    pos = data.find(b"\n")
+    while pos >= 0:
+        yield pos, pos + 1
+        pos = data.find(b"\n", pos + 1)
+
+
 def _byte_lines(fh: BinaryIO, start: int = 0, block: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
     """``(offset, line)`` of each line of a binary file from ``start``, split as :func:`decode_bytes`
     splits text (``\\r\\n``, ``\\r`` or ``\\n``; line ends not included).  Read a block at a time."""
@@ -200,10 +212,10 @@ def _byte_lines(fh: BinaryIO, start: int = 0, block: int = 1 << 20) -> Iterator[
                 break
             data += more
         pos = 0
-        for match in LINE_END.finditer(data):
-            parts.append(data[pos:match.start()])
+        for end, after in _line_ends(data):
+            parts.append(data[pos:end])
             yield start, b"".join(parts)
-            parts, pos = [], match.end()
+            parts, pos = [], after
             start = offset + pos
         parts.append(data[pos:])
         offset += len(data)

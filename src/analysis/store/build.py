@@ -10,7 +10,7 @@ named :class:`~analysis.tokens.TokenFilter` (its ``name`` and ``fingerprint`` ar
 
 Memory is bounded by the chunk size (``chunk_chars``), not the corpus: the driver streams the
 corpus once to plan chunks (doc_id, metadata, byte range, key; no text is kept), workers read their
-own documents' text, and each document's stream is dictionary-encoded by pyarrow as soon as it is
+own documents' text, and each document's stream becomes a pyarrow string array as soon as it is
 segmented (no Python token lists are kept for a chunk).
 A document is keyed as the segment cache keys it (sha256 of the segmenter fingerprint and the raw
 text); re-running skips documents already in the store, and a changed text under an existing
@@ -152,14 +152,15 @@ def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
 
 
 class _ChunkBuilder:
-    """Accumulates one chunk's tables.  Each document's stream is dictionary-encoded by pyarrow as
-    soon as it is segmented (no Python token lists are kept); at the end the documents'
-    dictionaries are unified into one chunk vocabulary, each filter decides each type once, and
-    the per-document counts are taken with numpy."""
+    """Accumulates one chunk's tables.  Each document's stream becomes a pyarrow string array as
+    soon as it is segmented (no Python token lists are kept); at the end the chunk's streams are
+    dictionary-encoded at once (one vocabulary, types in order of first appearance: one pass,
+    where encoding each document and unifying the dictionaries cost three), each filter decides
+    each type once, and the per-document counts are taken with numpy."""
 
     def __init__(self, filters: Sequence):
         self.filters = list(filters)
-        self.encoded: list[pa.DictionaryArray] = []
+        self.strings: list[pa.StringArray] = []
         self.lengths: list[np.ndarray] = []
         self.paras: dict[str, list] = {c: [] for c in ("doc_id", "paragraph", "section", "section_path",
                                                         "is_heading", "level")}
@@ -169,9 +170,9 @@ class _ChunkBuilder:
     def add(self, ref: DocRef, result: dict) -> None:
         streams = result["tokens"]
         self.lengths.append(np.fromiter(map(len, streams), dtype=np.int64, count=len(streams)))
-        encoded = pa.array(list(chain.from_iterable(streams)), pa.string()).dictionary_encode()
-        self.encoded.append(encoded)
-        self.n_tokens += len(encoded)
+        strings = pa.array(list(chain.from_iterable(streams)), pa.string())
+        self.strings.append(strings)
+        self.n_tokens += len(strings)
         n = len(streams)
         paths = result["section_path"]
         self.paras["doc_id"] += [ref.doc_id] * n
@@ -181,17 +182,16 @@ class _ChunkBuilder:
         self.paras["is_heading"] += list(result["is_heading"])
         self.paras["level"] += list(result["level"])
         row = dict(doc_id=ref.doc_id, collection=ref.collection, year=ref.year, title=ref.title,
-                   n_chars=ref.n_chars, n_paragraphs=n, n_tokens=len(encoded),
+                   n_chars=ref.n_chars, n_paragraphs=n, n_tokens=len(strings),
                    boilerplate_chars=result.get("boilerplate_chars", 0), key=ref.key)
         for col in DOC_COLUMNS:
             self.docs[col].append(row[col])
 
     def tables(self) -> tuple[pa.Table, pa.Table, list[pa.Table]]:
-        empty = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
-        unified = pa.chunked_array(self.encoded or [empty], type=empty.type).unify_dictionaries()
-        vocab = unified.chunk(0).dictionary if unified.num_chunks else empty.dictionary
-        doc_ids = [c.indices.to_numpy(zero_copy_only=False).astype(np.int32) for c in unified.chunks][:len(self.encoded)]
-        flat = np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.int32)
+        encoded = pa.concat_arrays(self.strings or [pa.array([], pa.string())]).dictionary_encode()
+        vocab = encoded.dictionary  # types in order of first appearance in the chunk
+        flat = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        doc_ids = np.split(flat, np.cumsum([len(s) for s in self.strings])[:-1]) if self.strings else []
         lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
         offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
         tokens = pa.ListArray.from_arrays(offsets, pa.DictionaryArray.from_arrays(pa.array(flat), vocab))

@@ -51,8 +51,14 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     atomic_write(path, write, clean_stale=False)
 
 
+# Columns written without min/max statistics: the token streams and count terms (strings; the
+# statistics cost most of the write, 3-10x, and no reader here filters on them).
+NO_STATISTICS = frozenset({"tokens", "term"})
+
+
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    _atomic_write(path, lambda fh: pq.write_table(table, fh))
+    statistics = [c for c in table.column_names if c not in NO_STATISTICS]
+    _atomic_write(path, lambda fh: pq.write_table(table, fh, write_statistics=statistics))
 
 
 def _write_json(data: dict, path: Path) -> None:

@@ -81,10 +81,10 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
     """Paragraphs of a normalised text with section paths (headings are paragraphs too)."""
     out: list[Paragraph] = []
     stack: list[tuple[int, str]] = []  # (level, heading)
-    queue = split_paragraphs(text)
+    queue = split_paragraphs(text)[::-1]  # popped from the end: the next paragraph is last
     while queue:
-        para = queue.pop(0)
-        level = heading_level(para)
+        para = queue.pop()
+        level = heading_level(para) if HEADING_START.match(para) else None
         if level is not None:
             head, rest = _split_heading(para)
             if len(head) <= MAX_HEADING_CHARS:
@@ -93,7 +93,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
                 stack.append((level, head))
                 out.append(Paragraph(len(out), head, tuple(h for _, h in stack), True, level))
                 if rest:
-                    queue.insert(0, rest)
+                    queue.append(rest)
                 continue
         out.append(Paragraph(len(out), para, tuple(h for _, h in stack)))
     return out
