@@ -146,6 +146,11 @@ def _worker_segmenter(seg: Segmenter) -> Segmenter:
     return _SEGMENTERS.setdefault((type(seg), seg.fingerprint), seg)
 
 
+def _warm(seg: Segmenter) -> None:
+    """Build this worker's segmenter (its dictionary loaded) before its first chunk comes."""
+    _worker_segmenter(seg).cut("预热")
+
+
 def _read_texts(chunk: Sequence[DocRef]) -> Iterator[str]:
     from ..corpus.readers import document_texts
     return document_texts(ref.source for ref in chunk)
@@ -314,18 +319,22 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     existing = Store(root, manifest) if manifest["parts"] else None
     indexed = {} if existing is None else dict(zip(*existing._doc_keys()))
     origin = "study corpus" if corpus is None else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
-    chunks, skipped = plan_chunks(corpus_refs(corpus, seg, **read_options), indexed, chunk_chars, origin)
-    run = manifest["runs"] = manifest.get("runs", 0) + 1
-    order = {name: previous.get(name) or [run, i] for i, name in enumerate(map(part_name, chunks))}
-    _write_json(manifest, root / MANIFEST)
-    vocabularies = [_vocabulary_path(root, filter_key(f)) for f in filters]
-    if not chunks and all(_problem(root, v, "vocabulary") is None for v in vocabularies):  # nothing to do
-        return IndexResult(Store(root), 0, skipped, 0, 0, time.perf_counter() - start)
-
-    from .._util.progress import progress_bar
-    runner = make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
+    # local workers start and build their segmenters while the corpus is planned (a cluster is
+    # made only when there is work for it)
+    runner = make_engine(engine, n_jobs=n_jobs) if engine == "local" and not scheduler else None
+    if runner is not None:
+        runner.start(_warm, seg)
     chars = 0
     try:
+        chunks, skipped = plan_chunks(corpus_refs(corpus, seg, **read_options), indexed, chunk_chars, origin)
+        run = manifest["runs"] = manifest.get("runs", 0) + 1
+        order = {name: previous.get(name) or [run, i] for i, name in enumerate(map(part_name, chunks))}
+        _write_json(manifest, root / MANIFEST)
+        vocabularies = [_vocabulary_path(root, filter_key(f)) for f in filters]
+        if not chunks and all(_problem(root, v, "vocabulary") is None for v in vocabularies):  # nothing to do
+            return IndexResult(Store(root), 0, skipped, 0, 0, time.perf_counter() - start)
+        from .._util.progress import progress_bar
+        runner = runner or make_engine(engine, scheduler=scheduler, n_jobs=n_jobs)
         total = sum(r.n_chars for c in chunks for r in c)
         bar = progress_bar(total=total, unit="char", unit_scale=True, desc=f"index ({engine})",
                            disable=None if progress else True)
@@ -338,7 +347,8 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
         for token_filter in filters:
             update_vocabulary(root, filter_key(token_filter), sorted(manifest["parts"]), runner)
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
     return IndexResult(Store(root), sum(len(c) for c in chunks), skipped, len(chunks), chars,
                        time.perf_counter() - start)
 

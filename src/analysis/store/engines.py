@@ -9,7 +9,6 @@ run in both, so the stores are identical.
 
 from __future__ import annotations
 
-from functools import reduce
 from typing import Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
@@ -17,7 +16,7 @@ import pandas as pd
 from .. import config
 from .._util.pool import executor, worker_count
 from ..errors import InputError
-from .vocabulary import add_totals, part_term_totals
+from .vocabulary import add_totals, part_totals, sum_totals
 
 ENGINES = config.STORE_ENGINES
 
@@ -36,7 +35,11 @@ class _Engine:
         raise NotImplementedError
 
     def totals(self, root: str, fkey: str, parts: Sequence[str]) -> pd.DataFrame | None:
-        return reduce(add_totals, (part_term_totals(root, fkey, p) for p in parts), None)
+        """The parts' term totals summed: each part's counted on the engine, summed at once."""
+        return sum_totals(list(self.map(part_totals, list(parts), root, fkey)))
+
+    def start(self, fn: Callable, *args) -> None:
+        """Run ``fn(*args)`` on each worker in the background (a warm-up; nothing is returned)."""
 
     def close(self) -> None:
         pass
@@ -49,6 +52,12 @@ class LocalEngine(_Engine):
 
     def __init__(self, n_jobs: int | None = None):
         self.n_jobs = worker_count(n_jobs or None)
+
+    def start(self, fn, *args):
+        if self.n_jobs > 1:
+            pool = executor(self.n_jobs)
+            for _ in range(self.n_jobs):
+                pool.submit(fn, *args)
 
     def map(self, fn, items, *args):
         if self.n_jobs == 1 or len(items) <= 1:
@@ -97,7 +106,7 @@ class DaskEngine(_Engine):
         if not parts:
             return None
         bag = db.from_sequence(list(parts), npartitions=min(len(parts), 8 * len(self.client.nthreads())))
-        return bag.map(lambda p: part_term_totals(root, fkey, p)).fold(add_totals, add_totals, initial=None) \
+        return bag.map(part_totals, root, fkey).fold(add_totals, add_totals, initial=None) \
                   .compute(scheduler=self.client)
 
     def close(self):

@@ -1,7 +1,8 @@
 """A store's vocabulary per filter, a reduction of its parts' sparse counts.
 
 :func:`part_term_totals` gives one part's ``count`` and ``doc_freq`` per term, :func:`add_totals`
-sums two such tables (the reduction's operator; ``Bag.fold`` on dask), and
+sums two such tables (the reduction's operator; ``Bag.fold`` on dask), :func:`sum_totals` many
+at once (the local engine), and
 :func:`update_vocabulary` writes ``vocabulary/<filter>.parquet`` (``term_id`` = position in sorted
 order), counting only the parts the file does not cover yet.
 """
@@ -40,6 +41,19 @@ def add_totals(left: pd.DataFrame | None, right: pd.DataFrame | None) -> pd.Data
     if left is None or right is None:
         return right if left is None else left
     return left.add(right, fill_value=0).astype(np.int64)
+
+
+def part_totals(part: str, root: str, fkey: str) -> pd.DataFrame:
+    """:func:`part_term_totals` with the part first (an engine's ``map`` job)."""
+    return part_term_totals(root, fkey, part)
+
+
+def sum_totals(frames: Sequence[pd.DataFrame]) -> pd.DataFrame | None:
+    """Sum many term-total tables at once (one grouping: :func:`add_totals` over n parts aligns the
+    growing sum n times); ``None`` for none."""
+    if not frames:
+        return None
+    return pd.concat(frames).groupby(level=0, sort=False).sum().astype(np.int64)
 
 
 def _vocabulary_table(totals: pd.DataFrame | None) -> pa.Table:

@@ -81,6 +81,7 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
     """Paragraphs of a normalised text with section paths (headings are paragraphs too)."""
     out: list[Paragraph] = []
     stack: list[tuple[int, str]] = []  # (level, heading)
+    path: tuple[str, ...] = ()          # the headings of the stack, made again when it changes
     queue = split_paragraphs(text)[::-1]  # popped from the end: the next paragraph is last
     while queue:
         para = queue.pop()
@@ -91,11 +92,12 @@ def parse_paragraphs(text: str) -> list[Paragraph]:
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 stack.append((level, head))
-                out.append(Paragraph(len(out), head, tuple(h for _, h in stack), True, level))
+                path = tuple(h for _, h in stack)
+                out.append(Paragraph(len(out), head, path, True, level))
                 if rest:
                     queue.append(rest)
                 continue
-        out.append(Paragraph(len(out), para, tuple(h for _, h in stack)))
+        out.append(Paragraph(len(out), para, path))
     return out
 
 
