@@ -71,7 +71,8 @@ def executed(request, tmp_path_factory):
 
 
 def pytest_collection_modifyitems(items):
-    """The tests that read the executed notebooks are marked ``notebooks`` (``make test-fast`` leaves them out)."""
+    """The tests that read the executed notebooks are marked ``notebooks`` (``make test-fast`` leaves them out;
+    so does a README block that runs a notebook, marked in tests/test_readme.py)."""
     for item in items:
         if "executed" in getattr(item, "fixturenames", ()) or item.path.name.startswith("test_notebooks"):
             item.add_marker(pytest.mark.notebooks)

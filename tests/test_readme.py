@@ -55,7 +55,11 @@ def _skip_reason(command: str) -> str | None:
 
 
 def _bash_blocks():
-    return [pytest.param(text, id=f"bash-README.md:{LINES[i]}") for i, (lang, text) in enumerate(BLOCKS) if lang == "bash"]
+    """Each bash block; one that runs a notebook (papermill) is marked ``notebooks``, as the notebook
+    tests are (``make test-fast`` leaves it out)."""
+    return [pytest.param(text, id=f"bash-README.md:{LINES[i]}",
+                         marks=[pytest.mark.notebooks] if any(c.startswith("papermill") for c in _commands(text)) else [])
+            for i, (lang, text) in enumerate(BLOCKS) if lang == "bash"]
 
 
 def test_readme_has_the_blocks_this_test_expects():
