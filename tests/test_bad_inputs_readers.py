@@ -240,7 +240,7 @@ def test_folder_reads_txt_in_any_case_and_names_everything_it_leaves_out(tmp_pat
     (folder / "a_2020.txt~").write_text(TEXT, encoding="utf-8")
     (folder / ".a_2020.txt.swp").write_bytes(b"\x00swap")
     (folder / "._a_2020.txt").write_bytes(b"\x00\x05\x16\x07")
-    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    (folder / "notes.odt").write_bytes(b"PK\x03\x04")
     (folder / "metadata.csv").write_text("filename,title\na_2020.txt,甲\n", encoding="utf-8")
     with pytest.warns(CorpusWarning) as caught:
         docs = load_folder(folder)
@@ -248,9 +248,9 @@ def test_folder_reads_txt_in_any_case_and_names_everything_it_leaves_out(tmp_pat
     left_out = [str(w.message) for w in caught if "left out" in str(w.message)]
     assert len(left_out) == 1
     message = left_out[0]
-    assert message.startswith(f"{folder}: left out 5 item(s) that are not *.txt documents")
+    assert message.startswith(f"{folder}: left out 5 item(s) that are not *.txt/*.pdf/*.docx/*.html/*.htm documents")
     for name in (".a_2020.txt.swp (hidden)", "._a_2020.txt (hidden)", "a_2020.txt~", "drafts/ (a folder)",
-                 "notes.docx"):
+                 "notes.odt"):
         assert name in message
     assert "metadata.csv" not in message
 
@@ -258,15 +258,15 @@ def test_folder_reads_txt_in_any_case_and_names_everything_it_leaves_out(tmp_pat
 def test_folder_lists_the_first_ten_left_out_and_counts_the_rest(tmp_path):
     (tmp_path / "a_2020.txt").write_text(TEXT, encoding="utf-8")
     for i in range(13):
-        (tmp_path / f"scan{i:02d}.pdf").write_bytes(b"%PDF")
-    with pytest.warns(CorpusWarning, match=r"left out 13 item\(s\).*scan09.pdf and 3 more$"):
+        (tmp_path / f"scan{i:02d}.tif").write_bytes(b"II*\x00")
+    with pytest.warns(CorpusWarning, match=r"left out 13 item\(s\).*scan09.tif and 3 more$"):
         load_folder(tmp_path)
 
 
 def test_folder_with_no_txt_file_says_what_it_has(tmp_path):
     (tmp_path / "report.doc").write_bytes(b"\xd0\xcf")
     (tmp_path / "sub").mkdir()
-    with pytest.raises(CorpusError, match=r"no \*.txt files .*it has only report.doc, sub/ \(a folder\)"):
+    with pytest.raises(CorpusError, match=r"no \*.txt/\*.pdf/\*.docx/\*.html/\*.htm files .*it has only report.doc, sub/ \(a folder\)"):
         load_folder(tmp_path)
 
 

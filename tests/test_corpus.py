@@ -371,9 +371,9 @@ def test_empty_yearless_and_duplicate_documents_are_reported_not_dropped(tmp_pat
 def test_unknown_format_and_missing_path(tmp_path):
     with pytest.raises(CorpusError, match="no such file"):
         load_corpus(tmp_path / "nothing.csv")
-    (tmp_path / "x.docx").write_bytes(b"")
+    (tmp_path / "x.xyz").write_bytes(b"")
     with pytest.raises(CorpusError, match="unknown corpus format"):
-        load_corpus(tmp_path / "x.docx")
+        load_corpus(tmp_path / "x.xyz")
 
 
 def test_cli_info_on_own_corpus(tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""Read a researcher's own corpus: a folder of .txt files, a JSON Lines file or a CSV file.
+"""Read a researcher's own corpus: a folder of documents (.txt, .pdf, .docx, .html; see
+:mod:`analysis.corpus.documents`), one such document, a JSON Lines file or a CSV file.
 
 Every reader returns the same document table (:func:`analysis.corpus.records.documents_frame`, its
 values checked there), and every text is decoded by :func:`analysis.corpus.decode.read_text`.
@@ -25,9 +26,11 @@ from typing import BinaryIO, Iterable, Iterator, Mapping, NamedTuple
 import pandas as pd
 
 from ..errors import CorpusError, CorpusWarning, InputError
-from .decode import _byte_lines, _file_error, _line_codec, decode_file, read_text
+from .decode import _byte_lines, _file_error, _line_codec, read_text
+from .documents import DOCUMENT_SUFFIXES, read_document
 from .records import _Checks, _clean_record, documents_frame, parse_year
 
+DOCUMENT_PATTERNS = tuple(f"*{suffix}" for suffix in DOCUMENT_SUFFIXES)  # a folder's documents, by default
 YEAR_IN_NAME = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
@@ -95,19 +98,24 @@ def _bad_name(folder: Path, name: str) -> CorpusError:
                        f"to a UTF-8 name (e.g. convmv -f gbk -t utf-8 --notest), then load the folder again")
 
 
-def folder_files(folder: Path, *, pattern: str = "*.txt", metadata: str = "metadata.csv") -> tuple[list[Path], dict]:
+def folder_files(folder: Path, *, pattern: str | tuple[str, ...] = DOCUMENT_PATTERNS,
+                 metadata: str = "metadata.csv") -> tuple[list[Path], dict]:
     """The documents of ``folder`` (sorted) and its metadata (from ``metadata.csv`` when there is
     one, checked row by row).
 
-    A document is a file of the folder itself whose name matches ``pattern`` in any case
-    (``a.txt`` and ``B.TXT``).  Everything else in the folder (files of other extensions, editor
+    A document is a file of the folder itself whose name matches ``pattern`` (one glob or several)
+    in any case (``a.txt`` and ``B.TXT``); by default every document file a loader reads (.txt,
+    .pdf, .docx, .html, .htm).  Everything else in the folder (files of other extensions, editor
     backups such as ``a.txt~``, hidden files such as ``.a.txt.swp`` or ``._a.txt``, subfolders) is
     left out and named in one :class:`CorpusWarning`; the metadata file is not a document and not
     reported.  A document whose name is not valid UTF-8, or a symbolic link pointing out of the
     folder, is an error saying what to do.
     """
-    if "/" in pattern or "\\" in pattern:
-        raise InputError(f"pattern {pattern!r} must match file names of the folder itself (no '/'), e.g. '*.txt'")
+    patterns = (pattern,) if isinstance(pattern, str) else tuple(pattern)
+    for glob in patterns:
+        if "/" in glob or "\\" in glob:
+            raise InputError(f"pattern {glob!r} must match file names of the folder itself (no '/'), e.g. '*.txt'")
+    pattern = "/".join(patterns)  # as the messages name it
     root = folder.resolve()
     files, skipped = [], []
     for entry in sorted(folder.iterdir()):
@@ -118,7 +126,7 @@ def folder_files(folder: Path, *, pattern: str = "*.txt", metadata: str = "metad
             skipped.append(f"{_shown(name)} (hidden)")
         elif entry.is_dir():
             skipped.append(f"{_shown(name)}/ (a folder)")
-        elif not fnmatch.fnmatchcase(name.lower(), pattern.lower()):
+        elif not any(fnmatch.fnmatchcase(name.lower(), glob.lower()) for glob in patterns):
             skipped.append(_shown(name))
         elif not entry.is_file():
             skipped.append(f"{_shown(name)} (not a file)")
@@ -140,19 +148,24 @@ def folder_files(folder: Path, *, pattern: str = "*.txt", metadata: str = "metad
 
 
 def _folder_documents(files: list[Path], meta: dict, encoding: str | None) -> Iterator[Document]:
+    """One document per file: its metadata.csv row first, then what the document states (the title
+    and date of a PDF, Word file or web page), then the file name (doc_id, title, year)."""
     for file in files:
-        text, enc = decode_file(file, encoding)
+        doc = read_document(file, encoding)
         fields, where = meta.get(file.name, ({}, str(file)))
-        record = {"doc_id": file.stem, "title": file.stem, "source": str(file), "encoding": enc}
+        record = {"doc_id": file.stem, "title": doc.title or file.stem, "source": str(file), "encoding": doc.encoding}
+        if doc.kind != "txt":  # what was read and what was dropped, counted
+            record.update(format=doc.kind, date=doc.date, pages=doc.pages, removed_chars=doc.removed_chars)
         record.update(fields)
         if record.get("year") in (None, ""):
-            record["year"] = year_from_name(file.name)
-        record["text"] = text
+            record["year"] = doc.year or year_from_name(file.name)
+        record["text"] = doc.text
         yield Document(_clean_record(record, where), where, ("file", str(file), encoding))
 
 
 def _folder(path: Path | str, metadata: str = "metadata.csv", encoding: str | None = None,
-            collection: str | None = None, pattern: str = "*.txt") -> tuple[Iterator[Document], str, str]:
+            collection: str | None = None, pattern: str | tuple[str, ...] = DOCUMENT_PATTERNS
+            ) -> tuple[Iterator[Document], str, str]:
     folder = Path(path)
     if not folder.is_dir():
         raise CorpusError(f"{folder}: not a folder")
@@ -167,9 +180,10 @@ def _frame(documents: Iterable[Document], collection: str, origin: str) -> pd.Da
 
 
 def load_folder(path: Path | str, *, metadata: str = "metadata.csv", encoding: str | None = None,
-                collection: str | None = None, pattern: str = "*.txt") -> pd.DataFrame:
-    """Load a folder of text files, one document per file (see :func:`folder_files`: ``.txt`` in any
-    case; everything else in the folder is named in a warning).
+                collection: str | None = None, pattern: str | tuple[str, ...] = DOCUMENT_PATTERNS) -> pd.DataFrame:
+    """Load a folder of documents, one per file (see :func:`folder_files`: .txt, .pdf, .docx, .html
+    and .htm files in any case, read by :func:`analysis.corpus.documents.read_document`; everything
+    else in the folder is named in a warning).
 
     Optional ``metadata.csv`` has a ``filename`` column and any of ``doc_id``,
     ``year``, ``title``, ``source`` and more; a file it does not list (or lists
@@ -297,6 +311,12 @@ def load_csv(path: Path | str, *, text: str = "text", year: str | None = "year",
 
 
 FOLDER_OPTIONS = ("metadata", "encoding", "collection", "pattern")
+DOCUMENT_OPTIONS = ("encoding", "collection")
+
+
+def _single(path: Path, encoding: str | None = None, collection: str | None = None) -> tuple[Iterator[Document], str, str]:
+    """One document file as a corpus of one (its folder's metadata.csv is not read)."""
+    return _folder_documents([path], {}, encoding), collection or path.parent.name or "documents", str(path)
 TABLE_OPTIONS = ("text", "year", "title", "doc_id", "collection", "encoding")
 
 
@@ -306,13 +326,15 @@ def _reader(path: Path, options: Mapping) -> tuple[Iterator[Document], str, str]
         reader, kind, allowed = _folder, "a folder", FOLDER_OPTIONS
     elif not path.exists():
         raise CorpusError(f"{path}: no such file or folder")
+    elif path.suffix.lower() in DOCUMENT_SUFFIXES + (".doc",):
+        reader, kind, allowed = _single, "one document", DOCUMENT_OPTIONS
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         reader, kind, allowed = _jsonl, "a JSON Lines file", TABLE_OPTIONS
     elif path.suffix.lower() == ".csv":
         reader, kind, allowed = _csv, "a CSV file", TABLE_OPTIONS
     else:
         raise CorpusError(f"{path}: unknown corpus format {path.suffix.lower()!r}; "
-                          f"use a folder of .txt files, .jsonl or .csv")
+                          f"use a folder of documents, one document ({', '.join(DOCUMENT_SUFFIXES)}), .jsonl or .csv")
     unknown = [k for k in options if k not in allowed]
     if unknown:
         raise InputError(f"{path}: {kind} takes no option {', '.join(unknown)}; its options are {', '.join(allowed)}")
@@ -365,7 +387,7 @@ def document_texts(locators: Iterable[tuple]) -> Iterator[str]:
             if kind == "text":
                 yield locator[1]
             elif kind == "file":
-                yield read_text(locator[1], locator[2])
+                yield read_document(locator[1], locator[2]).text
             elif kind == "jsonl":
                 _, path, n, start, length, codec, field = locator
                 if path not in handles:
