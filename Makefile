@@ -39,7 +39,7 @@ setup: $(PY) ## Create .venv with the locked versions, JupyterLab and the packag
 	$(PY) -m pip install --quiet --no-build-isolation -c $(LOCK) pkuseg
 	$(PY) -m ipykernel install --sys-prefix --name analysis --display-name "Python (analysis)" > /dev/null
 	$(PY) -m analysis corpus fetch
-	$(PY) -m analysis corpus info
+	$(PY) -m analysis corpus info --summary
 
 lab: ## Open JupyterLab on notebooks/ (it prints the URL with its token; LAB_ARGS="--no-browser --port 8888" when headless)
 	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:…/lab?token=… URL printed below; Ctrl-C stops it."

@@ -17,10 +17,12 @@ starts) and names the notebook and the cell.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import warnings
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -54,15 +56,27 @@ def _last_seconds(executed: Path, nb: Path) -> float:
         return 0.0
 
 
+def kernel_manager(kernel: str, folder: str):
+    """A kernel manager that talks to its kernel over local sockets (IPC) in ``folder``: nothing
+    listens on the network, and the kernel has no reason to warn that TCP is unencrypted."""
+    from jupyter_client.manager import AsyncKernelManager
+    return AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
+
+
 def _execute(nb: Path, executed: Path, params: dict, kernel: str) -> float:
     start = time.perf_counter()
     known = set(pm.inspect_notebook(str(nb)))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="nbkernel-") as sockets:
             warnings.filterwarnings("ignore", message="Passed unknown parameter")
-            pm.execute_notebook(str(nb), str(executed / nb.name), kernel_name=kernel, cwd=str(HERE),
-                                parameters={k: v for k, v in params.items() if k in known},
-                                progress_bar=False, log_output=False)
+            km = kernel_manager(kernel, sockets)
+            try:
+                pm.execute_notebook(str(nb), str(executed / nb.name), kernel_name=kernel, cwd=str(HERE),
+                                    parameters={k: v for k, v in params.items() if k in known},
+                                    progress_bar=False, log_output=False, km=km)
+            finally:  # a kernel manager given to papermill is the caller's to stop
+                if km.has_kernel:
+                    asyncio.run(km.shutdown_kernel())
     except pm.PapermillExecutionError as err:
         raise SystemExit(f"FAILED: {nb.name}, cell {err.cell_index} (execution {err.exec_count}): "
                          f"{err.ename}: {err.evalue}\n(executed copy with the traceback: {executed / nb.name})")

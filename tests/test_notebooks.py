@@ -55,6 +55,24 @@ def test_every_notebook_ran_and_shows_every_chart(executed):
     assert set(expected_names(target)) <= set(saved)
 
 
+# Warnings a notebook may show: the package's own, which tell the reader about the corpus (a short
+# reference, undated documents...).  Any other warning, a library's deprecation among them, fails.
+OWN_WARNINGS = {"CorpusWarning", "CacheWarning"}
+
+
+def test_no_warning_but_the_packages_own_in_any_notebook(executed):
+    target, _, out, _ = executed
+    found = []
+    for nb in NOTEBOOKS:
+        for o in outputs(out, nb.name):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                text = "".join(o.get("text", ""))
+                categories = re.findall(r"\b(\w+(?:Warning|Error))\b: ", text)
+                if not categories or set(categories) - OWN_WARNINGS:
+                    found.append(f"{nb.name}: {text[:300]}")
+    assert not found, f"{target}: unexpected output on stderr:\n" + "\n".join(found)
+
+
 def test_figure_tables_written(executed):
     target, figures, _, _ = executed
     for name in expected_names(target):

@@ -42,8 +42,9 @@ def _corpus_info(args) -> int:
     docs = _read_corpus(args.path)
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
         print(describe_corpus(docs).to_string(index=False))
-        print()
-        print(list_documents(docs).to_string(index=False))
+        if not args.summary:
+            print()
+            print(list_documents(docs).to_string(index=False))
     return 0
 
 
@@ -254,12 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--force", action="store_true", help="fetch again even if a verified copy exists")
     fetch.set_defaults(func=_corpus_fetch)
     info = corpus.add_parser("info", help="documents, years and characters per collection")
-    info.add_argument("path", nargs="?", help="your own corpus (folder, .jsonl or .csv); default: the study corpus")
+    info.add_argument("path", nargs="?", help="your own corpus (folder of .txt/.pdf/.docx/.html, one such document, "
+                      ".jsonl or .csv); default: the study corpus")
+    info.add_argument("--summary", action="store_true", help="only the table per collection, not every document")
     info.set_defaults(func=_corpus_info)
     _add_corpus_check(corpus)
 
     seg = sub.add_parser("segment", help="print a text normalised and segmented, one paragraph per line")
-    seg.add_argument("file", help="text file (UTF-8, GB18030/GBK or Big5), or - for standard input")
+    seg.add_argument("file", help="text file (UTF-8, GB18030/GBK or Big5), PDF, Word .docx or web page, or - for standard input")
     seg.add_argument("--stopwords", choices=["none", "standard", "genre"], default="none")
     _text_options(seg)
     seg.set_defaults(func=_segment)
