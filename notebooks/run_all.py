@@ -90,8 +90,8 @@ def run_all(only: list[str] | None = None, *, figures: Path | None = None, execu
     (after the notebooks already running have finished)."""
     executed.mkdir(parents=True, exist_ok=True)
     params = dict(parameters or {})
-    if figures is not None:
-        params["FIGURES_DIR"] = str(Path(figures).resolve())  # the kernels run in notebooks/: relative to here
+    # (a notebook run without FIGURES_DIR, from JupyterLab, writes to build/figures/<target>/)
+    params["FIGURES_DIR"] = str(Path(figures if figures is not None else ROOT / "figures").resolve())
     os.environ.setdefault("MPLBACKEND", "agg")
     todo = notebooks(only)
     jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
@@ -121,7 +121,7 @@ def run_all(only: list[str] | None = None, *, figures: Path | None = None, execu
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", help="notebook number prefixes, e.g. 01 03")
-    parser.add_argument("--figures", type=Path, help="write figures here instead of figures/")
+    parser.add_argument("--figures", type=Path, help="write figures here instead of the project's figures/")
     parser.add_argument("--executed", type=Path, default=ROOT / "build" / "notebooks")
     parser.add_argument("-j", "--jobs", type=int, help="notebooks run at once (default: one per core, at most "
                         f"{MAX_JOBS}; 1 runs them one after another)")

@@ -4,6 +4,8 @@ checked against counts made directly on the texts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -303,3 +305,28 @@ def test_a_reference_of_fewer_than_five_documents_is_warned_of_and_said(corpus):
     assert five.n_reference == 5 and "small reference" not in five.describe()
     with pytest.warns(CorpusWarning, match="has 4 document"):
         assert resolve(corpus, target="gwr2019", reference_years="2015-2018").n_reference == 4
+
+
+def test_a_notebook_run_without_figures_dir_writes_under_build_never_among_the_committed_figures(tmp_path):
+    """FIGURES_DIR None (a run from JupyterLab) → build/figures/<target>/; make figures passes figures/."""
+    import importlib.util
+    import json
+
+    from analysis import config
+    from analysis.study import figures_folder, output_name
+    assert figures_folder(None, "speech2025") == config.PROJECT_DIR / "build" / "figures" / "speech2025"
+    assert figures_folder(None, "讲话 2024") == config.PROJECT_DIR / "build" / "figures" / output_name("讲话 2024")
+    assert figures_folder("elsewhere", "speech2025") == Path("elsewhere")
+    for nb in sorted((config.PROJECT_DIR / "notebooks").glob("0*.ipynb")):
+        source = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
+        if "folder=FIGURES_DIR" in source:  # it saves charts or tables: the folder is resolved before any is saved
+            setup = source.index("FIGURES_DIR = figures_folder(FIGURES_DIR, study.target)")
+            assert setup < source.index("folder=FIGURES_DIR"), nb.name
+    spec = importlib.util.spec_from_file_location("run_all", config.PROJECT_DIR / "notebooks" / "run_all.py")
+    run_all = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_all)
+    given = []
+    run_all._execute = lambda nb, executed, params, kernel: given.append(params) or 0.0  # what each kernel gets
+    run_all.run_all(["01"], executed=tmp_path)
+    run_all.run_all(["01"], executed=tmp_path, figures=tmp_path / "mine")
+    assert [p["FIGURES_DIR"] for p in given] == [str(config.PROJECT_DIR / "figures"), str(tmp_path / "mine")]

@@ -10,7 +10,7 @@ from .change import (describe_references, KeyTermTrends, key_term_terms, key_ter
                      first_use_elsewhere, NumberedFormulations, numbered_formulations, CategoryFamilies,
                      category_families, KeyTermNetwork, key_term_network, ClosestDocuments, closest_documents)
 from .corpus import (load_study_corpus, links_in_repeats, repeated_passages, learned_terms)
-from .display import (save_and_show, save_table)
+from .display import (figures_folder, save_and_show, save_table)
 from .distinctive import (KeyTerms, key_terms, Survival, survival, LikeForLike, like_for_like, Families,
                           families, Nested, nested, Tfidf, tfidf, by_section_intro, BySection, by_section)
 from .robustness import (Sensitivity, sensitivity, ShortText, short_text)
@@ -27,7 +27,7 @@ from .wording import (ordinal, collection_name, document_name, capitalise, gap_y
 __all__ = ["describe_references", "KeyTermTrends", "key_term_terms", "key_term_trends", "FirstUseElsewhere",
     "first_use_elsewhere", "NumberedFormulations", "numbered_formulations", "CategoryFamilies",
     "category_families", "KeyTermNetwork", "key_term_network", "ClosestDocuments", "closest_documents",
-    "load_study_corpus", "links_in_repeats", "repeated_passages", "learned_terms", "save_and_show",
+    "load_study_corpus", "links_in_repeats", "repeated_passages", "learned_terms", "figures_folder", "save_and_show",
     "save_table", "KeyTerms", "key_terms", "Survival", "survival", "LikeForLike", "like_for_like", "Families",
     "families", "Sensitivity", "sensitivity", "ShortText", "short_text", "Nested", "nested", "Tfidf", "tfidf", "by_section_intro", "BySection", "by_section",
     "TermReport", "TermExplorer", "explore_term", "DocumentLengths", "document_lengths", "SectionLengths",

@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from ..viz.save import Saved
 
 
+def figures_folder(folder, target: str) -> Path:
+    """Where a notebook run writes its charts and tables: ``folder`` when one is given (``make
+    figures`` gives the project's ``figures/``), else ``build/figures/<target>/`` of the project, so
+    that a run from JupyterLab, for any target, never writes among the committed figures."""
+    from .. import config
+    return Path(folder) if folder is not None else config.PROJECT_DIR / "build" / "figures" / output_name(target)
+
+
 def save_and_show(fig, name: str, table: pd.DataFrame | None = None, *, folder=None, dpi: int = 120) -> Saved:
     """Save ``fig`` with :func:`analysis.viz.save.save_figure` (PNG, SVG and the table as CSV) and,
     in a notebook kernel, show it inline as a PNG (rendered at ``dpi``, whatever the matplotlib
