@@ -62,3 +62,11 @@ def test_phrase_discovery_recovers_planted_phrase():
     assert table.iloc[0]["phrase"] == "自贸试验区"
     assert table.iloc[0]["count"] == 300
     assert {"pmi", "left_entropy", "right_entropy", "score"} <= set(table.columns)
+
+
+def test_category_labels_read_as_words_in_charts_and_prose():
+    from analysis.lexicon import CATEGORY_LABELS, Lexicon, category_label
+    assert set(CATEGORY_LABELS) == set(Lexicon.load().table["category"])  # every shipped category has one
+    assert category_label("rule_of_law") == "rule of law" and category_label("party_building") == "Party building"
+    assert category_label("my_own_theme") == "my own theme"  # a user's own category
+    assert not [label for label in CATEGORY_LABELS.values() if "_" in label]

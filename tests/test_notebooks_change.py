@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.lexicon.terms import category_label
 from analysis.stats.collocations import split_sentences
 from analysis.stats.dictionary import Dictionary, category_trends
 from analysis.stats.repeats import find_repeats
@@ -180,7 +181,7 @@ def test_category_chart_matches_a_fresh_count(executed, study_corpus):
     tgt = saved[saved["series"] == target].set_index("category")
     for cat in CATEGORIES:
         n, rate = int(tgt.loc[cat, "count"]), float(tgt.loc[cat, "per_10k"])
-        assert f"{cat}: {n} occurrence{'s' if n != 1 else ''} in {target} ({rate:.1f} per 10,000;" in text
+        assert f"{category_label(cat)}: {n} occurrence{'s' if n != 1 else ''} in {target} ({rate:.1f} per 10,000;" in text
     if target == "speech2025":  # the speech's rule-of-law family, split over compounds, is one theme here
         ref = saved[(saved["series"] == "reference") & (saved["category"] == "rule_of_law")]
         assert tgt.loc["rule_of_law", "per_10k"] > 10 * ref["per_10k"].max()

@@ -11,6 +11,7 @@ import pytest
 
 matplotlib.use("Agg")
 
+from analysis.lexicon.terms import category_label
 from analysis.study.change import (ClosestDocuments, NumberedFormulations, category_families, closest_documents,  # noqa: E402
                                    describe_references, first_use_elsewhere, key_term_network, key_term_trends,
                                    numbered_formulations)
@@ -162,7 +163,7 @@ def test_category_prose_states_the_table(study_corpus, params):
     for c in CATEGORIES:
         n, rate = int(target.loc[c, "count"]), float(target.loc[c, "per_10k"])
         high = float(last10.loc[last10["category"] == c, "per_10k"].max())
-        assert f"{c}: {n} occurrence{'s' if n != 1 else ''} in speech2025 ({rate:.1f} per 10,000; " \
+        assert f"{category_label(c)}: {n} occurrence{'s' if n != 1 else ''} in speech2025 ({rate:.1f} per 10,000; " \
                f"{rate / high:.1f}× the highest of the last ten years" in text
     assert families.recent["series"].iloc[:len(CATEGORIES)].eq("speech2025").all()
     assert len(families.recent) == len(CATEGORIES) + len(last10)

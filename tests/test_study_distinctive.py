@@ -142,7 +142,7 @@ def test_like_for_like_sentence(study_corpus, key):
     assert kinds and _terms(kinds.group(1)) == level and _terms(kinds.group(2)) == register and level and register, text
     assert "同志们" not in text
     fig = like.plot(15)
-    assert "(b) against its passages on rule_of_law and party_building" in figure_texts(fig)
+    assert "(b) against its passages on rule of law and Party building" in figure_texts(fig)
     assert f"{like.reference['n_tokens'].sum():,} tokens (paragraphs using" in _caption(fig)
 
 

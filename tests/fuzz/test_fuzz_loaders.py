@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.corpus import decode_bytes, load_corpus, load_csv, load_folder, load_jsonl, load_manifest, read_text
-from analysis.corpus.readers import decode_file
+from analysis.corpus.decode import decode_file
 from analysis.tokens.learn import load_learned
 from analysis.lexicon.terms import Lexicon
 

@@ -3,7 +3,7 @@ phrase discovery (``phrases``).
 """
 
 from .phrases import (is_word, NgramStats, flatten, ngram_stats, discover_phrases)
-from .terms import (Lexicon, standard_stopwords, genre_stopwords, stopword_list)
+from .terms import (Lexicon, CATEGORY_LABELS, category_label, standard_stopwords, genre_stopwords, stopword_list)
 
-__all__ = ["is_word", "NgramStats", "flatten", "ngram_stats", "discover_phrases", "Lexicon",
+__all__ = ["is_word", "NgramStats", "flatten", "ngram_stats", "discover_phrases", "Lexicon", "CATEGORY_LABELS", "category_label",
     "standard_stopwords", "genre_stopwords", "stopword_list"]

@@ -127,6 +127,17 @@ class Lexicon:
         return [m for m in row.iloc[0].split(";") if m] if len(row) and row.iloc[0] else []
 
 
+# How the shipped lexicon's categories read in a chart or a sentence (tables keep the identifiers).
+CATEGORY_LABELS = {"theory": "theory", "party_building": "Party building", "numbered": "numbered formulations",
+                   "rule_of_law": "rule of law", "economy_policy": "economic policy"}
+
+
+def category_label(category: str) -> str:
+    """A lexicon category as a reader reads it: ``rule_of_law`` → ``rule of law``; a category of
+    the user's own lexicon with its underscores as spaces."""
+    return CATEGORY_LABELS.get(category, str(category).replace("_", " "))
+
+
 def _fields(line: str) -> list[str]:
     """The tab-separated fields of one line (a quoted field may hold a tab), trailing empty ones dropped."""
     fields = next(csv.reader([line.rstrip("\r")], delimiter="\t", quotechar='"'))

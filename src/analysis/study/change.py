@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..lexicon.terms import category_label
 from ..stats.claims import first_appearance_all
 from ..stats.collocations import cooccurrence, cooccurrence_graph
 from ..stats.dictionary import Dictionary, category_trends
@@ -363,7 +364,7 @@ for its category, nested occurrences included, so a theme split over many compou
                              title=f"Dictionary categories by year: {self.trend.reference_short} and {study.short_label}")
         add_caption(fig, f"Lines: occurrences of each category's member terms per 10,000 tokens in each year's documents "
                     f"(nested occurrences counted; gaps: no document that year); stars: {study.label}. Dictionary: the "
-                    f"lexicon's categories {', '.join(self.dictionary.categories)}. Filter: {self.filter_name}.")
+                    f"lexicon's categories {', '.join(map(category_label, self.dictionary.categories))}. Filter: {self.filter_name}.")
         return fig
 
     def _parts(self):
@@ -389,7 +390,7 @@ for its category, nested occurrences included, so a theme split over many compou
             high = float(r10["per_10k"].max())
             ratio = (f"{float(t.per_10k) / high:.1f}× the highest of the last ten years" if high > 0
                      else "the last ten years have none")
-            lines.append(f"{c}: {plural(int(t['count']), 'occurrence')} in {self.study.short_label} "
+            lines.append(f"{category_label(c)}: {plural(int(t['count']), 'occurrence')} in {self.study.short_label} "
                          f"({float(t.per_10k):.1f} per 10,000; {ratio}, {float(r10['per_10k'].min()):.1f}–{high:.1f} "
                          f"in {int(r10['year'].min())}–{int(r10['year'].max())}); peak of the series {float(peak.per_10k):.1f} "
                          f"in {int(peak.year)} ({int(peak['count'])} occurrences)")

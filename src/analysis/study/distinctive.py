@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import InputError
+from ..lexicon.terms import category_label
 from ..lexicon.register import kinds
 from ..stats.keyness import key_terms as select_key_terms
 from ..stats.keyness import keyness
@@ -267,7 +268,7 @@ class LikeForLike:
     def label(self) -> str:
         attrs = self.reference.attrs
         return (f"{self.key.study.reference_short}, {attrs['n_paragraphs']:,} of {attrs['n_paragraphs_all']:,} paragraphs on "
-                f"{' / '.join(self.subject)}")
+                f"{' / '.join(map(category_label, self.subject))}")
 
     def plot(self, n: int = 15):
         """Two panels of key terms: (a) against the whole reference, (b) against the subject passages."""
@@ -281,11 +282,11 @@ class LikeForLike:
         plot_key_terms(key.table, n, ax=axes[0], alpha=key.alpha, min_units=key.min_units, target_label=study.short_label,
                        reference_label=study.reference_short, title=f"(a) against the whole {study.reference_short}")
         plot_key_terms(like.table, n, ax=axes[1], alpha=key.alpha, min_units=key.min_units, target_label=study.short_label,
-                       reference_label="subject passages", title=f"(b) against its passages on {' and '.join(self.subject)}")
+                       reference_label="subject passages", title=f"(b) against its passages on {' and '.join(map(category_label, self.subject))}")
         fig.suptitle(f"Key terms of {study.short_label}: whole reference and like for like", fontsize=11)
         add_caption(fig, f"{key.target_tokens}. (a) reference: {study.reference_label}, {key.n_reference_tokens:,} tokens; "
                     f"(b) reference: {self.label}, {int(self.reference['n_tokens'].sum()):,} tokens (paragraphs using at least "
-                    f"one term of the lexicon categories {', '.join(self.subject)}). {key.rule} Annotation as in the key-terms "
+                    f"one term of the lexicon categories {', '.join(map(category_label, self.subject))}). {key.rule} Annotation as in the key-terms "
                     "chart. " + key.filter_note)
         return fig
 
@@ -381,7 +382,7 @@ class Families:
                          + (f", rank {r.rank_among_terms} among single terms" if r.g2 > 0 else "")
                          + f". Members in the target: {members}.")
         return (f"**How to read it.** {len(significant)} of {len(family)} families differ significantly (p_adj < {alpha})"
-                + (f": {term_list(significant['category'])}" if len(significant) else "") + ". Bars are the family's Log Ratio; "
+                + (f": {term_list(significant['category'].map(category_label))}" if len(significant) else "") + ". Bars are the family's Log Ratio; "
                 "grey: not significant.\n\n" + "\n\n".join(lines))
 
 

@@ -13,6 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from ..lexicon.terms import category_label
 from .style import MUTED, PAGE_WIDTH, REFERENCE_COLOR, TARGET_COLOR, axes, legend_below, lr_text
 
 
@@ -135,7 +136,7 @@ def plot_family_keyness(table: pd.DataFrame, *, ax=None, title: str | None = Non
     colors = [(MUTED[6] if g > 0 else MUTED[0]) if s else "#DDDDDD" for g, s in zip(rows["g2"], sig)]
     y = np.arange(len(rows))
     ax.barh(y, rows["log_ratio"], color=colors)
-    ax.set_yticks(y, rows["category"], fontsize=9)
+    ax.set_yticks(y, [category_label(c) for c in rows["category"]], fontsize=9)
     ax.axvline(0, color="#333333", lw=0.8)
     lo, hi = min(0.0, rows["log_ratio"].min()), max(0.0, rows["log_ratio"].max())
     span = (hi - lo) or 1.0

@@ -11,6 +11,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..lexicon.terms import category_label
 from .style import MUTED, PAGE_WIDTH, TARGET_COLOR as NODE_COLOR, axes
 
 
@@ -185,7 +186,7 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
         part = trends[trends["category"] == cat]
         ref = part[part["series"] == "reference"].sort_values("year")
         x, rate = ref["year"].astype(float).to_numpy(), ref["per_10k"].astype(float).to_numpy(na_value=np.nan)
-        ax.plot(x, rate, color=color, lw=1.6, label=cat)
+        ax.plot(x, rate, color=color, lw=1.6, label=category_label(cat))
         alone = isolated(x, rate)  # a year between gaps has no line to either side: a marker shows it
         ax.plot(x[alone], rate[alone], "o", color=color, ms=4, zorder=3)
         any_alone |= bool(alone.any())
