@@ -361,7 +361,8 @@ for its category, nested occurrences included, so a theme split over many compou
         study = self.study
         fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 4.6), layout="constrained")
         plot_category_trends(self.table, ax=ax, target_label=study.short_label,
-                             title=f"Dictionary categories by year: {self.trend.reference_short} and {study.short_label}")
+                             title=f"Dictionary categories by year: {self.trend.reference_short} and {study.short_label}",
+                             filter_line=False)  # the caption states the filter
         add_caption(fig, f"Lines: occurrences of each category's member terms per 10,000 tokens in each year's documents "
                     f"(nested occurrences counted; gaps: no document that year); stars: {study.label}. Dictionary: the "
                     f"lexicon's categories {', '.join(map(category_label, self.dictionary.categories))}. Filter: {self.filter_name}.")

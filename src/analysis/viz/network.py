@@ -170,13 +170,15 @@ def isolated(x, values) -> np.ndarray:
 
 
 def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scale: str = "symlog",
-                         title: str | None = None, target_label: str = "target", palette=None):
+                         title: str | None = None, target_label: str = "target", palette=None,
+                         filter_line: bool = True):
     """Rate per 10,000 tokens of each dictionary category by year (lines; gaps where no document),
     the target series as stars in the same colour at its year (named ``target_label`` in the
     legend); colours from ``palette`` (default Paul Tol's colour-blind-safe muted set).  Takes
     :func:`analysis.stats.dictionary.category_trends`.  ``scale="symlog"`` (default: logarithmic above 1
     per 10,000, linear below, so zeros stay on the chart) keeps a short text with rates a hundred
-    times the reports' from flattening them; ``"linear"`` for a plain axis."""
+    times the reports' from flattening them; ``"linear"`` for a plain axis.  ``filter_line``: the
+    filter and count under the axis (off where a caption states them)."""
     palette = list(palette or MUTED)
     ax = axes(ax, (PAGE_WIDTH, 4.8))
     categories = list(dict.fromkeys(trends["category"])) if categories is None else list(categories)
@@ -206,7 +208,7 @@ def plot_category_trends(trends: pd.DataFrame, *, ax=None, categories=None, scal
     else:
         ax.set_ylabel("occurrences per 10,000 tokens")
     ax.legend(frameon=False, fontsize=8.5, ncols=2)
-    filt = trends.attrs.get("filter")
+    filt = trends.attrs.get("filter") if filter_line else None
     ax.set_title(title or "Dictionary categories by year")
     if filt:
         ax.text(0, -0.14, f"filter: {filt}; count: {trends.attrs.get('count', 'tokens')}", transform=ax.transAxes,
