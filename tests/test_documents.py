@@ -237,3 +237,28 @@ def test_cli_segment_reads_a_pdf(tmp_path):
     out = subprocess.run([sys.executable, "-m", "analysis", "segment", str(bad)], capture_output=True, text=True)
     assert out.returncode != 0 and "scan.pdf: a PDF of 3 page(s) with no text layer" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def _wrapped(paragraph: str, width: int) -> list[str]:
+    """A paragraph as a PDF lays it out: lines of ``width`` full-width cells (Latin letters and digits half)."""
+    lines, line, used = [], "", 0
+    for ch in paragraph:
+        cells = 1 if ch.isascii() and (ch.isalnum() or ch == " ") else 2
+        if used + cells > 2 * width:
+            lines.append(line)
+            line, used = "", 0
+        line, used = line + ch, used + cells
+    return lines + [line]
+
+
+@pytest.mark.parametrize("width", [38, 40])
+def test_the_speech_as_a_pdf_reads_back_to_its_paragraphs(tmp_path, speech, width):
+    """The real speech laid out on pages (running header, page numbers): read and normalised, it gives
+    the paragraphs of the .txt.  (A heading that fills its whole line is joined to the next paragraph:
+    the normalisation cannot tell it from a wrapped line; at these widths none does.)"""
+    paragraphs = normalise(speech.loc[0, "text"]).text.split("\n")
+    lines = [line for p in paragraphs for line in _wrapped(p, width)]
+    pages = [lines[i:i + 28] for i in range(0, len(lines), 28)]
+    doc = read_document(make_pdf(tmp_path / "speech.pdf", pages))
+    assert len(doc.removed) == 2 * len(pages)
+    assert normalise(doc.text).text.split("\n") == paragraphs
