@@ -319,3 +319,14 @@ def test_folder_corpus_and_extra_lexicon_from_the_command_line(speech, tmp_path)
     assert docs["year"].tolist() == speech["year"].tolist()
     vocab = store.vocabulary().set_index("term")["count"]
     assert vocab["政治工作会议"] == normalise(speech["text"].iloc[0]).text.count("政治工作会议") >= 1
+
+
+def test_a_store_of_the_study_corpus_counts_what_the_notebooks_count(study_corpus, tmp_path):
+    """index(None) segments the study corpus as prepare() does, learned terms included: the speech has
+    the notebooks' token count and its keyness table is theirs."""
+    store = index(None, tmp_path / "store", progress=False).store
+    assert len(study_corpus.learned[0]) > 0  # the study learns terms: without them the counts would differ
+    expected = keyness(study_corpus.documents, "speech2025", study_corpus.select(collection="gwr", years=(2015, 2024)))
+    table = store.keyness("speech2025", store.select(collection="gwr", years=(2015, 2024)))
+    pd.testing.assert_frame_equal(table, expected, check_exact=False, rtol=1e-9, atol=1e-12)
+    assert table["total_target"].iloc[0] == study_corpus.documents.set_index("doc_id").loc["speech2025", "n_tokens"]

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import config
-from ..errors import CorpusError
+from ..errors import CorpusError, CorpusWarning
 from ..tokens.segment import Segmenter
 from .engines import make_engine
 from .files import (DOC_COLUMNS, MANIFEST, _clean_uncommitted, _damaged_parts, _delete_store, _new_manifest,
@@ -243,6 +243,19 @@ def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Seq
 
 
 # ---------------------------------------------------------------------------- index
+def _default_segmenter(corpus) -> Segmenter:
+    """The study corpus (``None``) is segmented as :func:`analysis.tokens.pipeline.prepare` segments it,
+    learned terms included (so the store's counts are the notebooks'); any other corpus with the
+    shipped lexicon.  Neither caches segments (the store is the cache)."""
+    if corpus is None:
+        from ..corpus import load_default_corpus
+        from ..tokens.pipeline import study_segmenter
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CorpusWarning)  # the NPC resolutions left out, said once by the loader
+            return study_segmenter(load_default_corpus(), cache=False)[0]
+    return Segmenter(cache=False)
+
+
 @dataclass
 class IndexResult:
     """What one :func:`index` run did."""
@@ -279,7 +292,7 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     keeps what it does not track.  A symbolic link among the store's folders or files is an error.
     """
     start = time.perf_counter()
-    seg = segmenter or Segmenter(cache=False)
+    seg = segmenter or _default_segmenter(corpus)
     filters = [seg.with_filter(f).filter for f in filters] if filters else [default_filter(seg)]
     root = Path(store)
     if root.exists() and not root.is_dir():

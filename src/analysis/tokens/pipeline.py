@@ -101,6 +101,23 @@ class SegmentedCorpus:
 STUDY_LEARN = {"min_npmi": 0.6, "min_entropy": 1.5, "min_count": 10}
 
 
+def study_segmenter(docs: pd.DataFrame, *, learn: bool | dict = True, **segmenter_options):
+    """The segmenter :func:`prepare` makes for ``docs`` when it is given none: the lexicon
+    (``lexicon=``, default the shipped one) plus the terms learned from ``docs`` (unless ``learn``
+    is False); ``(segmenter, learned table or None)``.  :func:`analysis.store.index` uses it for the
+    study corpus, so that a store of it counts what the notebooks count."""
+    lexicon = segmenter_options.pop("lexicon", None)
+    lexicon = Lexicon.load() if lexicon is None else lexicon  # an empty lexicon is a choice, not a default
+    learned = None
+    if learn:
+        check_texts(docs)  # before learning from them (segment() checks them too)
+        from .learn import as_lexicon, learned_table
+        params = STUDY_LEARN if learn is True else dict(learn)
+        learned = learned_table(list(docs["text"]), lexicon, **params)
+        lexicon = lexicon + as_lexicon(learned[0])
+    return Segmenter(lexicon, **segmenter_options), learned
+
+
 def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None, *,
             filter: TokenFilter | None = None, learn: bool | dict = True, progress: bool | None = None,
             **segmenter_options) -> SegmentedCorpus:
@@ -129,15 +146,7 @@ def prepare(docs: pd.DataFrame | None = None, segmenter: Segmenter | None = None
     docs = ensure_unique_ids(docs)  # two documents with one id would be merged below: refuse
     learned = None
     if segmenter is None:
-        lexicon = segmenter_options.pop("lexicon", None)
-        lexicon = Lexicon.load() if lexicon is None else lexicon  # an empty lexicon is a choice, not a default
-        if learn:
-            check_texts(docs)  # before learning from them (segment() checks them too)
-            from .learn import as_lexicon, learned_table
-            params = STUDY_LEARN if learn is True else dict(learn)
-            learned = learned_table(list(docs["text"]), lexicon, **params)
-            lexicon = lexicon + as_lexicon(learned[0])
-        segmenter = Segmenter(lexicon, **segmenter_options)
+        segmenter, learned = study_segmenter(docs, learn=learn, **segmenter_options)
     paragraphs = segmenter.segment(docs, progress=progress)
     documents = segmented_documents(paragraphs)
     return SegmentedCorpus(docs.reset_index(drop=True), paragraphs, documents, segmenter, learned)
