@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import matplotlib
@@ -217,6 +218,19 @@ def test_document_lengths_marks_gaps(gwr, speech):
 def test_wordcloud_uses_the_cjk_font(docs):
     ax = plot_wordcloud(term_frequency(docs[docs["doc_id"] == "speech2025"]), n=30)
     assert ax.images and ax.images[0].get_array().shape[2] == 3
+
+
+def test_wordcloud_draws_only_words_legible_at_report_size(docs):
+    """No word under 6 pt when the figure is printed 16 cm wide: the smallest are left out, and the
+    title counts the words drawn (the most frequent first)."""
+    from analysis.viz.frequency import min_cloud_pixels
+    assert min_cloud_pixels(1500) == math.ceil(6 / 72 * 2.54 / (0.9 * 16) * 1500) == 23
+    freq = term_frequency(docs[docs["doc_id"] == "speech2025"])
+    ax = plot_wordcloud(freq, n=80)
+    top = freq.sort_values("count", ascending=False)["term"].head(80).tolist()
+    drawn = ax.cloud_terms
+    assert 0 < len(drawn) < 80 and sorted(drawn) == sorted(top[:len(drawn)])  # a prefix of the ranking, ties aside
+    assert ax.get_title().startswith(f"{len(drawn)} most frequent terms")
 
 
 def test_save_figure_writes_png_svg_and_table(tmp_path, docs):

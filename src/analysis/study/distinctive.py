@@ -157,8 +157,11 @@ class KeyTerms:
 
     # the comparison cloud: the key terms as a picture
     def cloud_table(self, n: int = 40) -> pd.DataFrame:
-        """The table behind the comparison cloud: the ``n`` strongest key terms each way."""
-        return pd.concat([self.over.head(n), self.under.head(n)])
+        """The table behind the comparison cloud: the ``n`` strongest key terms each way (once the cloud
+        is drawn, those it holds: a term too small to stay legible in a report is left out of both)."""
+        table = pd.concat([self.over.head(n), self.under.head(n)])
+        drawn = getattr(self, "cloud_terms", None)
+        return table if drawn is None else table[table["term"].isin(drawn)]
 
     def plot_cloud(self, n: int = 40):
         from ..viz.frequency import plot_comparison_cloud
@@ -166,13 +169,15 @@ class KeyTerms:
         is_key = self.table["is_key"].fillna(False).to_numpy(dtype=bool)
         ax = plot_comparison_cloud(self.table[is_key], n=n, alpha=self.alpha, seed=self.seed, target_label=self.study.short_label,
                                    reference_label=self.study.reference_short)
+        self.cloud_terms = list(ax.cloud_terms)
         add_caption(ax.figure, self.caption + " Only key terms are shown. " + self.filter_note)
         return ax.figure
 
     def describe_cloud(self, n: int = 40) -> str:
+        shown = self.cloud_table(n)
+        n_over, n_under = int((shown["g2"] > 0).sum()), int((shown["g2"] < 0).sum())
         return (f"The comparison cloud repeats the key terms as a picture: red terms are key for {self.study.short_label} "
-                f"({min(len(self.over), n)} shown), blue ones for the reference ({min(len(self.under), n)} shown), size "
-                "proportional to |G²|.")
+                f"({n_over} shown), blue ones for the reference ({n_under} shown), size proportional to |G²|.")
 
 
 def key_terms(corpus, study: StudyParams, *, measure: str = "g2", min_count: int = 3, alpha: float = 0.05, min_units: int = 2,

@@ -63,8 +63,11 @@ class TopTerms:
         """The word cloud of the ``n`` most frequent terms and its table."""
         from ..viz.frequency import plot_wordcloud
         from ..viz.style import add_caption
-        ax = plot_wordcloud(self.freq, n=n, seed=seed, title=f"{self.study.title_name}: {n} most frequent terms (size ∝ count)")
-        add_caption(ax.figure, self.caption + " " + self.filter_note)
+        ax = plot_wordcloud(self.freq, n=n, seed=seed, title=f"{self.study.title_name}: {{n}} most frequent terms (size ∝ count)")
+        drawn = len(ax.cloud_terms)
+        left_out = (f" The next {n - drawn} of the {n} most frequent would print under 6 pt at report size and are "
+                    f"left out (the table has all {n})." if drawn < n else "")
+        add_caption(ax.figure, self.caption + left_out + " " + self.filter_note)
         return ax.figure, top_terms(self.freq, n)
 
     def describe(self) -> str:

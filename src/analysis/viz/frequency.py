@@ -7,6 +7,8 @@ the Axes; nothing is saved.  Rates are per 10,000 tokens.
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -14,7 +16,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import NullFormatter
 
 from .fonts import cjk_font_path
-from .style import PAGE_WIDTH, REFERENCE_COLOR, TARGET_COLOR, axes, legend_below
+from .style import MIN_TEXT_PT, PAGE_WIDTH, REFERENCE_COLOR, REPORT_WIDTH_CM, TARGET_COLOR, axes, legend_below
 
 
 def plot_top_terms(freq: pd.DataFrame, n: int = 20, *, value: str = "per_10k", ax=None, color: str = TARGET_COLOR,
@@ -82,17 +84,29 @@ def plot_rate_comparison(table: pd.DataFrame, *, ax=None, target_label: str = "s
 CLOUD_MARGIN = 40
 
 
+def min_cloud_pixels(width: int) -> int:
+    """The smallest font, in pixels of a ``width``-pixel cloud drawn across the page, that prints at
+    :data:`~analysis.viz.style.MIN_TEXT_PT` when the figure is :data:`~analysis.viz.style.REPORT_WIDTH_CM`
+    wide (the image spans about 90% of the figure's width)."""
+    return math.ceil(MIN_TEXT_PT / 72 * 2.54 / (0.9 * REPORT_WIDTH_CM) * width)
+
+
 def _wordcloud(frequencies: dict[str, float], color_func=None, width=1500, height=900, seed=0):
+    """The cloud of ``frequencies`` (largest first); a word that would be smaller than
+    :func:`min_cloud_pixels` is not drawn, nor any after it (``cloud.layout_`` holds those drawn)."""
     from wordcloud import WordCloud
     cloud = WordCloud(font_path=str(cjk_font_path()), width=width, height=height, background_color="white",
                       random_state=seed, prefer_horizontal=1.0, collocations=False, color_func=color_func,
-                      max_words=len(frequencies), relative_scaling=0.5, margin=CLOUD_MARGIN)
+                      max_words=len(frequencies), relative_scaling=0.5, margin=CLOUD_MARGIN,
+                      min_font_size=min_cloud_pixels(width))
     return cloud.generate_from_frequencies(frequencies)
 
 
 def plot_wordcloud(freq: pd.DataFrame | pd.Series, *, n: int = 80, ax=None, colormap: str = "Reds", seed: int = 0,
                    title: str | None = None):
-    """Word cloud of the ``n`` most frequent terms (a frequency table with ``term, count`` or a Series)."""
+    """Word cloud of the ``n`` most frequent terms (a frequency table with ``term, count`` or a Series),
+    as many of them as stay legible in a report (:func:`min_cloud_pixels`): the terms drawn are
+    ``ax.cloud_terms`` (most frequent first), and ``{n}`` in ``title`` becomes how many they are."""
     ax = axes(ax, (PAGE_WIDTH, 4.8))
     if isinstance(freq, pd.DataFrame):
         freq = freq.set_index("term")["count"]
@@ -100,30 +114,38 @@ def plot_wordcloud(freq: pd.DataFrame | pd.Series, *, n: int = 80, ax=None, colo
     cmap = plt.get_cmap(colormap)
     ranks = {t: i / max(len(top) - 1, 1) for i, t in enumerate(top.index)}
     color = lambda word, **_: tuple(int(255 * c) for c in cmap(0.95 - 0.5 * ranks.get(word, 1))[:3])  # noqa: E731
-    ax.imshow(_wordcloud(top.to_dict(), color, seed=seed), interpolation="bilinear")
+    cloud = _wordcloud(top.to_dict(), color, seed=seed)
+    ax.imshow(cloud, interpolation="bilinear")
+    ax.cloud_terms = [word for (word, _), *_ in cloud.layout_]
     ax.set_axis_off()
-    ax.set_title(title or f"{n} most frequent terms (size ∝ count)")
+    ax.set_title((title or "{n} most frequent terms (size ∝ count)").replace("{n}", str(len(ax.cloud_terms))))
     return ax
 
 
 def plot_comparison_cloud(table: pd.DataFrame, *, n: int = 40, ax=None, alpha: float = 0.05, seed: int = 0,
                           target_label: str = "speech", reference_label: str = "reference", title: str | None = None):
     """Comparison cloud from a keyness table: over-used terms in the target colour, under-used in
-    the reference colour, size proportional to |G²|."""
+    the reference colour, size proportional to |G²|; the ``n`` strongest of each side, as many as stay
+    legible in a report (``ax.cloud_terms``; the legend counts those drawn)."""
     ax = axes(ax, (PAGE_WIDTH, 5.0))
     sig = table[table["p_adj"] < alpha]
     over = sig[sig["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(n)
     under = sig[sig["g2"] < 0].sort_values(["g2", "term"], kind="stable").head(n)
     weights = {**dict(zip(over["term"], over["g2"])), **dict(zip(under["term"], -under["g2"]))}
     side = {**{t: TARGET_COLOR for t in over["term"]}, **{t: REFERENCE_COLOR for t in under["term"]}}
+    drawn: list[str] = []
     if weights:
-        ax.imshow(_wordcloud(weights, lambda word, **_: side[word], seed=seed), interpolation="bilinear")
+        cloud = _wordcloud(weights, lambda word, **_: side[word], seed=seed)
+        ax.imshow(cloud, interpolation="bilinear")
+        drawn = [word for (word, _), *_ in cloud.layout_]  # (the smallest may not stay legible: left out)
     else:
         ax.text(0.5, 0.5, f"no term is significant at p_adj < {alpha}", ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
+    ax.cloud_terms = drawn
     n_over, n_under = int((sig["g2"] > 0).sum()), int((sig["g2"] < 0).sum())
-    legend_below(ax, [Patch(color=TARGET_COLOR, label=f"over-used in {target_label}: {len(over)} of {n_over} significant"),
+    shown_over, shown_under = sum(side[w] == TARGET_COLOR for w in drawn), sum(side[w] == REFERENCE_COLOR for w in drawn)
+    legend_below(ax, [Patch(color=TARGET_COLOR, label=f"over-used in {target_label}: {shown_over} of {n_over} significant"),
                        Patch(color=REFERENCE_COLOR, label=f"under-used (more frequent in {reference_label}): "
-                                                          f"{len(under)} of {n_under} significant")], ncols=1)
+                                                          f"{shown_under} of {n_under} significant")], ncols=1)
     ax.set_title(title or f"Key terms of {target_label} against {reference_label}, size ∝ |G²|")
     return ax

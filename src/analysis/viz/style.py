@@ -29,6 +29,10 @@ MUTED = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6
 OTHER_FILL = "#DDDDDD"
 #: Widest figure, in inches: a page of text (8.5 × 11 in less margins) at 300 dpi.
 PAGE_WIDTH = 7.5
+# Legible in a report: every text at least MIN_TEXT_PT points when the figure is printed
+# REPORT_WIDTH_CM wide (a page's text width).
+REPORT_WIDTH_CM = 16.0
+MIN_TEXT_PT = 6.0
 MEASURE_NAMES = {"g2": "G²", "chi2": "χ²", "log_ratio": "Log Ratio"}
 
 
