@@ -3,10 +3,9 @@
 counting, TF-IDF and keyness by section.
 
 The first step, :func:`key_terms`, runs keyness with the study's rule and keeps its parameters;
-every later step takes its result (``key``), so that all of them test with one rule and word it
-the same way.  Each step returns a small result: its table(s), ``plot()`` where the notebook draws
-a chart (caption included), and ``describe()``, the paragraph the notebook shows, worded from the
-table.
+every later step takes its result (``key``), so that all of them test with one rule and word it the
+same way.  Each step returns its table(s), ``plot()`` (caption included) and ``describe()``, the
+paragraph the notebook shows, worded from the table.
 """
 
 from __future__ import annotations
@@ -157,10 +156,8 @@ class KeyTerms:
 
     # the comparison cloud: the key terms as a picture
     def cloud_table(self, n: int = 40) -> pd.DataFrame:
-        """The table behind the comparison cloud: the ``n`` strongest key terms each way (once the cloud
-        is drawn, those it holds: a term too small to stay legible in a report is left out of both)."""
-        table = pd.concat([self.over.head(n), self.under.head(n)])
-        drawn = getattr(self, "cloud_terms", None)
+        """The ``n`` strongest key terms each way; once the cloud is drawn, those it holds (legible ones)."""
+        table, drawn = pd.concat([self.over.head(n), self.under.head(n)]), getattr(self, "cloud_terms", None)
         return table if drawn is None else table[table["term"].isin(drawn)]
 
     def plot_cloud(self, n: int = 40):
@@ -174,10 +171,9 @@ class KeyTerms:
         return ax.figure
 
     def describe_cloud(self, n: int = 40) -> str:
-        shown = self.cloud_table(n)
-        n_over, n_under = int((shown["g2"] > 0).sum()), int((shown["g2"] < 0).sum())
+        g2 = self.cloud_table(n)["g2"]
         return (f"The comparison cloud repeats the key terms as a picture: red terms are key for {self.study.short_label} "
-                f"({n_over} shown), blue ones for the reference ({n_under} shown), size proportional to |G²|.")
+                f"({int((g2 > 0).sum())} shown), blue ones for the reference ({int((g2 < 0).sum())} shown), size ∝ |G²|.")
 
 
 def key_terms(corpus, study: StudyParams, *, measure: str = "g2", min_count: int = 3, alpha: float = 0.05, min_units: int = 2,
@@ -313,7 +309,6 @@ class LikeForLike:
                 + (f" ({term_list(only_like)}): words those passages use less than the reports do elsewhere" if len(only_like) else "")
                 + ". The passages are chosen with the lexicon's own lists and hold the subject constant, not the genre "
                 "or the speaker's level" + kinds_clause(content) + ".")
-
 
 
 def like_for_like(corpus, key: KeyTerms, subject: list[str]) -> LikeForLike:
