@@ -66,13 +66,10 @@ def _read_input(file: str, encoding: str | None = None) -> str:
     """The text of ``file`` (``-``: standard input), read as the loaders read it: a text file decoded
     (:func:`analysis.corpus.read_text`), a PDF, Word file or web page extracted
     (:func:`analysis.corpus.documents.read_document`)."""
-    from .corpus import decode_bytes, read_text
-    from .corpus.documents import EXTRACTED_SUFFIXES, read_document
+    from .corpus import decode_bytes, read_document
     if file == "-":
         return decode_bytes(sys.stdin.buffer.read(), "<standard input>", encoding)[0]
-    if Path(file).suffix.lower() in EXTRACTED_SUFFIXES + (".doc",):
-        return read_document(file, encoding).text
-    return read_text(file, encoding)
+    return read_document(file, encoding).text  # (any other suffix: a text file)
 
 
 def _text_segmenter(args, paragraphs: list[str]):

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CorpusError
-from .decode import _file_error, decode_file
+from .decode import _file_error, decode_bytes, decode_file
 
-DOCUMENT_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
-EXTRACTED_SUFFIXES = DOCUMENT_SUFFIXES[1:]
+DOCUMENT_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")  # a folder's documents
+READ_SUFFIXES = DOCUMENT_SUFFIXES + (".doc",)  # what one file given by name is read as (a .doc: an error saying what to do)
 
 EDGE_LINES = 2         # lines at the top and at the bottom of a page where headers and footers stand
 RUNNING_SHARE = 0.5    # on at least this share of the pages (and on two or more): a running line
@@ -72,11 +72,6 @@ class Extracted:
     @property
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
-
-
-def is_document(path: Path | str) -> bool:
-    """Whether ``path`` names a document file a loader reads (by its suffix, in any case)."""
-    return Path(path).suffix.lower() in DOCUMENT_SUFFIXES
 
 
 def read_document(path: Path | str, encoding: str | None = None) -> Extracted:
@@ -211,7 +206,7 @@ def _html(path: Path, encoding: str | None) -> Extracted:
         raw = path.read_bytes()
     except OSError as exc:
         raise _file_error(path, exc) from None
-    html, enc = (decode_file(path, encoding) if encoding else _html_text(raw, path))
+    html, enc = decode_bytes(raw, str(path), encoding) if encoding else _html_text(raw, path)
     result = trafilatura.bare_extraction(html, include_comments=False, include_tables=True,
                                          include_images=False, with_metadata=True, deduplicate=False)
     text = (getattr(result, "text", None) if result is not None else None) or ""
@@ -248,4 +243,4 @@ def _html_text(raw: bytes, path: Path) -> tuple[str, str]:
             return raw.decode(name), name
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode_file(path, None)
+    return decode_bytes(raw, str(path), None)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import CorpusError, CorpusWarning, InputError
 from .decode import _byte_lines, _file_error, _line_codec, read_text
-from .documents import DOCUMENT_SUFFIXES, read_document
+from .documents import DOCUMENT_SUFFIXES, READ_SUFFIXES, read_document
 from .records import _Checks, _clean_record, documents_frame, parse_year
 
 DOCUMENT_PATTERNS = tuple(f"*{suffix}" for suffix in DOCUMENT_SUFFIXES)  # a folder's documents, by default
@@ -312,12 +312,12 @@ def load_csv(path: Path | str, *, text: str = "text", year: str | None = "year",
 
 FOLDER_OPTIONS = ("metadata", "encoding", "collection", "pattern")
 DOCUMENT_OPTIONS = ("encoding", "collection")
+TABLE_OPTIONS = ("text", "year", "title", "doc_id", "collection", "encoding")
 
 
 def _single(path: Path, encoding: str | None = None, collection: str | None = None) -> tuple[Iterator[Document], str, str]:
     """One document file as a corpus of one (its folder's metadata.csv is not read)."""
     return _folder_documents([path], {}, encoding), collection or path.parent.name or "documents", str(path)
-TABLE_OPTIONS = ("text", "year", "title", "doc_id", "collection", "encoding")
 
 
 def _reader(path: Path, options: Mapping) -> tuple[Iterator[Document], str, str]:
@@ -326,7 +326,7 @@ def _reader(path: Path, options: Mapping) -> tuple[Iterator[Document], str, str]
         reader, kind, allowed = _folder, "a folder", FOLDER_OPTIONS
     elif not path.exists():
         raise CorpusError(f"{path}: no such file or folder")
-    elif path.suffix.lower() in DOCUMENT_SUFFIXES + (".doc",):
+    elif path.suffix.lower() in READ_SUFFIXES:
         reader, kind, allowed = _single, "one document", DOCUMENT_OPTIONS
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         reader, kind, allowed = _jsonl, "a JSON Lines file", TABLE_OPTIONS

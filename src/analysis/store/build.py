@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from .. import config
 from ..errors import CorpusError, CorpusWarning
+from ..tokens.pipeline import study_segmenter
 from ..tokens.segment import Segmenter
 from .engines import make_engine
 from .files import (DOC_COLUMNS, MANIFEST, _clean_uncommitted, _damaged_parts, _delete_store, _new_manifest,
@@ -93,8 +94,7 @@ def corpus_refs(corpus, seg: Segmenter, **options) -> Iterator[DocRef]:
     """References to every document of ``corpus``: a document table, a folder, a .jsonl file, a
     .csv file (read as :func:`analysis.corpus.load_corpus` reads them), or ``None`` for the study corpus."""
     if corpus is None:
-        from ..corpus import load_default_corpus
-        return _frame_refs(load_default_corpus(), seg)
+        return _frame_refs(_study_documents(), seg)
     if isinstance(corpus, pd.DataFrame):
         return _frame_refs(corpus, seg)
     return iter(_path_refs(Path(corpus), seg, **options))
@@ -243,17 +243,11 @@ def index_chunk(chunk: Sequence[DocRef], root: str, seg: Segmenter, filters: Seq
 
 
 # ---------------------------------------------------------------------------- index
-def _default_segmenter(corpus) -> Segmenter:
-    """The study corpus (``None``) is segmented as :func:`analysis.tokens.pipeline.prepare` segments it,
-    learned terms included (so the store's counts are the notebooks'); any other corpus with the
-    shipped lexicon.  Neither caches segments (the store is the cache)."""
-    if corpus is None:
-        from ..corpus import load_default_corpus
-        from ..tokens.pipeline import study_segmenter
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CorpusWarning)  # the NPC resolutions left out, said once by the loader
-            return study_segmenter(load_default_corpus(), cache=False)[0]
-    return Segmenter(cache=False)
+def _study_documents() -> pd.DataFrame:
+    from ..corpus import load_default_corpus
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)  # the NPC resolutions left out, said once by the loader
+        return load_default_corpus()
 
 
 @dataclass
@@ -292,7 +286,14 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     keeps what it does not track.  A symbolic link among the store's folders or files is an error.
     """
     start = time.perf_counter()
-    seg = segmenter or _default_segmenter(corpus)
+    study = corpus is None
+    origin = "study corpus" if study else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
+    if study:
+        corpus = _study_documents()  # read once, for its documents and for the terms learned from them
+    # The study corpus is segmented as prepare() segments it, learned terms included (the store's
+    # counts are the notebooks'); any other corpus with the shipped lexicon.  No segment cache: the
+    # store is one.
+    seg = segmenter or (study_segmenter(corpus, cache=False)[0] if study else Segmenter(cache=False))
     filters = [seg.with_filter(f).filter for f in filters] if filters else [default_filter(seg)]
     root = Path(store)
     if root.exists() and not root.is_dir():
@@ -331,7 +332,6 @@ def index(corpus=None, store: str | Path = "store", *, engine: str = "local", sc
     _clean_uncommitted(root, set(manifest["parts"]))
     existing = Store(root, manifest) if manifest["parts"] else None
     indexed = {} if existing is None else dict(zip(*existing._doc_keys()))
-    origin = "study corpus" if corpus is None else ("document table" if isinstance(corpus, pd.DataFrame) else str(corpus))
     # local workers start and build their segmenters while the corpus is planned (a cluster is
     # made only when there is work for it)
     runner = make_engine(engine, n_jobs=n_jobs) if engine == "local" and not scheduler else None
